@@ -1,0 +1,1 @@
+"""The ward's core services: catalog, applications, documents, fees, workflow, events."""

@@ -1,0 +1,1 @@
+"""The procedure catalog: YAML data validated against `schema`, searchable."""
