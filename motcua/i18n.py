@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Final
@@ -56,8 +57,15 @@ def normalize_language(lang: str | None) -> str:
 
 
 def gettext_(message: str, lang: str, /, **params: object) -> str:
-    text = translations(normalize_language(lang)).gettext(message)
-    return text.format(**params) if params else text
+    """Translate and fill in ``{params}``; a param given as a mapping of language to
+    text (e.g. a procedure name ``{"vi": ..., "en": ...}``) is picked per language."""
+    lang = normalize_language(lang)
+    text = translations(lang).gettext(message)
+    if not params:
+        return text
+    values = {k: v.get(lang, next(iter(v.values()))) if isinstance(v, Mapping) else v
+              for k, v in params.items()}
+    return text.format(**values)
 
 
 def localized(message: str, /, **params: object) -> dict[str, str]:

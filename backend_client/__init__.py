@@ -1,0 +1,66 @@
+"""Typed async client of the ward's core services. The bot imports only this package.
+
+    async with PortalClient("http://127.0.0.1:8000", token) as portal:
+        app = await portal.create_application("telegram:42", "birth_registration")
+"""
+
+from backend_client._client import PortalClient, StaffClient
+from backend_client._errors import (
+    AuthError,
+    BackendError,
+    ConflictError,
+    FieldError,
+    NotFoundError,
+    RateLimitedError,
+    UnavailableError,
+    ValidationFailedError,
+)
+from backend_client._models import (
+    Application,
+    ApplicationSummary,
+    Document,
+    DocumentSpec,
+    Event,
+    EventsPage,
+    Fee,
+    FormField,
+    Holiday,
+    Payment,
+    Procedure,
+    ProcedureSummary,
+    SearchHit,
+    StaffMember,
+    Stats,
+    TrackResult,
+)
+from backend_client.protocol import Backend
+
+__all__ = [
+    "Application",
+    "ApplicationSummary",
+    "AuthError",
+    "Backend",
+    "BackendError",
+    "ConflictError",
+    "Document",
+    "DocumentSpec",
+    "Event",
+    "EventsPage",
+    "Fee",
+    "FieldError",
+    "FormField",
+    "Holiday",
+    "NotFoundError",
+    "Payment",
+    "PortalClient",
+    "Procedure",
+    "ProcedureSummary",
+    "RateLimitedError",
+    "SearchHit",
+    "StaffClient",
+    "StaffMember",
+    "Stats",
+    "TrackResult",
+    "UnavailableError",
+    "ValidationFailedError",
+]

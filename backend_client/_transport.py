@@ -1,0 +1,144 @@
+"""HTTP plumbing: one request with timeouts, retries with backoff, error mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from motcua.i18n import N_, localized
+from backend_client._errors import BackendError, RateLimitedError, UnavailableError
+
+RETRYABLE_STATUS = {429, 502, 503, 504, 500}
+
+
+class _Retryable(Exception):
+    def __init__(self, response: httpx.Response | None, cause: Exception | None = None) -> None:
+        self.response = response
+        self.cause = cause
+        super().__init__(str(cause or response))
+
+
+def _retry_after(state: RetryCallState) -> float:
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, _Retryable) and exc.response is not None:
+        value = exc.response.headers.get("Retry-After")
+        if value and value.isdigit():
+            return min(float(value), 30.0)
+    return 0.0
+
+
+class Transport:
+    """Owns the httpx client. ``transport`` is the seam tests replace (e.g. an
+    ``httpx.ASGITransport`` over the portal app, no socket involved)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.2,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.retries = retries
+        self.backoff = backoff
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {token}", "User-Agent": "motcua-backend-client"},
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool,
+        citizen: str | None = None,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        files: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send once, or several times when it is safe: idempotent calls are retried on
+        connection failures, timeouts, 5xx and 429; other calls only when the
+        connection failed before anything was sent."""
+        all_headers = dict(headers or {})
+        if citizen:
+            all_headers["X-Citizen"] = citizen
+
+        async def once() -> httpx.Response:
+            try:
+                response = await self._client.request(
+                    method,
+                    path,
+                    json=json,
+                    params=params,
+                    files=files,
+                    data=data,
+                    headers=all_headers,
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                raise _Retryable(None, exc) from exc
+            except httpx.TransportError as exc:
+                if idempotent:
+                    raise _Retryable(None, exc) from exc
+                raise UnavailableError(
+                    status=0, code="unavailable", message=_UNAVAILABLE
+                ) from exc
+            if idempotent and response.status_code in RETRYABLE_STATUS:
+                raise _Retryable(response)
+            return response
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
+            stop=stop_after_attempt(max(1, self.retries + 1)),
+            wait=lambda s: max(
+                _retry_after(s), wait_exponential_jitter(initial=self.backoff, max=5.0)(s)
+            ),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    response = await once()
+        except _Retryable as exc:
+            if exc.response is not None:
+                return _raise_for(exc.response)
+            raise UnavailableError(status=0, code="unavailable", message=_UNAVAILABLE) from exc
+        return _raise_for(response)
+
+
+_UNAVAILABLE = localized(
+    N_("The ward's system is busy or unreachable. Please try again in a few minutes.")
+)
+
+
+def _raise_for(response: httpx.Response) -> httpx.Response:
+    if response.status_code < 400:
+        return response
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = BackendError.from_body(response.status_code, body)
+    if isinstance(error, UnavailableError) and not error.message:
+        error.message = dict(_UNAVAILABLE)
+    if isinstance(error, RateLimitedError) and not error.message:
+        error.message = dict(_UNAVAILABLE)
+    raise error

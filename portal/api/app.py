@@ -1,0 +1,52 @@
+"""The ASGI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from portal.api import errors
+from portal.api.ratelimit import SlidingWindow
+from portal.api.routes import applications, documents, events, payments, procedures, staff, track
+from portal.services.context import Clock, PortalContext, system_clock
+from portal.settings import PortalSettings, get_settings
+from portal.webhooks import EventPusher
+
+
+def create_app(
+    settings: PortalSettings | None = None,
+    *,
+    ctx: PortalContext | None = None,
+    clock: Clock = system_clock,
+) -> FastAPI:
+    """Build the app. The database must already be migrated (``motcua portal`` does it)."""
+    context = ctx or PortalContext.from_settings(settings or get_settings(), clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        pusher = EventPusher.start_if_configured(context)
+        try:
+            yield
+        finally:
+            if pusher is not None:
+                await pusher.stop()
+
+    app = FastAPI(
+        title="Mot Cua portal",
+        version="1",
+        summary="Core services of the ward's one-stop office",
+        lifespan=lifespan,
+    )
+    app.state.ctx = context
+    app.state.track_limiter = SlidingWindow(context.settings.track_rate_per_minute)
+    errors.install(app)
+
+    @app.get("/v1/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    for module in (procedures, applications, documents, payments, track, events, staff):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,95 @@
+"""Request-scoped dependencies: the database session and who is calling."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from motcua.i18n import N_
+from portal.services import staff as staff_service
+from portal.services.context import PortalContext
+from portal.services.errors import Forbidden, Unauthorized, ValidationFailed
+from portal.services.identity import CITIZEN_PATTERN, Actor
+
+
+def get_ctx(request: Request) -> PortalContext:
+    ctx: PortalContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[PortalContext, Depends(get_ctx)]
+
+
+def get_db(ctx: Ctx) -> Iterator[Session]:
+    """One transaction per request: routes commit at their end; anything raised
+    before that rolls the whole request back."""
+    with ctx.sessions() as session:
+        yield session
+
+
+Db = Annotated[Session, Depends(get_db)]
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise Unauthorized(N_("Sign-in is required."), code="missing_token")
+    return authorization[7:].strip()
+
+
+def get_actor(
+    ctx: Ctx,
+    db: Db,
+    authorization: Annotated[str | None, Header()] = None,
+    x_citizen: Annotated[str | None, Header()] = None,
+) -> Actor:
+    """The bot's service token plus X-Citizen names a citizen; a staff token names staff."""
+    token = _bearer(authorization)
+    if hmac.compare_digest(token.encode(), ctx.settings.bot_service_token.encode()):
+        if not x_citizen:
+            return Actor(kind="system", id="bot")
+        if not CITIZEN_PATTERN.match(x_citizen):
+            raise ValidationFailed(
+                N_("The citizen identity is malformed."), code="bad_citizen_identity"
+            )
+        return Actor(kind="citizen", id=x_citizen)
+    staff = staff_service.authenticate(db, token)
+    if staff is None:
+        raise Unauthorized(N_("This token is not valid."), code="bad_token")
+    return staff_service.as_actor(staff)
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def get_citizen(actor: CurrentActor) -> Actor:
+    if actor.kind not in ("citizen", "staff"):
+        raise ValidationFailed(
+            N_("The citizen identity is missing (X-Citizen header)."),
+            code="citizen_required",
+        )
+    return actor
+
+
+Citizen = Annotated[Actor, Depends(get_citizen)]
+
+
+def get_staff(actor: CurrentActor) -> Actor:
+    if not actor.is_staff:
+        raise Forbidden(N_("This is for ward staff only."), code="staff_only")
+    return actor
+
+
+StaffActor = Annotated[Actor, Depends(get_staff)]
+
+
+def get_feed_reader(actor: CurrentActor) -> Actor:
+    if actor.kind == "citizen":
+        raise Forbidden(N_("This is for ward staff only."), code="staff_only")
+    return actor
+
+
+FeedReader = Annotated[Actor, Depends(get_feed_reader)]

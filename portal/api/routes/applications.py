@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from motcua.i18n import N_
+from portal.api import presenters, schemas
+from portal.api.deps import Citizen, Ctx, Db
+from portal.domain.fees import quote_fee
+from portal.domain.money import format_vnd
+from portal.domain.vietqr import qr_png
+from portal.services import applications as service
+from portal.services import payments
+from portal.services.errors import NotFound, ValidationFailed
+from portal.services.payments import quote_as_dict
+
+router = APIRouter(prefix="/v1/applications", tags=["applications"])
+
+IdempotencyKey = Annotated[str | None, Header(max_length=128)]
+
+
+@router.post("", response_model=schemas.ApplicationOut, status_code=201)
+def create_application(
+    ctx: Ctx, db: Db, actor: Citizen, body: schemas.CreateApplicationIn
+) -> schemas.ApplicationOut:
+    app = service.create_draft(
+        db,
+        ctx,
+        actor,
+        procedure=body.procedure,
+        citizen=body.citizen,
+        phone=body.phone,
+        lang=body.lang,
+        channel=body.channel,
+    )
+    out = presenters.application(ctx, app)
+    db.commit()
+    return out
+
+
+@router.get("", response_model=list[schemas.ApplicationSummary])
+def my_applications(ctx: Ctx, db: Db, actor: Citizen) -> list[schemas.ApplicationSummary]:
+    return [presenters.summary(ctx, a) for a in service.list_for_citizen(db, actor.id)]
+
+
+@router.get("/{app_id}", response_model=schemas.ApplicationOut)
+def get_application(ctx: Ctx, db: Db, actor: Citizen, app_id: str) -> schemas.ApplicationOut:
+    return presenters.application(ctx, service.get_for(db, actor, app_id))
+
+
+@router.patch("/{app_id}/answers", response_model=schemas.ApplicationOut)
+def set_answers(
+    ctx: Ctx, db: Db, actor: Citizen, app_id: str, body: schemas.AnswersIn
+) -> schemas.ApplicationOut:
+    app = service.get_for(db, actor, app_id, lock=True)
+    service.set_answers(db, ctx, app, dict(body.answers))
+    out = presenters.application(ctx, app)
+    db.commit()
+    return out
+
+
+@router.get("/{app_id}/fee", response_model=schemas.FeeOut)
+def get_fee(ctx: Ctx, db: Db, actor: Citizen, app_id: str) -> schemas.FeeOut:
+    app = service.get_for(db, actor, app_id)
+    if app.fee_quote is not None and app.fee_amount is not None:
+        amount, quote = app.fee_amount, app.fee_quote
+    else:
+        q = quote_fee(
+            service.procedure_of(ctx, app).fee,
+            app.answers,
+            channel="online" if app.channel == "online" else "counter",
+            today=ctx.today(),
+        )
+        amount, quote = q.amount, quote_as_dict(q)
+    return schemas.FeeOut(
+        amount=amount,
+        amount_text={lang: format_vnd(amount, lang) for lang in ("vi", "en")},
+        quote=quote,
+    )
+
+
+@router.post("/{app_id}/submit", response_model=schemas.ApplicationOut)
+def submit_application(
+    ctx: Ctx,
+    db: Db,
+    actor: Citizen,
+    app_id: str,
+    idempotency_key: IdempotencyKey = None,
+) -> schemas.ApplicationOut:
+    if not idempotency_key:
+        raise ValidationFailed(
+            N_("An Idempotency-Key header is required to submit."), code="idempotency_key_required"
+        )
+    app = service.get_for(db, actor, app_id, lock=True)
+    service.submit(db, ctx, app, actor, idempotency_key)
+    out = presenters.application(ctx, app)
+    db.commit()
+    return out
+
+
+@router.post("/{app_id}/cancel", response_model=schemas.ApplicationOut)
+def cancel_application(
+    ctx: Ctx, db: Db, actor: Citizen, app_id: str, body: schemas.CancelIn | None = None
+) -> schemas.ApplicationOut:
+    app = service.get_for(db, actor, app_id, lock=True)
+    service.cancel(db, ctx, app, actor, body.reason if body else None)
+    out = presenters.application(ctx, app)
+    db.commit()
+    return out
+
+
+@router.get("/{app_id}/payment", response_model=schemas.PaymentOut)
+def get_payment(ctx: Ctx, db: Db, actor: Citizen, app_id: str) -> schemas.PaymentOut:
+    app = service.get_for(db, actor, app_id)
+    pay = payments.current(app)
+    if pay is None:
+        raise NotFound(N_("This application has no fee to pay."), code="no_fee")
+    return presenters.payment(ctx, app, pay)
+
+
+@router.get(
+    "/{app_id}/payment/qr.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+def get_payment_qr(ctx: Ctx, db: Db, actor: Citizen, app_id: str) -> Response:
+    app = service.get_for(db, actor, app_id)
+    pay = payments.current(app)
+    if pay is None:
+        raise NotFound(N_("This application has no fee to pay."), code="no_fee")
+    return Response(qr_png(pay.payload), media_type="image/png")

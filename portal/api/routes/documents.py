@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import FileResponse
+
+from motcua.i18n import N_
+from portal.api import schemas
+from portal.api.deps import Citizen, Ctx, Db
+from portal.services import applications, documents
+from portal.services.errors import NotFound, ValidationFailed
+
+router = APIRouter(prefix="/v1/applications/{app_id}/documents", tags=["documents"])
+
+
+@router.post("", response_model=schemas.DocumentOut, status_code=201)
+async def upload_document(
+    ctx: Ctx,
+    db: Db,
+    actor: Citizen,
+    app_id: str,
+    code: Annotated[str, Form(min_length=1, max_length=64)],
+    file: Annotated[UploadFile, File()],
+) -> schemas.DocumentOut:
+    limit = ctx.settings.max_upload_bytes
+    # Read one byte past the limit: enough to refuse, never the whole of a huge upload.
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationFailed(
+            N_("The file is too large. Please send a photo under {mb} MB."),
+            code="too_large",
+            mb=limit // (1024 * 1024),
+        )
+    app = applications.get_for(db, actor, app_id, lock=True)
+    doc = documents.attach(db, ctx, app, actor, code=code, filename=file.filename, data=data)
+    out = schemas.DocumentOut.model_validate(doc)
+    db.commit()
+    return out
+
+
+@router.get("/{doc_id}", response_class=FileResponse)
+def download_document(ctx: Ctx, db: Db, actor: Citizen, app_id: str, doc_id: int) -> FileResponse:
+    app = applications.get_for(db, actor, app_id)
+    doc = documents.find(app, doc_id)
+    try:
+        return FileResponse(doc.storage_path, media_type=doc.mime, filename=doc.filename)
+    except FileNotFoundError as exc:  # pragma: no cover - storage lost under us
+        raise NotFound(N_("No such file."), code="file_missing") from exc
+
+
+@router.delete("/{doc_id}", status_code=204)
+def delete_document(ctx: Ctx, db: Db, actor: Citizen, app_id: str, doc_id: int) -> None:
+    app = applications.get_for(db, actor, app_id, lock=True)
+    documents.remove(db, ctx, app, doc_id)
+    db.commit()

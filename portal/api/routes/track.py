@@ -1,0 +1,38 @@
+"""Anonymous lookup by tracking code: procedure, coarse status, due date; nothing personal."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from motcua.i18n import N_
+from portal.api import presenters, schemas
+from portal.api.deps import Ctx, Db
+from portal.db.models import Application
+from portal.domain.tracking import is_valid_code, normalize_code
+from portal.services.errors import NotFound, TooManyRequests, ValidationFailed
+
+router = APIRouter(prefix="/v1/track", tags=["tracking"])
+
+
+@router.get("/{code}", response_model=schemas.TrackOut)
+def track(ctx: Ctx, db: Db, request: Request, code: str) -> schemas.TrackOut:
+    limiter = request.app.state.track_limiter
+    client = request.client.host if request.client else "unknown"
+    if not limiter.allow(client):
+        raise TooManyRequests(N_("Too many lookups. Please wait a minute and try again."))
+    canonical = normalize_code(code, default_prefix=ctx.settings.ward_code)
+    if canonical is None:
+        raise ValidationFailed(
+            N_("This does not look like a tracking code. It looks like PX-2026-7Q4K9M."),
+            code="not_a_code",
+        )
+    if not is_valid_code(canonical):
+        raise ValidationFailed(
+            N_("This code seems mistyped. Please check each character."),
+            code="code_mistyped",
+        )
+    app = db.scalar(select(Application).where(Application.tracking_code == canonical))
+    if app is None:
+        raise NotFound(N_("No application has this code."), code="unknown_code")
+    return presenters.track(ctx, app)

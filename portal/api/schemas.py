@@ -1,0 +1,216 @@
+"""Request and response bodies of the HTTP API (the OpenAPI spec is built from these)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Localized = dict[str, str]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ProcedureSummary(_Out):
+    slug: str
+    name: Localized
+    short_name: Localized | None
+    category: str
+    online_level: str
+    processing: dict[str, Any]
+    fee_kind: str
+
+
+class SearchHitOut(BaseModel):
+    procedure: ProcedureSummary
+    score: float
+
+
+class DocumentOut(_Out):
+    id: int
+    code: str
+    filename: str
+    format: str
+    mime: str
+    size: int
+    sha256: str
+    width: int | None
+    height: int | None
+    pages: int | None
+    uploaded_at: datetime
+
+
+class TransitionOut(_Out):
+    from_status: str | None
+    to_status: str
+    actor_kind: str
+    actor: str
+    note: str | None
+    at: datetime
+
+
+class PaymentOut(BaseModel):
+    reference: str
+    amount: int
+    amount_text: Localized
+    amount_words: Localized
+    status: Literal["pending", "paid"]
+    method: str | None
+    paid_at: datetime | None
+    payload: str
+    bank_bin: str
+    account: str
+    payee: str
+    qr_png_url: str
+
+
+class ApplicationOut(BaseModel):
+    id: str
+    procedure: str
+    procedure_name: Localized
+    citizen: str
+    assisted_by: str | None
+    phone: str | None
+    lang: str
+    channel: str
+    status: str
+    status_label: Localized
+    answers: dict[str, Any]
+    tracking_code: str | None
+    submitted_at: datetime | None
+    due_date: date | None
+    overdue: bool
+    finished_at: datetime | None
+    fee_amount: int | None
+    fee: dict[str, Any] | None
+    paid: bool
+    paid_at: datetime | None
+    supplement: dict[str, Any] | None
+    result_note: str | None
+    documents: list[DocumentOut]
+    transitions: list[TransitionOut]
+    missing: list[dict[str, Any]]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ApplicationSummary(BaseModel):
+    id: str
+    procedure: str
+    procedure_name: Localized
+    citizen: str
+    status: str
+    status_label: Localized
+    tracking_code: str | None
+    applicant: str | None
+    citizen_id_masked: str | None
+    submitted_at: datetime | None
+    due_date: date | None
+    overdue: bool
+    paid: bool
+    fee_amount: int | None
+
+
+class TrackOut(BaseModel):
+    tracking_code: str
+    procedure: str
+    procedure_name: Localized
+    status: str
+    status_label: Localized
+    due_date: date | None
+
+
+class EventOut(_Out):
+    id: int
+    type: str
+    application_id: str | None
+    data: dict[str, Any]
+    created_at: datetime
+
+
+class EventsPage(BaseModel):
+    events: list[EventOut]
+    next_cursor: int
+
+
+class CreateApplicationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    procedure: str = Field(min_length=1, max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+    lang: Literal["vi", "en"] = "vi"
+    channel: Literal["online", "counter"] = "online"
+    # A volunteer or clerk filing for someone else names that citizen here.
+    citizen: str | None = Field(default=None, max_length=128, pattern=r"^[a-z][a-z0-9_]{1,19}:[A-Za-z0-9_.@+-]{1,100}$")
+
+
+AnswerValue = str | int | float | bool | None
+
+
+class AnswersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answers: dict[str, AnswerValue] = Field(max_length=100)
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class FeeOut(BaseModel):
+    amount: int
+    amount_text: Localized
+    quote: dict[str, Any]
+
+
+class GatewayCallbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reference: str = Field(min_length=1, max_length=32)
+    amount: int = Field(ge=0, le=10**13)
+    transaction_id: str = Field(min_length=1, max_length=128)
+    paid_at: datetime | None = None
+
+
+class GatewayAck(BaseModel):
+    reference: str
+    status: str
+    newly_paid: bool
+
+
+class StaffActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str | None = Field(default=None, max_length=2000)
+    documents: list[str] = Field(default_factory=list, max_length=50)
+
+
+class StaffOut(BaseModel):
+    username: str
+    full_name: str
+    role: str
+
+
+class HolidayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    working: bool
+    note: str | None = Field(default=None, max_length=200)
+
+
+class HolidayOut(_Out):
+    day: date
+    working: bool
+    note: str | None
+
+
+class StatsOut(BaseModel):
+    since: date | None
+    until: date | None
+    submitted: int
+    online: int
+    online_share: float | None
+    finished: int
+    on_time: int
+    on_time_rate: float | None
+    overdue: list[ApplicationSummary]
+    by_procedure: dict[str, int]

@@ -1,0 +1,238 @@
+"""`motcua portal`, `motcua catalog check` and `motcua staff ...`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from portal.settings import PortalSettings, get_settings
+
+T = TypeVar("T")
+
+DEMO_TOKENS = {"head": "demo-head-token", "clerk": "demo-clerk-token"}
+
+
+def prepare_database(settings: PortalSettings) -> None:
+    from portal.db.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+
+def seed_demo_staff(settings: PortalSettings) -> dict[str, str]:
+    """Create the demo's staff accounts once; returns username -> token."""
+    from sqlalchemy import select
+
+    from portal.db.models import Staff
+    from portal.db.session import make_engine, make_sessionmaker
+    from portal.services import staff
+
+    engine = make_engine(settings.database_url)
+    with make_sessionmaker(engine)() as db:
+        for role, token in DEMO_TOKENS.items():
+            username = f"demo_{role}"
+            if db.scalar(select(Staff).where(Staff.username == username)) is None:
+                name = "Nguyễn Thị Lan" if role == "clerk" else "Trần Văn Minh"
+                staff.create_staff(db, username=username, full_name=name, role=role, token=token)
+        db.commit()
+    engine.dispose()
+    return {f"demo_{role}": token for role, token in DEMO_TOKENS.items()}
+
+
+def serve(host: str, port: int, *, seed: bool) -> None:
+    import uvicorn
+
+    from portal.api.app import create_app
+
+    settings = get_settings()
+    prepare_database(settings)
+    app = create_app(settings)
+    base = f"http://{host}:{port}"
+    click.echo(f"Mot Cua portal: {len(app.state.ctx.catalog)} procedures loaded")
+    click.echo(f"  API:        {base}/v1/procedures")
+    click.echo(f"  API docs:   {base}/docs  (OpenAPI at {base}/openapi.json)")
+    click.echo(f"  Database:   {settings.database_url}")
+    click.echo(f"  Bot token:  {settings.bot_service_token}  (send X-Citizen: telegram:<id>)")
+    if seed:
+        for username, token in seed_demo_staff(settings).items():
+            click.echo(f"  Staff {username}: token {token}")
+        click.echo("  Try: motcua staff queue   (PORTAL_URL and STAFF_TOKEN select the portal)")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@click.command("portal")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--seed/--no-seed", default=True, show_default=True, help="Seed demo staff.")
+def portal_command(host: str, port: int, seed: bool) -> None:
+    """Serve the ward's back office (migrates the database first)."""
+    serve(host, port, seed=seed)
+
+
+@click.group("catalog")
+def catalog_group() -> None:
+    """The procedure catalog (YAML data)."""
+
+
+@catalog_group.command("check")
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+def catalog_check(folder: Path | None) -> None:
+    """Validate every procedure file; print each error with file and line."""
+    from portal.catalog import check_catalog, load_catalog
+
+    target = folder or get_settings().catalog_dir
+    issues = check_catalog(target) if target else check_catalog(None)
+    for issue in issues:
+        click.echo(str(issue))
+    if issues:
+        click.echo(f"{len(issues)} error(s)", err=True)
+        sys.exit(1)
+    count = len(load_catalog(target))
+    click.echo(f"catalog OK: {count} procedures")
+
+
+# --- staff -----------------------------------------------------------------
+
+
+def _run(factory: Callable[[Any], Awaitable[T]]) -> T:
+    from backend_client import BackendError, StaffClient
+
+    url = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+    token = os.environ.get("STAFF_TOKEN", "")
+    if not token:
+        raise click.UsageError("Set STAFF_TOKEN to your staff API token.")
+
+    async def go() -> T:
+        async with StaffClient(url, token) as client:
+            return await factory(client)
+
+    try:
+        return asyncio.run(go())
+    except BackendError as exc:
+        click.echo(f"error: {exc.message.get('vi') or exc} ({exc.code})", err=True)
+        for f in exc.fields:
+            click.echo(f"  {f.field}: {f.message.get('vi', f.code)}", err=True)
+        sys.exit(2)
+
+
+def _echo(model: Any) -> None:
+    from backend_client._client import dumps
+
+    click.echo(dumps(model))
+
+
+@click.group("staff")
+def staff_group() -> None:
+    """Ward staff: accounts, the queue and actions (PORTAL_URL, STAFF_TOKEN)."""
+
+
+@staff_group.command("create")
+@click.argument("username")
+@click.option("--name", "full_name", required=True)
+@click.option("--role", type=click.Choice(["clerk", "head"]), default="clerk", show_default=True)
+def staff_create(username: str, full_name: str, role: str) -> None:
+    """Create a staff account in the portal database and print its token once."""
+    from portal.db.session import make_engine, make_sessionmaker
+    from portal.services import staff
+    from portal.services.errors import PortalError
+
+    settings = get_settings()
+    prepare_database(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            _, token = staff.create_staff(db, username=username, full_name=full_name, role=role)
+            db.commit()
+    except PortalError as exc:
+        raise click.ClickException(exc.message["en"]) from exc
+    finally:
+        engine.dispose()
+    click.echo(token)
+
+
+@staff_group.command("queue")
+@click.option("--status")
+@click.option("--procedure")
+@click.option("--overdue/--not-overdue", default=None)
+def staff_queue(status: str | None, procedure: str | None, overdue: bool | None) -> None:
+    """List applications waiting for the office, soonest due first."""
+    rows = _run(lambda c: c.queue(status=status, procedure=procedure, overdue=overdue))
+    for r in rows:
+        flag = " QUÁ HẠN" if r.overdue else ""
+        click.echo(
+            f"{r.tracking_code or '-':16} {r.status:22} {r.procedure:28} "
+            f"hạn {r.due_date or '-'}{flag}  {r.applicant or ''}  id={r.id}"
+        )
+    click.echo(f"{len(rows)} application(s)")
+
+
+@staff_group.command("show")
+@click.argument("app_id")
+def staff_show(app_id: str) -> None:
+    """Everything about one application (JSON)."""
+    _echo(_run(lambda c: c.get_application(app_id)))
+
+
+def _action(name: str, help_text: str, *, with_docs: bool = False) -> None:
+    @click.argument("app_id")
+    @click.option("--note", default=None, help="Note or reason, recorded in the history.")
+    def command(app_id: str, note: str | None, doc: tuple[str, ...] = ()) -> None:
+        app = _run(lambda c: c.act(app_id, name, note=note, documents=list(doc)))
+        click.echo(f"{app.tracking_code}: {app.status}")
+
+    if with_docs:
+        command = click.option(
+            "--doc", multiple=True, help="Code of a missing document (repeatable)."
+        )(command)
+    staff_group.command(name, help=help_text)(command)
+
+
+_action("receive", "Receive a submitted application at the office.")
+_action("review", "Start reviewing an application.")
+_action("request-supplement", "Ask the citizen for missing papers.", with_docs=True)
+_action("approve", "Approve (head of office).")
+_action("reject", "Refuse, with the reason in --note (head of office).")
+_action("result-ready", "The result is ready; say where to collect it in --note.")
+_action("complete", "The citizen has received the result.")
+
+
+@staff_group.command("pay")
+@click.argument("app_id")
+def staff_pay(app_id: str) -> None:
+    """Confirm a fee paid in cash at the counter."""
+    pay = _run(lambda c: c.confirm_counter_payment(app_id))
+    click.echo(f"{pay.reference}: {pay.status} {pay.amount_text['vi']}")
+
+
+@staff_group.command("stats")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None)
+def staff_stats(since: Any, until: Any) -> None:
+    """Online share, on-time rate and overdue cases."""
+    s = _run(
+        lambda c: c.stats(since.date() if since else None, until.date() if until else None)
+    )
+    share = f"{s.online_share:.0%}" if s.online_share is not None else "-"
+    rate = f"{s.on_time_rate:.0%}" if s.on_time_rate is not None else "-"
+    click.echo(f"Hồ sơ đã nộp: {s.submitted}  trực tuyến: {s.online} ({share})")
+    click.echo(f"Đã trả kết quả: {s.finished}  đúng hạn: {s.on_time} ({rate})")
+    click.echo(f"Quá hạn chưa xong: {len(s.overdue)}")
+    for a in s.overdue:
+        click.echo(f"  {a.tracking_code} {a.procedure} hạn {a.due_date}")
+
+
+@staff_group.command("holiday")
+@click.argument("day", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--working/--off", required=True, help="A swapped working day, or a day off.")
+@click.option("--note", default=None)
+def staff_holiday(day: Any, working: bool, note: str | None) -> None:
+    """Record a day the government swapped (head of office)."""
+    d: date = day.date()
+    h = _run(lambda c: c.set_holiday(d, working, note))
+    click.echo(f"{h.day}: {'working day' if h.working else 'day off'}")

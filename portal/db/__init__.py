@@ -1,0 +1,1 @@
+"""The portal's own database: models, engine/session factory, migrations."""

@@ -1,0 +1,296 @@
+"""Citizen-side life of an application: draft, answers, submit, cancel."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from motcua.i18n import N_, localized
+from portal.catalog import Procedure
+from portal.db.models import Application, Transition
+from portal.domain import tracking
+from portal.domain.answers import evaluate_condition, validate_answers
+from portal.domain.fees import quote_fee
+from portal.domain.identifiers import normalize_phone
+from portal.domain.problems import FieldProblem
+from portal.domain.workflow import Status, TransitionError, check_transition
+from portal.services import events, payments
+from portal.services.context import PortalContext
+from portal.services.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    not_found_application,
+)
+from portal.services.identity import Actor, can_see
+
+EDITABLE = {Status.DRAFT.value, Status.SUPPLEMENT_REQUESTED.value}
+
+
+def procedure_of(ctx: PortalContext, app: Application) -> Procedure:
+    return ctx.catalog.get(app.procedure)
+
+
+def get_for(db: Session, actor: Actor, app_id: str, *, lock: bool = False) -> Application:
+    stmt = select(Application).where(Application.id == app_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    app = db.scalar(stmt)
+    if app is None or not can_see(actor, app):
+        # Same answer for "absent" and "not yours": ids are not probed.
+        raise not_found_application()
+    return app
+
+
+def list_for_citizen(db: Session, citizen: str) -> list[Application]:
+    stmt = (
+        select(Application)
+        .where((Application.citizen == citizen) | (Application.assisted_by == citizen))
+        .order_by(Application.created_at.desc())
+    )
+    return list(db.scalars(stmt))
+
+
+def create_draft(
+    db: Session,
+    ctx: PortalContext,
+    actor: Actor,
+    *,
+    procedure: str,
+    citizen: str | None = None,
+    phone: str | None = None,
+    lang: str = "vi",
+    channel: str = "online",
+) -> Application:
+    if procedure not in ctx.catalog:
+        raise NotFound(N_("No such procedure: {slug}."), code="unknown_procedure", slug=procedure)
+    owner = actor.id
+    assisted_by = None
+    if citizen and citizen != actor.id:
+        # A volunteer (through the bot) or a clerk at the counter files for someone else.
+        owner, assisted_by = citizen, actor.id
+    if phone:
+        try:
+            phone = normalize_phone(phone)
+        except FieldProblem as exc:
+            raise ValidationFailed(
+                N_("Please check the highlighted answers."),
+                fields=[{"field": "phone", "code": exc.code, "message": exc.message}],
+            ) from exc
+    app = Application(
+        id=uuid.uuid4().hex,
+        procedure=procedure,
+        citizen=owner,
+        assisted_by=assisted_by,
+        phone=phone,
+        lang=lang if lang in ("vi", "en") else "vi",
+        channel=channel,
+        status=Status.DRAFT.value,
+        answers={},
+        created_at=ctx.now(),
+        updated_at=ctx.now(),
+    )
+    db.add(app)
+    db.add(
+        Transition(
+            application_id=app.id,
+            from_status=None,
+            to_status=app.status,
+            actor_kind=actor.kind,
+            actor=actor.id,
+            at=ctx.now(),
+        )
+    )
+    db.flush()
+    return app
+
+
+def _require_editable(app: Application) -> None:
+    if app.status not in EDITABLE:
+        raise Conflict(
+            N_("This application has been submitted and can no longer be changed."),
+            code="not_editable",
+        )
+
+
+def set_answers(
+    db: Session, ctx: PortalContext, app: Application, answers: dict[str, Any]
+) -> Application:
+    """Merge answers (None removes one); every field error is returned together and
+    nothing is saved unless all given answers are valid."""
+    _require_editable(app)
+    merged: dict[str, Any] = dict(app.answers)
+    for name, value in answers.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    result = validate_answers(procedure_of(ctx, app), merged, today=ctx.today(), partial=True)
+    if result.errors:
+        raise ValidationFailed(
+            N_("Please check the highlighted answers."),
+            fields=[
+                {"field": e.field, "code": e.code, "message": e.message} for e in result.errors
+            ],
+        )
+    app.answers = dict(result.cleaned)
+    app.updated_at = ctx.now()
+    db.flush()
+    return app
+
+
+def active_documents(ctx: PortalContext, app: Application) -> list[Any]:
+    proc = procedure_of(ctx, app)
+    return [
+        d
+        for d in proc.documents
+        if d.when is None or evaluate_condition(d.when, app.answers, ctx.today())
+    ]
+
+
+def missing_requirements(ctx: PortalContext, app: Application) -> list[dict[str, Any]]:
+    """Every reason the application cannot be submitted yet, as field errors."""
+    proc = procedure_of(ctx, app)
+    result = validate_answers(proc, app.answers, today=ctx.today(), partial=False)
+    problems: list[dict[str, Any]] = [
+        {"field": e.field, "code": e.code, "message": e.message} for e in result.errors
+    ]
+    have: dict[str, int] = {}
+    for doc in app.documents:
+        have[doc.code] = have.get(doc.code, 0) + 1
+    wanted = active_documents(ctx, app)
+    if app.status == Status.SUPPLEMENT_REQUESTED.value and app.supplement:
+        # Only what the clerk asked for must be newly attached.
+        since = app.supplement.get("requested_at", "")
+        asked = set(app.supplement.get("documents", []))
+        wanted = [d for d in procedure_of(ctx, app).documents if d.code in asked]
+        have = {}
+        for doc in app.documents:
+            if doc.uploaded_at.isoformat() >= since:
+                have[doc.code] = have.get(doc.code, 0) + 1
+    for spec in wanted:
+        asked_for = app.status == Status.SUPPLEMENT_REQUESTED.value
+        if (spec.required or asked_for) and have.get(spec.code, 0) < spec.min_files:
+            problems.append(
+                {
+                    "field": f"documents.{spec.code}",
+                    "code": "document_missing",
+                    "message": localized(
+                        N_("Please send a photo of: {document}."), document=spec.name.model_dump()
+                    ),
+                }
+            )
+    return problems
+
+
+def _transition(
+    db: Session,
+    ctx: PortalContext,
+    app: Application,
+    target: Status,
+    actor: Actor,
+    note: str | None = None,
+) -> None:
+    try:
+        check_transition(Status(app.status), target, actor.kind)
+    except TransitionError as exc:
+        raise Conflict(N_("This step is not possible now."), code="invalid_transition") from exc
+    db.add(
+        Transition(
+            application_id=app.id,
+            from_status=app.status,
+            to_status=target.value,
+            actor_kind=actor.kind,
+            actor=actor.id,
+            note=note,
+            at=ctx.now(),
+        )
+    )
+    app.status = target.value
+    app.updated_at = ctx.now()
+
+
+def _new_tracking_code(db: Session, ctx: PortalContext) -> str:
+    year = ctx.today().year
+    for _ in range(20):
+        code = tracking.generate_code(ctx.settings.ward_code, year)
+        if db.scalar(select(Application.id).where(Application.tracking_code == code)) is None:
+            return code
+    raise Conflict(N_("Please try again in a moment."), code="busy")  # pragma: no cover
+
+
+def submit(
+    db: Session, ctx: PortalContext, app: Application, actor: Actor, idempotency_key: str
+) -> Application:
+    """Submit a draft, or resubmit after a supplement request. Repeating a submit with
+    the same key returns the same application unchanged."""
+    if app.submit_key == idempotency_key and app.status not in EDITABLE:
+        return app
+    if app.status not in EDITABLE:
+        raise Conflict(N_("This application has already been submitted."), code="already_submitted")
+    problems = missing_requirements(ctx, app)
+    if problems:
+        raise ValidationFailed(
+            N_("Some answers or papers are still missing."), code="incomplete", fields=problems
+        )
+    resubmission = app.status == Status.SUPPLEMENT_REQUESTED.value
+    _transition(db, ctx, app, Status.SUBMITTED, actor)
+    app.submit_key = idempotency_key
+    if resubmission:
+        asked = app.supplement or {}
+        app.supplement = None
+        events.append(db, ctx, "application.resubmitted", app, supplement=asked)
+        db.flush()
+        return app
+    proc = procedure_of(ctx, app)
+    app.tracking_code = _new_tracking_code(db, ctx)
+    app.submitted_at = ctx.now()
+    calendar = ctx.calendar(db)
+    app.due_date = calendar.due_date(
+        ctx.now(),
+        proc.processing.kind,
+        proc.processing.days,
+        cutoff=_cutoff(proc.processing.cutoff),
+    )
+    quote = quote_fee(
+        proc.fee,
+        app.answers,
+        channel="online" if app.channel == "online" else "counter",
+        today=ctx.today(),
+    )
+    app.fee_amount = quote.amount
+    app.fee_quote = payments.quote_as_dict(quote)
+    db.flush()
+    events.append(db, ctx, "application.submitted", app, fee_amount=app.fee_amount)
+    if quote.amount > 0:
+        payments.create_request(db, ctx, app)
+    db.flush()
+    return app
+
+
+def _cutoff(value: str | None) -> time | None:
+    if not value:
+        return None
+    hour, minute = value.split(":")
+    return time(int(hour), int(minute))
+
+
+def cancel(
+    db: Session, ctx: PortalContext, app: Application, actor: Actor, reason: str | None
+) -> Application:
+    _transition(db, ctx, app, Status.CANCELLED, actor, reason)
+    app.finished_at = ctx.now()
+    if app.tracking_code:
+        events.append(db, ctx, "application.cancelled", app, note=reason)
+    db.flush()
+    return app
+
+
+def ensure_owner_or_staff(actor: Actor, app: Application) -> None:
+    if not can_see(actor, app):
+        raise Forbidden(N_("You may not see this application."))

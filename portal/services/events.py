@@ -1,0 +1,47 @@
+"""The append-only event feed consumers follow with a persisted cursor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from portal.db.models import Application, Event
+from portal.services.context import PortalContext
+
+# Any fixed number: the PostgreSQL advisory lock that orders event appends.
+_EVENT_LOCK = 7_205_318
+
+
+def append(
+    db: Session, ctx: PortalContext, type_: str, app: Application, **data: Any
+) -> Event:
+    """Append an event in the caller's transaction.
+
+    On PostgreSQL, ids come from a sequence and concurrent transactions may commit
+    out of id order; a reader could then pass a gap that fills later and miss it.
+    A transaction-scoped advisory lock makes appends commit in id order, so
+    ``after=<cursor>`` never skips anything. SQLite serialises writers already.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK})
+    payload: dict[str, Any] = {
+        "application_id": app.id,
+        "tracking_code": app.tracking_code,
+        "procedure": app.procedure,
+        "status": app.status,
+        "citizen": app.citizen,
+        "assisted_by": app.assisted_by,
+        "lang": app.lang,
+        "due_date": app.due_date.isoformat() if app.due_date else None,
+    }
+    payload.update(data)
+    event = Event(type=type_, application_id=app.id, data=payload, created_at=ctx.now())
+    db.add(event)
+    db.flush()
+    return event
+
+
+def after(db: Session, cursor: int, limit: int) -> list[Event]:
+    return list(db.scalars(select(Event).where(Event.id > cursor).order_by(Event.id).limit(limit)))

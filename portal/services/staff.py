@@ -1,0 +1,148 @@
+"""Staff accounts and the clerk's actions on the queue."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from motcua.i18n import N_
+from portal.db.models import Application, HolidayOverride, Staff
+from portal.domain.workflow import Status
+from portal.services import events
+from portal.services.applications import _transition, procedure_of
+from portal.services.context import PortalContext
+from portal.services.errors import Conflict, Forbidden, ValidationFailed
+from portal.services.identity import Actor
+
+ROLES = ("clerk", "head")
+# Decisions signed by the head of the ward office; clerks do the rest.
+HEAD_ONLY = {Status.APPROVED, Status.REJECTED}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_staff(
+    db: Session, *, username: str, full_name: str, role: str, token: str | None = None
+) -> tuple[Staff, str]:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    if db.scalar(select(Staff).where(Staff.username == username)) is not None:
+        raise Conflict(N_("That user name is taken."), code="username_taken")
+    token = token or secrets.token_urlsafe(24)
+    staff = Staff(username=username, full_name=full_name, role=role, token_hash=hash_token(token))
+    db.add(staff)
+    db.flush()
+    return staff, token
+
+
+def authenticate(db: Session, token: str) -> Staff | None:
+    staff = db.scalar(select(Staff).where(Staff.token_hash == hash_token(token)))
+    return staff if staff is not None and staff.active else None
+
+
+def as_actor(staff: Staff) -> Actor:
+    return Actor(kind="staff", id=f"staff:{staff.username}", role=staff.role, name=staff.full_name)
+
+
+def _require_role(actor: Actor, target: Status) -> None:
+    if target in HEAD_ONLY and actor.role != "head":
+        raise Forbidden(N_("Only the head of the office may do this."), code="role_required")
+
+
+def act(
+    db: Session,
+    ctx: PortalContext,
+    app: Application,
+    actor: Actor,
+    target: Status,
+    *,
+    note: str | None = None,
+    missing_documents: list[str] | None = None,
+) -> Application:
+    """One clerk action: receive, start review, request supplement, approve, reject,
+    mark the result ready, complete."""
+    _require_role(actor, target)
+    data: dict[str, Any] = {"note": note}
+    if target == Status.REJECTED and not (note and note.strip()):
+        raise ValidationFailed(
+            N_("Please give the reason for the refusal."),
+            code="reason_required",
+            fields=[{"field": "note", "code": "required", "message": {}}],
+        )
+    if target == Status.SUPPLEMENT_REQUESTED:
+        known = {d.code for d in procedure_of(ctx, app).documents}
+        asked = list(dict.fromkeys(missing_documents or []))
+        unknown = [c for c in asked if c not in known]
+        if unknown or not (asked or (note and note.strip())):
+            raise ValidationFailed(
+                N_("Name the missing papers (or explain in the note)."),
+                code="missing_required",
+                fields=[{"field": "documents", "code": "invalid", "message": {}}],
+            )
+        app.supplement = {
+            "documents": asked,
+            "note": note,
+            "requested_at": ctx.now().isoformat(),
+            "requested_by": actor.id,
+        }
+        data["documents"] = asked
+    if target in (Status.APPROVED, Status.RESULT_READY) and (app.fee_amount or 0) > 0:
+        if app.paid_at is None:
+            raise Conflict(N_("The fee has not been paid yet."), code="fee_unpaid")
+    _transition(db, ctx, app, target, actor, note)
+    if target == Status.RESULT_READY:
+        app.result_note = note
+    if target in (Status.COMPLETED, Status.REJECTED):
+        app.finished_at = ctx.now()
+    db.flush()
+    events.append(db, ctx, f"application.{target.value}", app, actor=actor.id, **data)
+    return app
+
+
+def queue(
+    db: Session,
+    ctx: PortalContext,
+    *,
+    status: str | None = None,
+    procedure: str | None = None,
+    overdue: bool | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Application]:
+    stmt = select(Application).where(Application.status != Status.DRAFT.value)
+    if status:
+        stmt = stmt.where(Application.status == status)
+    if procedure:
+        stmt = stmt.where(Application.procedure == procedure)
+    if overdue is not None:
+        late = (Application.finished_at.is_(None)) & (Application.due_date < ctx.today())
+        stmt = stmt.where(late if overdue else ~late)
+    stmt = stmt.order_by(Application.due_date.asc(), Application.submitted_at.asc())
+    return list(db.scalars(stmt.limit(limit).offset(offset)))
+
+
+def set_holiday(db: Session, day: date, working: bool, note: str | None) -> HolidayOverride:
+    row = db.get(HolidayOverride, day)
+    if row is None:
+        row = HolidayOverride(day=day, working=working, note=note)
+        db.add(row)
+    else:
+        row.working, row.note = working, note
+    db.flush()
+    return row
+
+
+def remove_holiday(db: Session, day: date) -> bool:
+    row = db.get(HolidayOverride, day)
+    if row is None:
+        return False
+    db.delete(row)
+    db.flush()
+    return True

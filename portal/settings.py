@@ -1,0 +1,48 @@
+"""All portal settings in one typed place, read from the environment (prefix-free
+names such as DATABASE_URL), with safe defaults for the demo."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PortalSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    database_url: str = "sqlite:///var/portal.sqlite3"
+    upload_dir: Path = Path("var/uploads")
+    catalog_dir: Path | None = None  # None: the catalog shipped with the package
+
+    ward_code: str = Field(default="PX", pattern=r"^[A-Z]{2,4}$")
+    ward_name: str = "Phường Phú Xuân, thành phố Huế"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    # The bot's service token: requests carrying it may act for a citizen identity.
+    bot_service_token: str = "dev-bot-token"
+    # HMAC secret shared with the bank/payment gateway for payment callbacks.
+    payment_webhook_secret: str = "dev-payment-secret"
+    payee_bank_bin: str = "970415"
+    payee_account: str = "113000006100"
+    payee_name: str = "UBND PHUONG PHU XUAN"
+
+    # Optional push of new events to a consumer (the bot's notifier).
+    event_webhook_url: str | None = None
+    event_webhook_secret: str = "dev-event-secret"
+
+    max_upload_bytes: int = 10 * 1024 * 1024
+    min_image_side: int = 480
+
+    # Anonymous tracking lookups per client per minute.
+    track_rate_per_minute: int = 30
+
+    # The demo seeds a staff account and prints its token.
+    seed_demo_staff: bool = False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> PortalSettings:
+    return PortalSettings()
