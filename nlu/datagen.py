@@ -1,0 +1,847 @@
+"""Writes the Rasa NLU training files in nlu/data/ from hand-written examples.
+
+Most examples below are written out in full. Procedure intents also combine
+hand-written frames with the many ways people name a procedure, and a share of
+the examples is repeated without diacritics, as many users type. Output is
+deterministic. Run: python -m nlu.datagen
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Final
+
+from nlu.normalize import fold
+from nlu.procedures import ALIASES
+from nlu.training_data import DATA_DIR
+
+# How people name each procedure, with diacritics (aliases used inside frames).
+NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "birth_registration": (
+        "khai sinh",
+        "giấy khai sinh",
+        "đăng ký khai sinh",
+        "khai sanh",
+        "giấy khai sanh",
+        "làm khai sinh cho cháu",
+        "khai sinh cho con",
+        "birth certificate",
+        "birth registration",
+    ),
+    "death_registration": (
+        "khai tử",
+        "giấy khai tử",
+        "đăng ký khai tử",
+        "giấy báo tử",
+        "khai tử cho ông nhà",
+        "death certificate",
+        "death registration",
+    ),
+    "marriage_registration": (
+        "kết hôn",
+        "đăng ký kết hôn",
+        "giấy kết hôn",
+        "giấy đăng ký kết hôn",
+        "marriage registration",
+        "marriage certificate",
+    ),
+    "marital_status_certificate": (
+        "giấy độc thân",
+        "xác nhận tình trạng hôn nhân",
+        "giấy xác nhận tình trạng hôn nhân",
+        "xác nhận độc thân",
+        "marital status certificate",
+        "certificate of single status",
+    ),
+    "civil_status_extract": (
+        "trích lục",
+        "bản sao trích lục hộ tịch",
+        "bản sao giấy khai sinh",
+        "trích lục khai sinh",
+        "bản sao giấy kết hôn",
+        "copy of my birth certificate",
+    ),
+    "civil_status_correction": (
+        "cải chính hộ tịch",
+        "cải chính",
+        "sửa thông tin hộ tịch",
+        "thay đổi hộ tịch",
+        "bổ sung thông tin hộ tịch",
+        "civil status correction",
+    ),
+    "certified_copy": (
+        "công chứng",
+        "sao y",
+        "chứng thực bản sao",
+        "sao y bản chính",
+        "photo công chứng",
+        "chứng thực",
+        "certified copy",
+        "notarize",
+    ),
+    "signature_certification": (
+        "chứng thực chữ ký",
+        "xác nhận chữ ký",
+        "chứng chữ ký",
+        "signature certification",
+    ),
+    "permanent_residence": (
+        "thường trú",
+        "đăng ký thường trú",
+        "nhập hộ khẩu",
+        "tách hộ khẩu",
+        "hộ khẩu",
+        "nhập khẩu",
+        "permanent residence",
+    ),
+    "temporary_residence": (
+        "tạm trú",
+        "đăng ký tạm trú",
+        "khai báo tạm trú",
+        "temporary residence",
+    ),
+    "elderly_allowance": (
+        "tiền già",
+        "lương hưu xã hội",
+        "trợ cấp hưu trí xã hội",
+        "trợ cấp người cao tuổi",
+        "trợ cấp xã hội",
+        "elderly allowance",
+        "social pension",
+    ),
+    "household_business": (
+        "hộ kinh doanh",
+        "đăng ký kinh doanh",
+        "giấy phép kinh doanh",
+        "đăng ký hộ kinh doanh",
+        "business license",
+        "household business",
+    ),
+    "construction_permit": (
+        "giấy phép xây dựng",
+        "xin phép xây dựng",
+        "phép xây nhà",
+        "building permit",
+        "construction permit",
+    ),
+}
+
+# Frames for the procedure intents; {p} is a procedure name.
+FRAMES: Final[dict[str, tuple[str, ...]]] = {
+    "start_procedure": (
+        "tôi muốn làm {p}",
+        "tui muốn đăng ký {p}",
+        "cho tôi làm {p}",
+        "tui cần làm {p}",
+        "bác muốn làm {p} cháu ơi",
+        "làm {p}",
+        "{p}",
+        "tui ưng làm {p}",
+        "chừ tui muốn mần {p}",
+        "o ơi tui muốn làm {p} hỉ",
+        "giúp tôi làm {p} với",
+        "nộp hồ sơ {p}",
+        "mình muốn nộp {p} online",
+        "tôi cần đăng ký {p} cho gia đình",
+        "bắt đầu làm {p}",
+        "cháu ơi chỉ bác làm {p} với",
+        "em muốn làm thủ tục {p}",
+        "làm thủ tục {p} ở đây được không",
+        "tui tính làm {p} mà không biết bắt đầu từ mô",
+        "con tui nhờ tui đi làm {p}",
+        "i want to apply for {p}",
+        "I need a {p}",
+        "help me with {p} please",
+        "can I apply for {p} here",
+        "start {p}",
+    ),
+    "ask_requirements": (
+        "làm {p} cần giấy tờ gì",
+        "{p} cần những giấy tờ gì",
+        "làm {p} cần mang theo những gì",
+        "hồ sơ {p} gồm những gì",
+        "{p} cần chuẩn bị chi",
+        "làm {p} cần giấy chi rứa",
+        "mần {p} phải đem theo cái chi hỉ",
+        "thủ tục {p} cần những gì",
+        "đi làm {p} thì mang giấy tờ chi",
+        "{p} cần giấy tờ chi",
+        "muốn làm {p} thì chuẩn bị những giấy tờ nào",
+        "làm {p} có cần cmnd không",
+        "{p} có cần sổ hộ khẩu không",
+        "cần mang cccd khi làm {p} không",
+        "what documents do I need for {p}",
+        "what papers are required for {p}",
+        "requirements for {p}",
+        "what should I bring for {p}",
+    ),
+    "ask_fee": (
+        "làm {p} mất bao nhiêu tiền",
+        "{p} phí bao nhiêu",
+        "lệ phí {p} là bao nhiêu",
+        "{p} có mất tiền không",
+        "làm {p} tốn bao nhiêu",
+        "{p} bao nhiêu tiền rứa",
+        "mần {p} hết mấy tiền hỉ",
+        "phí làm {p} bao nhiêu vậy",
+        "{p} có miễn phí không",
+        "làm {p} có tốn phí chi không",
+        "chi phí làm {p}",
+        "how much does {p} cost",
+        "what is the fee for {p}",
+        "is {p} free",
+    ),
+    "ask_processing_time": (
+        "làm {p} mất bao lâu",
+        "{p} bao lâu thì có",
+        "bao lâu thì lấy được {p}",
+        "{p} mấy ngày thì xong",
+        "nộp {p} rồi khi nào có kết quả",
+        "làm {p} có lấy liền trong ngày không",
+        "{p} chừ nộp thì bao lâu có",
+        "mần {p} mấy bữa thì xong hỉ",
+        "thời gian giải quyết {p} là bao lâu",
+        "{p} bao nhiêu ngày làm việc",
+        "how long does {p} take",
+        "when will my {p} be ready",
+        "how many days for {p}",
+    ),
+}
+
+
+# Hand-written examples, one intent per list.
+EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
+    "greet": (
+        "xin chào",
+        "chào bạn",
+        "chào em",
+        "chào cháu",
+        "chào o",
+        "alo",
+        "a lô có ai không",
+        "chào buổi sáng",
+        "chào buổi chiều",
+        "hello",
+        "hi",
+        "hi there",
+        "good morning",
+        "good afternoon",
+        "chào ủy ban phường",
+        "dạ chào cháu, bác đây",
+        "con chào cô chú",
+        "xin chào, tôi là bà Lan ở Phú Xuân",
+        "chào anh chị",
+        "ê",
+        "có ai đó không",
+        "mệ chào cháu nghe",
+        "tui chào o nghe",
+        "kính chào quý cơ quan",
+        "chào bot",
+        "hế lô",
+        "chao ban",
+        "xin chao",
+        "hey",
+        "good evening",
+        "chào nhé",
+        "dạ thưa cháu",
+    ),
+    "goodbye": (
+        "tạm biệt",
+        "chào nhé, tôi đi đây",
+        "bye",
+        "bye bye",
+        "goodbye",
+        "see you",
+        "hẹn gặp lại",
+        "thôi chào cháu nghe",
+        "tui đi đây",
+        "vậy thôi nghe, chào",
+        "rứa thôi hỉ, tui về đây",
+        "thôi tui nghỉ đã, mai nói tiếp",
+        "bái bai",
+        "tam biet",
+        "chào tạm biệt",
+        "thôi bác tắt máy đây",
+        "hẹn mai nghe",
+        "see you later",
+        "bye for now",
+        "have a nice day, goodbye",
+        "chúc cháu ngủ ngon",
+        "good night",
+        "tui out đây",
+        "thôi nghe cháu, chào",
+    ),
+    "thanks": (
+        "cảm ơn",
+        "cám ơn nhiều",
+        "cảm ơn cháu",
+        "cảm ơn em nhiều lắm",
+        "cám ơn o nghe",
+        "thanks",
+        "thank you",
+        "thank you so much",
+        "many thanks",
+        "cảm ơn nhiều nghe",
+        "ok cảm ơn",
+        "dạ cảm ơn ạ",
+        "tui cảm ơn cháu nhiều hỉ",
+        "quý hóa quá, cảm ơn cháu",
+        "cam on",
+        "cam on nhieu",
+        "thank",
+        "tks",
+        "cảm ơn bạn đã giúp",
+        "cảm ơn, rứa là tui hiểu rồi",
+        "thanks a lot for your help",
+        "mệ cảm ơn cháu nghe",
+        "đội ơn cháu",
+        "cảm ơn đã chỉ tận tình",
+    ),
+    "affirm": (
+        "có",
+        "đúng rồi",
+        "vâng",
+        "dạ vâng",
+        "dạ",
+        "ừ",
+        "ừ đúng",
+        "ok",
+        "oke",
+        "được",
+        "đồng ý",
+        "phải",
+        "phải rồi",
+        "đúng",
+        "chính xác",
+        "yes",
+        "yes please",
+        "yeah",
+        "correct",
+        "that's right",
+        "sure",
+        "ưng",
+        "tui ưng",
+        "rứa là đúng",
+        "đúng rứa",
+        "ừ rứa đó",
+        "được rồi",
+        "ok làm đi",
+        "tiếp tục",
+        "tiếp đi",
+        "xác nhận",
+        "dạ đúng ạ",
+        "đúng là tui",
+        "có, tui đồng ý",
+        "uh",
+        "u",
+        "co",
+        "dung roi",
+        "vang",
+        "dong y",
+        "ừ được",
+        "rồi",
+        "okay",
+        "go ahead",
+        "ok tiếp",
+    ),
+    "deny": (
+        "không",
+        "không phải",
+        "không đúng",
+        "sai rồi",
+        "không có",
+        "chưa",
+        "chưa có",
+        "không đồng ý",
+        "no",
+        "nope",
+        "not really",
+        "that's wrong",
+        "no that's not right",
+        "không phải rứa",
+        "không phải tui",
+        "khong",
+        "ko",
+        "k",
+        "hong",
+        "không ưng",
+        "tui không ưng",
+        "chưa đúng",
+        "không phải cái ni",
+        "không, sai rồi",
+        "không cần",
+        "không muốn",
+        "ko phai",
+        "sai",
+        "chưa phải",
+        "nah",
+    ),
+    "check_status": (
+        "hồ sơ của tôi đến đâu rồi",
+        "kiểm tra hồ sơ",
+        "tra cứu hồ sơ",
+        "hồ sơ của tui tới mô rồi",
+        "hồ sơ xong chưa",
+        "giấy của tui làm xong chưa",
+        "tình trạng hồ sơ",
+        "hồ sơ PX-2026-7Q4K9M đến đâu rồi",
+        "tra cứu mã PX-2026-AB3CD7",
+        "mã hồ sơ px2026k8m3na",
+        "check status of PX-2026-ZZ9K4Q",
+        "what is the status of my application",
+        "is my application ready",
+        "has my application been processed",
+        "hồ sơ nộp hôm trước chừ răng rồi",
+        "hồ sơ khai sinh của cháu tui xong chưa",
+        "tui nộp hồ sơ tuần trước mà chưa thấy chi",
+        "bao giờ tui lấy được kết quả hồ sơ",
+        "hồ sơ đã được duyệt chưa",
+        "cho tui hỏi hồ sơ mã px 2026 7q4k9m",
+        "kiểm tra giúp tôi hồ sơ số PX-2026-M4N5P6",
+        "tra ho so",
+        "ho so cua toi den dau roi",
+        "hồ sơ bị trả về à",
+        "sao hồ sơ tui chưa có kết quả",
+        "hồ sơ của mệ đã xong chưa cháu",
+        "coi giùm tui hồ sơ với",
+        "track my application",
+        "where is my application",
+        "my code is PX-2026-7Q4K9M",
+        "đây là mã hồ sơ của tui PX 2026 7Q4K9M",
+        "trạng thái hồ sơ px-2026-hh7k2m",
+        "xem tiến độ hồ sơ",
+        "hồ sơ đang xử lý tới bước nào",
+        "tôi muốn biết kết quả hồ sơ",
+        "giấy tờ tui nộp bữa trước chừ ra răng rồi",
+    ),
+    "list_applications": (
+        "các hồ sơ của tôi",
+        "danh sách hồ sơ",
+        "xem tất cả hồ sơ đã nộp",
+        "tui đã nộp những hồ sơ nào",
+        "liệt kê hồ sơ của tôi",
+        "hồ sơ của tui",
+        "những hồ sơ tui đã nộp",
+        "cho tui coi mấy cái hồ sơ tui nộp",
+        "tui có mấy hồ sơ rồi",
+        "show my applications",
+        "list my applications",
+        "all my applications",
+        "my applications",
+        "what have I applied for",
+        "danh sach ho so",
+        "cac ho so cua toi",
+        "xem lại các hồ sơ cũ",
+        "lịch sử hồ sơ",
+        "mấy hồ sơ mệ nộp hồi trước mô rồi",
+        "cho xem hết hồ sơ",
+        "tui nộp bao nhiêu hồ sơ rồi",
+        "hồ sơ của gia đình tui",
+        "show all my files",
+        "xem danh sách các thủ tục đã làm",
+    ),
+    "pay_fee": (
+        "tôi muốn nộp phí",
+        "thanh toán",
+        "trả tiền",
+        "tui muốn trả tiền",
+        "chuyển khoản",
+        "nộp lệ phí",
+        "cho tui mã QR để trả tiền",
+        "quét mã QR",
+        "gửi mã qr",
+        "thanh toán lệ phí",
+        "đóng tiền",
+        "tui đóng tiền răng đây",
+        "trả phí ở mô",
+        "nộp tiền như thế nào",
+        "pay",
+        "pay the fee",
+        "I want to pay",
+        "how do I pay",
+        "send me the QR code",
+        "pay by bank transfer",
+        "thanh toan",
+        "tra tien",
+        "tôi chuyển khoản rồi",
+        "tui chuyển tiền rồi đó",
+        "chuyển khoản qua ngân hàng được không",
+        "tui trả bằng momo được không",
+        "cháu gửi cái mã quét để bác trả tiền",
+        "nộp phí online",
+        "đóng lệ phí hồ sơ",
+        "tui đã trả tiền xong",
+        "I have paid",
+    ),
+    "talk_to_human": (
+        "cho tôi nói chuyện với người thật",
+        "gặp cán bộ",
+        "tui muốn gặp người",
+        "cho tui nói chuyện với cán bộ phường",
+        "có ai giúp tôi không",
+        "gọi người giúp",
+        "tôi muốn nói chuyện với nhân viên",
+        "chuyển cho người thật đi",
+        "tui không hiểu, cho gặp người",
+        "nhờ tổ công nghệ số giúp",
+        "cho tui gặp o cán bộ",
+        "tui không biết mần, gọi ai giúp tui với",
+        "gặp người hướng dẫn",
+        "talk to a human",
+        "I want to speak to a person",
+        "can I talk to staff",
+        "real person please",
+        "human please",
+        "connect me to an officer",
+        "gap can bo",
+        "nguoi that",
+        "người thật",
+        "nhân viên",
+        "cán bộ",
+        "gọi điện cho tui được không",
+        "có số điện thoại cán bộ không",
+        "máy không hiểu tui, cho gặp người",
+        "tui già rồi không rành, có người chỉ giùm không",
+        "ai đó gọi lại cho tui",
+        "support please",
+    ),
+    "cancel": (
+        "hủy",
+        "huỷ bỏ",
+        "thôi không làm nữa",
+        "dừng lại",
+        "hủy hồ sơ",
+        "hủy hồ sơ này",
+        "không làm nữa",
+        "thôi bỏ đi",
+        "tui đổi ý, không làm nữa",
+        "dẹp đi",
+        "cancel",
+        "stop",
+        "cancel my application",
+        "I don't want to continue",
+        "abort",
+        "huy",
+        "thoi khong lam nua",
+        "dung lai",
+        "thôi khỏi",
+        "thôi",
+        "thôi rứa khỏi làm",
+        "chừ tui không làm nữa hỉ",
+        "rút hồ sơ",
+        "tui muốn rút hồ sơ lại",
+        "xóa hồ sơ này đi",
+        "bỏ qua thủ tục ni",
+        "ngừng",
+        "never mind",
+        "forget it",
+        "quit",
+    ),
+    "go_back": (
+        "quay lại",
+        "trở lại",
+        "quay lại bước trước",
+        "lùi lại",
+        "sửa câu trả lời trước",
+        "tui nhập sai, cho sửa lại",
+        "quay về",
+        "trở về bước trước",
+        "back",
+        "go back",
+        "previous step",
+        "undo",
+        "I made a mistake in the last answer",
+        "quay lai",
+        "tro lai",
+        "lui lai",
+        "cho tui làm lại câu trước",
+        "câu trước tui ghi sai rồi",
+        "sửa lại tên vừa nhập",
+        "trở lại chỗ cũ",
+        "quay lui",
+        "về bước trước đi",
+        "back to previous question",
+        "nhập lại ngày sinh",
+        "cho sửa lại số điện thoại",
+    ),
+    "change_language": (
+        "đổi ngôn ngữ",
+        "chuyển sang tiếng Anh",
+        "nói tiếng Anh",
+        "tiếng Anh",
+        "tiếng Việt",
+        "chuyển sang tiếng Việt",
+        "nói tiếng Việt đi",
+        "English",
+        "English please",
+        "in English",
+        "switch to English",
+        "change language",
+        "can you speak English",
+        "Vietnamese please",
+        "speak Vietnamese",
+        "doi ngon ngu",
+        "tieng viet",
+        "tieng anh",
+        "do you speak english",
+        "I don't speak Vietnamese",
+        "I don't understand Vietnamese",
+        "cho tui tiếng Việt",
+        "đổi qua tiếng Việt",
+        "language",
+        "ngôn ngữ",
+    ),
+    "office_info": (
+        "ủy ban phường ở đâu",
+        "địa chỉ ủy ban phường",
+        "ủy ban phường ở mô",
+        "mấy giờ mở cửa",
+        "giờ làm việc",
+        "phường làm việc giờ nào",
+        "thứ bảy có làm việc không",
+        "chủ nhật có mở cửa không",
+        "số điện thoại ủy ban",
+        "trụ sở phường Phú Xuân ở mô rứa",
+        "công an phường ở đâu",
+        "mấy giờ đóng cửa",
+        "sáng mai phường có làm không",
+        "where is the ward office",
+        "office hours",
+        "what time does the office open",
+        "is the office open on Saturday",
+        "address of the ward office",
+        "uy ban phuong o dau",
+        "gio lam viec",
+        "đi tới ủy ban phường răng",
+        "bộ phận một cửa ở chỗ mô",
+        "chiều ni phường có làm việc không",
+        "đường đi tới ủy ban",
+        "có chỗ đậu xe ở ủy ban không",
+        "lễ có làm việc không",
+        "how do I get to the ward office",
+        "contact information of the ward",
+        "thứ bảy công an phường có làm tạm trú không",
+        "giờ nghỉ trưa của phường",
+    ),
+    "out_of_scope": (
+        "hôm nay thời tiết thế nào",
+        "trời mưa không",
+        "kể chuyện cười đi",
+        "bạn tên gì",
+        "bạn là ai",
+        "bạn có người yêu chưa",
+        "giá vàng hôm nay",
+        "mua bán đất",
+        "tư vấn bảo hiểm",
+        "cho vay tiền không",
+        "tui đau lưng quá",
+        "đặt vé máy bay",
+        "bún bò Huế ở đâu ngon",
+        "con tui thi đại học",
+        "hôm nay đá bóng mấy giờ",
+        "what's the weather like",
+        "tell me a joke",
+        "who won the football match",
+        "can you recommend a restaurant",
+        "I want to buy a motorbike",
+        "làm hộ chiếu",
+        "cấp hộ chiếu ở đâu",
+        "đổi bằng lái xe",
+        "làm căn cước công dân",
+        "đăng ký xe máy",
+        "xin visa",
+        "passport renewal",
+        "driving licence",
+        "nấu cơm ăn chưa",
+        "mệ nấu canh chua ngon lắm",
+        "chừ mưa to quá",
+        "asdfgh",
+        "123",
+        "??",
+        "hát cho tui nghe một bài",
+        "tui buồn quá",
+        "giá xăng bao nhiêu",
+        "lịch cúp điện",
+        "khám bệnh ở bệnh viện trung ương Huế",
+        "học bổng cho con",
+        "visa extension",
+        "where can I exchange money",
+    ),
+}
+
+# Long, polite messages with family context, written out by hand.
+VERBOSE: Final[tuple[tuple[str, str], ...]] = (
+    (
+        "dạ thưa cháu, bác năm nay bảy mươi hai tuổi rồi, con gái bác mới sinh em bé"
+        " ở bệnh viện trung ương tuần trước, nó bận quá nên nhờ bác đi làm giấy khai"
+        " sinh cho cháu, cháu chỉ giùm bác với",
+        "start_procedure",
+    ),
+    (
+        "chào o, tui là mệ Hoa ở kiệt 12 Phan Đình Phùng, ông nhà tui mới mất hôm kia,"
+        " con cháu ở xa hết, tui muốn hỏi làm khai tử thì cần đem theo giấy tờ chi",
+        "ask_requirements",
+    ),
+    (
+        "xin lỗi làm phiền cháu, bác có thằng con trai sắp cưới vợ người Đà Nẵng, nó"
+        " nhờ bác hỏi giùm đăng ký kết hôn ở phường mình thì mất bao nhiêu tiền",
+        "ask_fee",
+    ),
+    (
+        "cháu ơi bác hỏi chút, tuần trước bác có nộp hồ sơ xin trợ cấp cho ông già"
+        " nhà bác, năm nay ông tám mươi mốt tuổi rồi, chừ không biết hồ sơ tới mô rồi",
+        "check_status",
+    ),
+    (
+        "thưa cô chú, tôi có căn nhà cấp bốn cũ ở đường Lê Lợi, mưa dột quá muốn làm"
+        " lại cái mái và xây thêm một tầng, cho tôi hỏi xin giấy phép xây dựng mất mấy ngày",
+        "ask_processing_time",
+    ),
+    (
+        "dạ con chào cô, con là sinh viên ở trọ gần chợ Bến Ngự, chủ nhà nói con phải"
+        " đăng ký tạm trú, con muốn làm luôn hôm nay được không cô",
+        "start_procedure",
+    ),
+    (
+        "bác có mấy cái giấy tờ đất với sổ đỏ cần sao y để nộp cho ngân hàng, con bác"
+        " nói phường làm được, rứa bác phải trả mấy tiền một trang hả cháu",
+        "ask_fee",
+    ),
+    (
+        "tui già rồi mắt kém không đọc được chữ trên điện thoại, mấy cái nút ni tui"
+        " không biết bấm, cháu cho tui nói chuyện với người nào ở phường được không",
+        "talk_to_human",
+    ),
+    (
+        "chào em, chị mới về làm dâu ở Huế, giờ chị muốn nhập hộ khẩu vô nhà chồng,"
+        " em cho chị biết cần chuẩn bị những giấy gì nhé",
+        "ask_requirements",
+    ),
+    (
+        "dạ thưa, mẹ tôi năm nay tám mươi tuổi, nghe nói người già được nhận tiền"
+        " trợ cấp hằng tháng, tôi muốn làm hồ sơ xin tiền già cho mẹ",
+        "start_procedure",
+    ),
+    (
+        "hôm trước bác đã nộp hồ sơ rồi mà giờ con bác nói không cần làm nữa vì nó"
+        " đã làm ở Sài Gòn rồi, rứa cháu hủy giùm bác hồ sơ đó nghe",
+        "cancel",
+    ),
+    (
+        "cho bác hỏi chút, ủy ban phường mình chừ dời về chỗ mới rồi phải không, bác"
+        " không biết đường đi, ở mô rứa cháu",
+        "office_info",
+    ),
+    (
+        "bác đã đi ngân hàng chuyển tiền lệ phí rồi mà không biết đã tới chưa, cháu"
+        " gửi lại cái mã để bác trả bằng điện thoại cho chắc",
+        "pay_fee",
+    ),
+    (
+        "good morning, I am a teacher from Australia living in Hue with my Vietnamese"
+        " wife, we would like to register our marriage, what do we need to prepare",
+        "ask_requirements",
+    ),
+    (
+        "hello, my name is John, I moved to Phu Xuan last month and my landlord told"
+        " me I have to register my temporary residence, can I do it here",
+        "start_procedure",
+    ),
+)
+
+
+def annotate(name: str, slug: str) -> str:
+    """Rasa entity annotation; a synonym value when the text is not the slug itself."""
+    if name == slug:
+        return f"[{name}](procedure)"
+    return "[" + name + "]" + json.dumps({"entity": "procedure", "value": slug}, ensure_ascii=False)
+
+
+def _frame_examples(rng: random.Random) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    slugs = sorted(NAMES)
+    for intent, frames in FRAMES.items():
+        lines: list[str] = []
+        for k, frame in enumerate(frames):
+            english = frame[0].isascii() and not any(
+                w in frame for w in ("làm", "lam", "mần", "tui")
+            )
+            picks = [slugs[(k * 5 + j * 7) % len(slugs)] for j in range(4)]
+            for slug in picks:
+                names = [n for n in NAMES[slug] if n.isascii() == english] or list(NAMES[slug])
+                name = rng.choice(names)
+                text = frame.replace("{p}", annotate(name, slug))
+                lines.append(text)
+                if not english and rng.random() < 0.35:
+                    lines.append(frame.replace("{p}", annotate(fold(name), slug)))
+        out[intent] = lines
+    return out
+
+
+def _plain(examples: tuple[str, ...], rng: random.Random) -> list[str]:
+    lines = list(examples)
+    for text in examples:
+        if not text.isascii() and rng.random() < 0.3 and fold(text) not in lines:
+            lines.append(fold(text))
+    return lines
+
+
+def _block(lines: list[str]) -> str:
+    seen: list[str] = []
+    for line in lines:
+        if line not in seen:
+            seen.append(line)
+    return "".join(f"      - {line}\n" for line in seen)
+
+
+def _write(path: Path, items: list[tuple[str, str, list[str]]]) -> None:
+    parts = ['version: "3.1"\n', "nlu:\n"]
+    for kind, name, lines in items:
+        parts.append(f"  - {kind}: {name}\n    examples: |\n{_block(lines)}")
+    path.write_text("".join(parts), encoding="utf-8")
+
+
+def build(data_dir: Path = DATA_DIR) -> None:
+    rng = random.Random(20260)
+    framed = _frame_examples(rng)
+    verbose: dict[str, list[str]] = {}
+    for text, intent in VERBOSE:
+        verbose.setdefault(intent, []).append(text)
+
+    def lines_for(intent: str) -> list[str]:
+        return (
+            framed.get(intent, []) + _plain(EXAMPLES.get(intent, ()), rng) + verbose.get(intent, [])
+        )
+
+    groups = {
+        "smalltalk.yml": ("greet", "goodbye", "thanks", "affirm", "deny", "out_of_scope"),
+        "procedures.yml": tuple(FRAMES),
+        "applications.yml": ("check_status", "list_applications", "pay_fee"),
+        "control.yml": ("talk_to_human", "cancel", "go_back", "change_language", "office_info"),
+    }
+    extra_start = [annotate(n, s) for s, names in NAMES.items() for n in names[:3]]
+    for filename, intents in groups.items():
+        items = []
+        for intent in intents:
+            lines = lines_for(intent)
+            if intent == "start_procedure":
+                lines += extra_start
+            items.append(("intent", intent, lines))
+        _write(data_dir / filename, items)
+    entity_items: list[tuple[str, str, list[str]]] = []
+    for slug in sorted(ALIASES):
+        surfaces = sorted({*ALIASES[slug], *(fold(n) for n in NAMES[slug])} - {slug})
+        entity_items.append(("synonym", slug, surfaces))
+    entity_items.append(("lookup", "procedure", sorted({a for al in ALIASES.values() for a in al})))
+    entity_items.append(
+        ("regex", "tracking_code", [r"[A-Za-z]{2}[- ]?20\d\d[- ]?[2-9A-HJ-NP-Za-hj-np-z]{6}"])
+    )
+    entity_items.append(("regex", "citizen_id", [r"\d{3}[ .]?\d{3}[ .]?\d{3}[ .]?\d{3}"]))
+    entity_items.append(("regex", "phone", [r"(\+84|0)[ .]?\d{2,3}[ .]?\d{3}[ .]?\d{3,4}"]))
+    _write(data_dir / "entities.yml", entity_items)
+
+
+if __name__ == "__main__":
+    build()
