@@ -12,7 +12,7 @@ from __future__ import annotations
 import gettext
 import io
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Final
 
@@ -30,7 +30,7 @@ def N_(message: str) -> str:
     return message
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> gettext.NullTranslations:
     folder = LOCALES_DIR / lang / "LC_MESSAGES"
     files = sorted(folder.glob("*.po")) if folder.is_dir() else []
@@ -63,8 +63,10 @@ def gettext_(message: str, lang: str, /, **params: object) -> str:
     text = translations(lang).gettext(message)
     if not params:
         return text
-    values = {k: v.get(lang, next(iter(v.values()))) if isinstance(v, Mapping) else v
-              for k, v in params.items()}
+    values = {
+        k: v.get(lang, next(iter(v.values()))) if isinstance(v, Mapping) else v
+        for k, v in params.items()
+    }
     return text.format(**values)
 
 
