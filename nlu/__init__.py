@@ -1,1 +1,61 @@
-"""nlu package."""
+"""Natural-language understanding for citizens' messages, offline and fast.
+
+`get_default_nlu().parse(text)` returns a dict shaped like Rasa's `/model/parse`
+response: text, intent {name, confidence}, intent_ranking, entities. Below
+`LOW_CONFIDENCE` the dialog shows the top guesses as buttons instead of acting.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Final, Protocol, runtime_checkable
+
+from nlu.engine import EmbeddedNLU
+from nlu.procedures import PROCEDURES
+from nlu.rasa_client import RasaNLU
+
+INTENTS: Final = (
+    "greet",
+    "goodbye",
+    "thanks",
+    "affirm",
+    "deny",
+    "start_procedure",
+    "ask_requirements",
+    "ask_fee",
+    "ask_processing_time",
+    "check_status",
+    "list_applications",
+    "pay_fee",
+    "talk_to_human",
+    "cancel",
+    "go_back",
+    "change_language",
+    "office_info",
+    "out_of_scope",
+)
+ENTITIES: Final = ("procedure", "tracking_code", "date", "citizen_id", "phone")
+LOW_CONFIDENCE: Final = 0.6
+
+
+@runtime_checkable
+class NLU(Protocol):
+    def parse(self, text: str, lang_hint: str | None = None) -> dict[str, Any]: ...
+
+
+@lru_cache(maxsize=1)
+def get_default_nlu() -> NLU:
+    """The process-wide embedded engine (trained or loaded once)."""
+    return EmbeddedNLU()
+
+
+__all__ = [
+    "ENTITIES",
+    "INTENTS",
+    "LOW_CONFIDENCE",
+    "NLU",
+    "PROCEDURES",
+    "EmbeddedNLU",
+    "RasaNLU",
+    "get_default_nlu",
+]

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 # (view index, analyzer, ngram range): view 0 is the folded repaired text, view 1
 # the accented text with canonical tone placement.
@@ -49,6 +49,8 @@ class IntentClassifier:
         self.coef = np.ascontiguousarray(coef.T)  # (features, classes): row gathers are cheap
         self.intercept = intercept
         self.classes = classes
+        # SVM margins scaled into a softmax: a margin lead of 1 gives about 0.9.
+        self.temperature = 4.0
         self._blocks: list[_Block] = []
         offset = 0
         for view, vec in vectorizers:
@@ -60,7 +62,7 @@ class IntentClassifier:
 
     @classmethod
     def train(
-        cls, views: Sequence[tuple[str, str]], labels: Sequence[str], c: float = 20.0
+        cls, views: Sequence[tuple[str, str]], labels: Sequence[str], c: float = 0.5
     ) -> IntentClassifier:
         vectorizers: list[tuple[int, TfidfVectorizer]] = []
         matrices = []
@@ -70,13 +72,15 @@ class IntentClassifier:
                 ngram_range=ngrams,
                 sublinear_tf=True,
                 lowercase=False,
-                token_pattern=r"(?u)\b\w+\b",
+                token_pattern=r"(?u)\b\w+\b" if analyzer == "word" else None,
                 dtype=np.float64,
             )
             matrices.append(vec.fit_transform([v[view] for v in views]))
             vectorizers.append((view, vec))
         x = hstack(matrices).tocsr()
-        model = LogisticRegression(C=c, max_iter=3000, tol=1e-5)
+        # liblinear's coordinate descent trains in a tenth of a second here, where
+        # L-BFGS logistic regression took seconds; margins become probabilities below.
+        model = LinearSVC(C=c, random_state=0, max_iter=5000)
         model.fit(x, list(labels))
         return cls(vectorizers, model.coef_, model.intercept_, [str(c) for c in model.classes_])
 
@@ -102,6 +106,7 @@ class IntentClassifier:
         scores = self.intercept.copy()
         if indices:
             scores += np.asarray(values) @ self.coef[indices]
+        scores = scores * self.temperature
         scores -= scores.max()
         exp = np.exp(scores)
         result: NDArray[np.float64] = exp / exp.sum()
