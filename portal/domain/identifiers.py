@@ -151,8 +151,9 @@ def normalize_phone(
     """A Vietnamese phone number as ``0xxxxxxxxx`` (10-digit mobile) or, for the
     given landline area codes, ``0234xxxxxxx`` (11 digits).
 
-    Accepts +84 / 84 / 0084 in place of the leading 0, spaces, dots, dashes and
-    brackets. Raises :class:`FieldProblem`: ``phone_format`` (not a phone number),
+    Accepts +84 / 84 / 0084 in place of the leading 0, a forgotten leading 0 (nine
+    digits), spaces, dots, dashes and brackets. Raises :class:`FieldProblem`:
+    ``phone_format`` (not a phone number),
     ``phone_old_mobile`` (an 11-digit mobile number from before 2018),
     ``phone_prefix`` (10 digits but no Vietnamese mobile network).
     """
@@ -171,6 +172,8 @@ def normalize_phone(
             if len(national) in (9, 10):
                 compact = "0" + national
                 break
+    if len(compact) == 9 and not compact.startswith("0"):
+        compact = "0" + compact  # the leading 0 forgotten, or lost in a spreadsheet
     if len(compact) == 11 and any(compact.startswith(a) for a in landline_area_codes):
         return compact
     if len(compact) == 11 and compact.startswith("01"):

@@ -154,6 +154,7 @@ def test_citizen_id_round_trip(province: str, dob: date, sex: str, serial: int) 
         ("(0234) 3822 123", "02343822123"),
         ("+84 234 3822 123", "02343822123"),
         ("02343822123", "02343822123"),
+        ("912 345 678", "0912345678"),  # leading 0 forgotten
     ],
 )
 def test_normalize_phone(typed: str, expected: str) -> None:
@@ -167,6 +168,7 @@ def test_normalize_phone(typed: str, expected: str) -> None:
         ("0951234567", "phone_prefix"),
         ("0212345678", "phone_prefix"),
         ("0912345", "phone_format"),
+        ("123456789", "phone_prefix"),
         ("091234567890", "phone_format"),
         ("09123456ab", "phone_format"),
         ("+1 650 555 1234", "phone_format"),
