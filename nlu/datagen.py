@@ -131,6 +131,21 @@ NAMES: Final[dict[str, tuple[str, ...]]] = {
 # Frames for the procedure intents; {p} is a procedure name.
 FRAMES: Final[dict[str, tuple[str, ...]]] = {
     "start_procedure": (
+        "tôi muốn xin {p}",
+        "tôi đến để làm {p}",
+        "nhà tôi cần làm {p} gấp",
+        "cho tôi đăng ký {p} luôn",
+        "tôi muốn làm hồ sơ {p} trên mạng",
+        "làm giúp tôi {p}",
+        "mẹ tôi nhờ tôi làm {p}",
+        "mình làm {p} ở đây luôn được không",
+        "bà muốn làm {p}",
+        "I would like to do {p}",
+        "please help me register {p}",
+        "I'd like to get {p}",
+        "toi muon lam {p}",
+        "cho toi lam {p}",
+        "tui can {p}",
         "tôi muốn làm {p}",
         "tui muốn đăng ký {p}",
         "cho tôi làm {p}",
@@ -158,6 +173,21 @@ FRAMES: Final[dict[str, tuple[str, ...]]] = {
         "start {p}",
     ),
     "ask_requirements": (
+        "xin {p} thì phải nộp những loại giấy nào",
+        "làm {p} có phải mang bản gốc không",
+        "cho hỏi {p} cần mấy bản photo",
+        "{p} có cần người làm chứng không",
+        "{p} thì điền tờ khai nào",
+        "tôi chưa biết làm {p} cần chuẩn bị gì, chỉ giúp",
+        "nhà tui muốn làm {p}, phải đem theo những thứ chi",
+        "mần {p} cần cái chi rứa o",
+        "làm {p} cần có ảnh thẻ không",
+        "how do I get a {p}, what do I need",
+        "which documents should I prepare for {p}",
+        "do I need my passport for {p}",
+        "what is required to apply for {p}",
+        "lam {p} can giay to gi",
+        "{p} can mang theo gi",
         "làm {p} cần giấy tờ gì",
         "{p} cần những giấy tờ gì",
         "làm {p} cần mang theo những gì",
@@ -178,6 +208,21 @@ FRAMES: Final[dict[str, tuple[str, ...]]] = {
         "what should I bring for {p}",
     ),
     "ask_fee": (
+        "{p} tính phí thế nào",
+        "{p} phải đóng khoản phí nào",
+        "làm {p} có phải nộp đồng nào không",
+        "làm {p} trễ hạn có bị phạt tiền không",
+        "{p} nộp online có rẻ hơn không",
+        "làm {p} hết mấy đồng",
+        "{p} giá bao nhiêu",
+        "{p} mất mấy chục nghìn",
+        "làm {p} có thu tiền không",
+        "nghe nói {p} không mất tiền, có đúng không",
+        "how much do I have to pay for {p}",
+        "are there any charges for {p}",
+        "what does {p} cost",
+        "lam {p} het bao nhieu tien",
+        "{p} bao nhieu tien",
         "làm {p} mất bao nhiêu tiền",
         "{p} phí bao nhiêu",
         "lệ phí {p} là bao nhiêu",
@@ -194,6 +239,21 @@ FRAMES: Final[dict[str, tuple[str, ...]]] = {
         "is {p} free",
     ),
     "ask_processing_time": (
+        "{p} có làm xong trong ngày không",
+        "nộp {p} buổi chiều thì khi nào lấy",
+        "{p} mấy giờ thì lấy được",
+        "nộp {p} sáng nay thì chiều có kịp không",
+        "bao giờ thì có {p}",
+        "{p} phải chờ bao lâu",
+        "{p} mất mấy hôm",
+        "làm {p} có nhanh không",
+        "{p} có lấy liền được không",
+        "when can I collect my {p}",
+        "how soon can I get {p}",
+        "is {p} done the same day",
+        "how many working days does {p} take",
+        "{p} bao lau thi co",
+        "lam {p} mat may ngay",
         "làm {p} mất bao lâu",
         "{p} bao lâu thì có",
         "bao lâu thì lấy được {p}",
@@ -214,6 +274,9 @@ FRAMES: Final[dict[str, tuple[str, ...]]] = {
 # Hand-written examples, one intent per list.
 EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
     "greet": (
+        "chào cô ạ",
+        "dạ chào cán bộ",
+        "hello, anyone there",
         "xin chào",
         "chào bạn",
         "chào em",
@@ -347,6 +410,10 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
         "ok tiếp",
     ),
     "deny": (
+        "không phải như vậy",
+        "chưa đúng lắm",
+        "không, không phải",
+        "no it isn't",
         "không",
         "không phải",
         "không đúng",
@@ -379,6 +446,12 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
         "nah",
     ),
     "check_status": (
+        "hồ sơ tôi gửi qua mạng có ai nhận chưa",
+        "sao lâu quá chưa thấy kết quả hồ sơ",
+        "giấy của tui đã ký chưa",
+        "cán bộ đã xem hồ sơ của tôi chưa",
+        "any news about my file",
+        "has anyone looked at my application yet",
         "hồ sơ của tôi đến đâu rồi",
         "kiểm tra hồ sơ",
         "tra cứu hồ sơ",
@@ -443,6 +516,11 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
         "xem danh sách các thủ tục đã làm",
     ),
     "pay_fee": (
+        "tôi trả tiền mặt được không",
+        "cho tui số tài khoản để chuyển tiền",
+        "nộp phí qua ứng dụng ngân hàng",
+        "can I pay in cash",
+        "where do I pay",
         "tôi muốn nộp phí",
         "thanh toán",
         "trả tiền",
@@ -476,6 +554,14 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
         "I have paid",
     ),
     "talk_to_human": (
+        "có cô chú nào trực không cho tui hỏi",
+        "tui muốn gặp trực tiếp ai đó để hỏi",
+        "nhờ cán bộ gọi lại cho tôi",
+        "cho xin số điện thoại của tổ hỗ trợ",
+        "tôi cần người hướng dẫn trực tiếp",
+        "máy trả lời không đúng, cho gặp người",
+        "is there anyone I can talk to",
+        "I need help from a staff member",
         "cho tôi nói chuyện với người thật",
         "gặp cán bộ",
         "tui muốn gặp người",
@@ -508,6 +594,10 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
         "support please",
     ),
     "cancel": (
+        "tôi không cần làm thủ tục này nữa",
+        "bỏ hồ sơ đang làm dở",
+        "please stop this application",
+        "hủy giùm tui cái hồ sơ ni",
         "hủy",
         "huỷ bỏ",
         "thôi không làm nữa",
@@ -567,6 +657,10 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
         "cho sửa lại số điện thoại",
     ),
     "change_language": (
+        "bạn nói tiếng Anh được không",
+        "please reply in English",
+        "I can't read Vietnamese",
+        "trả lời bằng tiếng Việt giúp tôi",
         "đổi ngôn ngữ",
         "chuyển sang tiếng Anh",
         "nói tiếng Anh",
@@ -594,6 +688,14 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
         "ngôn ngữ",
     ),
     "office_info": (
+        "phường làm việc từ mấy giờ đến mấy giờ",
+        "trưa phường có nghỉ không",
+        "ngày lễ phường có trực không",
+        "bộ phận một cửa ở tầng mấy",
+        "gửi xe ở ủy ban chỗ nào",
+        "what days is the office open",
+        "opening times please",
+        "dia chi uy ban phuong",
         "ủy ban phường ở đâu",
         "địa chỉ ủy ban phường",
         "ủy ban phường ở mô",
@@ -626,6 +728,26 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
         "giờ nghỉ trưa của phường",
     ),
     "out_of_scope": (
+        "bán nhà ở đâu giá tốt",
+        "con tui muốn xin việc làm",
+        "tui muốn mua bảo hiểm y tế",
+        "đăng ký học bơi cho cháu",
+        "cách nấu bún bò",
+        "xem giúp tui số đề",
+        "điện thoại tui bị hỏng",
+        "wifi nhà tui yếu quá",
+        "bạn có biết hát không",
+        "ngày mai có bão không",
+        "what is the capital of France",
+        "I lost my wallet on the bus",
+        "recommend a hotel in Hue",
+        "how do I get a SIM card",
+        "mua vé tàu ra Hà Nội",
+        "sổ đỏ sang tên ở đâu",
+        "làm lại thẻ bảo hiểm y tế",
+        "đổi tiền đô ở mô",
+        "ban ten gi",
+        "thoi tiet mai the nao",
         "hôm nay thời tiết thế nào",
         "trời mưa không",
         "kể chuyện cười đi",
@@ -748,6 +870,102 @@ VERBOSE: Final[tuple[tuple[str, str], ...]] = (
         "hello, my name is John, I moved to Phu Xuan last month and my landlord told"
         " me I have to register my temporary residence, can I do it here",
         "start_procedure",
+    ),
+    (
+        "em chào chị, em là người Quảng Nam ra Huế làm công nhân được ba tháng, công ty"
+        " bảo em phải có xác nhận tạm trú mới ký hợp đồng được, chị cho em hỏi cần mang"
+        " theo những giấy tờ gì",
+        "ask_requirements",
+    ),
+    (
+        "cháu ơi, ông bà nội thằng cu mất hết rồi, bố nó thì đi biển, bác là bác ruột"
+        " nó, bác có được đi làm giấy khai sinh thay không, mà làm thì mất bao nhiêu tiền",
+        "ask_fee",
+    ),
+    (
+        "tôi làm hồ sơ vay vốn ngân hàng, họ cần bản sao có chứng thực sổ đỏ và căn cước"
+        " của hai vợ chồng, tôi mang bản chính ra phường thì bao lâu thì lấy được",
+        "ask_processing_time",
+    ),
+    (
+        "thưa cán bộ, ba tôi năm nay tám mươi lăm tuổi, không có lương hưu, tôi nghe"
+        " nói nhà nước có trợ cấp hằng tháng cho người cao tuổi, vậy hồ sơ cần những gì",
+        "ask_requirements",
+    ),
+    (
+        "chị ơi con trai em ở Hà Nội muốn làm thủ tục kết hôn với bạn gái người Huế,"
+        " nó cần giấy xác nhận độc thân ở quê, chị cho em xin làm giấy đó cho nó",
+        "start_procedure",
+    ),
+    (
+        "dạ cháu chào cô, hôm trước cháu gửi hồ sơ đăng ký thường trú cho mẹ cháu rồi,"
+        " cô xem giúp cháu hồ sơ đã được duyệt hay còn thiếu gì không ạ",
+        "check_status",
+    ),
+    (
+        "anh ơi cho em hỏi chút, em vừa cưới vợ được một tháng, giờ muốn chuyển khẩu"
+        " vợ từ Quảng Trị vào nhà em, mà em đi làm cả ngày, làm qua mạng mấy ngày thì xong",
+        "ask_processing_time",
+    ),
+    (
+        "thưa cô, tôi già rồi không quen dùng điện thoại, con cháu đi làm hết, cô cho"
+        " một người cán bộ gọi điện hướng dẫn tôi với, chứ tôi đọc chữ không nổi",
+        "talk_to_human",
+    ),
+    (
+        "xin lỗi cô, tôi bấm nhầm, cái tên tôi vừa gõ vào bị sai chính tả mất rồi,"
+        " cô cho tôi trở lại bước trước để gõ lại",
+        "go_back",
+    ),
+    (
+        "bác đã làm xong hết các bước rồi, giờ bác muốn đóng tiền lệ phí luôn cho xong,"
+        " bác dùng thẻ Agribank được không cháu",
+        "pay_fee",
+    ),
+    (
+        "chào cháu, bác muốn hỏi chút, hôm nay là thứ bảy thì ủy ban phường có ai trực"
+        " không, bác định lên nộp giấy tờ buổi sáng",
+        "office_info",
+    ),
+    (
+        "cảm ơn cháu nhiều nghe, bác làm xong rồi, mấy bữa nữa có giấy bác lên lấy,"
+        " chúc cháu mạnh khỏe làm việc vui vẻ",
+        "thanks",
+    ),
+    (
+        "dạ thưa, tôi xin lỗi đã làm phiền, thực ra tôi không cần làm nữa vì con tôi đã"
+        " làm giùm ở chỗ khác rồi, tôi xin rút lại hồ sơ",
+        "cancel",
+    ),
+    (
+        "cháu ơi, ông nhà bác hôm qua đi khám bác sĩ nói bị cao huyết áp, cháu biết"
+        " thuốc nào tốt không chỉ bác với",
+        "out_of_scope",
+    ),
+    (
+        "con chào cô, nhà con sắp sửa lại mái tôn và nâng nền, cô cho con hỏi có phải"
+        " xin phép gì không, nếu phải thì tốn bao nhiêu tiền",
+        "ask_fee",
+    ),
+    (
+        "hi, I'm from Korea and my husband is Vietnamese, we had a baby girl last month"
+        " at Hue Central Hospital, we want to register her birth, what papers do we need",
+        "ask_requirements",
+    ),
+    (
+        "hello, I rent a room in Phu Xuan and I am working at an English center,"
+        " the police said I must declare my temporary residence, how much does it cost",
+        "ask_fee",
+    ),
+    (
+        "good afternoon, I applied for a certified copy of my degree two days ago"
+        " and I still have not received anything, could you check where it is",
+        "check_status",
+    ),
+    (
+        "sorry, my Vietnamese is very limited and the instructions are hard to follow,"
+        " could somebody from the office contact me directly",
+        "talk_to_human",
     ),
 )
 

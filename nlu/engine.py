@@ -24,6 +24,7 @@ from nlu.normalize import (
     fold,
     normalize,
     telex_candidates,
+    tone_canonical,
 )
 from nlu.training_data import DATA_DIR, data_hash, load
 
@@ -108,7 +109,10 @@ class EmbeddedNLU:
         for text, _ in data.examples:
             vocabulary.update(TOKEN_RE.findall(fold(text.lower())))
         corrector = _Corrector(vocabulary)
-        views = [self._views(normalize(text, corrector), []) for text, _ in data.examples]
+        views = []
+        for text, _ in data.examples:
+            norm = normalize(text, corrector)
+            views.append(self._views(norm, _number_spans(norm)))
         labels = [intent for _, intent in data.examples]
         return IntentClassifier.train(views, labels), vocabulary
 
@@ -116,8 +120,6 @@ class EmbeddedNLU:
     def _views(norm: Normalized, spans: list[numbers.Span]) -> tuple[str, str]:
         words: list[str] = []
         tones: list[str] = []
-        from nlu.normalize import tone_canonical
-
         for tok in norm.tokens:
             span = next((s for s in spans if s.start <= tok.start < s.end), None)
             if span is not None:

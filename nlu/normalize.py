@@ -76,6 +76,8 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "plz": "please",
     "r": "roi",
     "ok": "ok",
+    "ki": "ky",
+    "kí": "ký",
     "oke": "ok",
     "okie": "ok",
     "uh": "u",

@@ -214,6 +214,8 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "tro cap tuoi gia",
         "tien tro cap",
         "tro cap",
+        "tro cap hang thang",
+        "tien hang thang",
         "tien duong lao",
         "luong huu",
         "elderly allowance",
@@ -293,6 +295,10 @@ _CORRECTION_CUES: Final = (
     "thay doi",
     "nham ten",
     "nham ngay",
+    "ghi nham",
+    "viet nham",
+    "ghi lon",
+    "viet lon",
     "correct",
     "correction",
     "wrong",
@@ -301,6 +307,17 @@ _CORRECTION_CUES: Final = (
     "error",
     "fix",
     "change the name",
+)
+_STRONG_CORRECTION_CUES: Final = (
+    "sua lai",
+    "cai chinh",
+    "ghi sai",
+    "viet sai",
+    "bi sai",
+    "sai ten",
+    "sai ngay",
+    "sai nam",
+    "sua cho dung",
 )
 _NEGATION_BEFORE: Final = (
     "khong phai",
@@ -341,6 +358,9 @@ _CORRECTION_AFTER: Final = (
     "y la",
     "y toi la",
 )
+_DOCUMENTS: Final = frozenset(
+    {"marital_status_certificate", "civil_status_extract", "certified_copy", "signature_certification"}
+)
 _PURPOSE_BEFORE: Final = ("de", "de lam", "de con", "de chau", "to", "for", "phuc vu")
 _CLAUSE_BREAKS: Final = frozenset({"ma", "but", "chu", "roi", "con"})
 
@@ -366,7 +386,7 @@ def _alias_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
 
 _INDEX: Final = _alias_index()
 _FUZZY_ALIASES: Final = tuple(
-    (alias, slug) for slug, aliases in ALIASES.items() for alias in aliases if len(alias) >= 8
+    (alias, slug) for slug, aliases in ALIASES.items() for alias in aliases if len(alias) >= 9
 )
 
 
@@ -418,7 +438,11 @@ def _fuzzy_mentions(words: Sequence[str]) -> list[Mention]:
         pos += len(w) + 1
     found: list[tuple[float, Mention]] = []
     for alias, slug in _FUZZY_ALIASES:
-        res = fuzz.partial_ratio_alignment(alias, text, score_cutoff=88)
+        # partial_ratio aligns the shorter string inside the longer one; a message
+        # shorter than the alias would be matched inside the alias instead.
+        if len(alias) > len(text):
+            continue
+        res = fuzz.partial_ratio_alignment(alias, text, score_cutoff=90)
         if res is None:
             continue
         first = max(k for k, s in enumerate(starts) if s <= res.dest_start)
@@ -433,10 +457,12 @@ def _fuzzy_mentions(words: Sequence[str]) -> list[Mention]:
 def _refine(m: Mention, words: Sequence[str]) -> str:
     if m.slug not in _CIVIL:
         return m.slug
-    if _has_phrase(words, m.first - 6, m.last + 6, _CORRECTION_CUES):
+    if _has_phrase(words, m.first - 6, m.last + 12, _CORRECTION_CUES) or _has_phrase(
+        words, 0, len(words), _STRONG_CORRECTION_CUES
+    ):
         return "civil_status_correction"
-    if _has_phrase(words, m.first - 5, m.first, _EXTRACT_CUES) or _has_phrase(
-        words, m.last, m.last + 3, ("bi mat", "mat roi", "bi rach", "lost")
+    if _has_phrase(words, m.first - 5, m.last, _EXTRACT_CUES) or _has_phrase(
+        words, m.last, m.last + 4, _EXTRACT_CUES + ("mat roi",)
     ):
         return "civil_status_extract"
     return m.slug
@@ -459,7 +485,8 @@ def _negated(m: Mention, words: Sequence[str], nxt: int) -> bool:
 
 
 def _purpose(m: Mention, words: Sequence[str]) -> bool:
-    return _has_phrase(words, m.first - 2, m.first, _PURPOSE_BEFORE)
+    lo = _clause_start(words, m.first, 5)
+    return _has_phrase(words, lo, m.first, _PURPOSE_BEFORE)
 
 
 def resolve(words: Sequence[str]) -> tuple[Mention, str] | None:
@@ -474,5 +501,10 @@ def resolve(words: Sequence[str]) -> tuple[Mention, str] | None:
             kept.append((m, _refine(m, words)))
     if not kept:
         return None
-    main = [pair for pair in kept if not _purpose(pair[0], words)]
-    return main[-1] if main else kept[0]
+    # "giấy độc thân để kết hôn": a document asked for a purpose is what is meant.
+    documents = [
+        pair for pair in kept if pair[1] in _DOCUMENTS and not _purpose(pair[0], words)
+    ]
+    if documents and any(_purpose(m, words) for m, _ in kept):
+        return documents[-1]
+    return kept[-1]

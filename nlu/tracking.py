@@ -8,6 +8,7 @@ portal, so the scheme is restated here; a test checks that both agree.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
@@ -18,7 +19,7 @@ BODY_LENGTH: Final = 6  # five payload characters and one check character
 
 _CANONICAL_RE: Final = re.compile(rf"^([A-Z]{{2}})(20\d\d)([{ALPHABET}]{{{BODY_LENGTH}}})$")
 # Pieces of a code as typed: letters and digits separated by spaces, dashes, dots.
-_PIECE_RE: Final = re.compile(r"[A-Za-z0-9]+")
+_PIECE_RE: Final = re.compile(r"[^\W_]+")
 _GAP_RE: Final = re.compile(r"^[\s\-_./:]{0,3}$")
 
 
@@ -76,9 +77,42 @@ def _as_code(compact: str) -> str | None:
     return None
 
 
+# Digits read aloud, as speech-to-text writes them ("p x hai không hai sáu ...").
+_DIGIT_WORDS: Final = {
+    "khong": "0",
+    "mot": "1",
+    "hai": "2",
+    "ba": "3",
+    "bon": "4",
+    "tu": "4",
+    "nam": "5",
+    "lam": "5",
+    "sau": "6",
+    "bay": "7",
+    "tam": "8",
+    "chin": "9",
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def find_codes(text: str) -> list[CodeMatch]:
     """Every tracking code in `text`: any case, dashes or spaces or none, spelled out."""
     pieces = list(_PIECE_RE.finditer(text))
+    values = [_DIGIT_WORDS.get(_fold(p.group()).lower(), _fold(p.group())) for p in pieces]
     found: list[CodeMatch] = []
     i = 0
     while i < len(pieces):
@@ -87,7 +121,7 @@ def find_codes(text: str) -> list[CodeMatch]:
         for j in range(i, len(pieces)):
             if j > i and not _GAP_RE.match(text[pieces[j - 1].end() : pieces[j].start()]):
                 break
-            compact += pieces[j].group()
+            compact += values[j]
             if len(compact) > 12:
                 break
             value = _as_code(compact)
