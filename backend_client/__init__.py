@@ -1,7 +1,7 @@
 """Typed async client of the ward's core services. The bot imports only this package.
 
-    async with PortalClient("http://127.0.0.1:8000", token) as portal:
-        app = await portal.create_application("telegram:42", "birth_registration")
+async with PortalClient("http://127.0.0.1:8000", token) as portal:
+    app = await portal.create_application("telegram:42", "birth_registration")
 """
 
 from backend_client._client import PortalClient, StaffClient

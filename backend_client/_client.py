@@ -108,9 +108,7 @@ class PortalClient(_Base):
             await self._get(f"/v1/applications/{app_id}", citizen=citizen)
         )
 
-    async def set_answers(
-        self, citizen: str, app_id: str, answers: dict[str, Any]
-    ) -> Application:
+    async def set_answers(self, citizen: str, app_id: str, answers: dict[str, Any]) -> Application:
         # Setting the same answers twice gives the same result: safe to retry.
         response = await self._http.request(
             "PATCH",
@@ -150,7 +148,9 @@ class PortalClient(_Base):
         )
 
     async def get_fee(self, citizen: str, app_id: str) -> Fee:
-        return Fee.model_validate(await self._get(f"/v1/applications/{app_id}/fee", citizen=citizen))
+        return Fee.model_validate(
+            await self._get(f"/v1/applications/{app_id}/fee", citizen=citizen)
+        )
 
     async def submit(self, citizen: str, app_id: str, idempotency_key: str) -> Application:
         # The key makes a retried submit return the same application: safe to retry.
@@ -278,6 +278,4 @@ def dumps(model: Any) -> str:
     """Pretty JSON for CLIs."""
     if hasattr(model, "model_dump"):
         return json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=2)
-    return json.dumps(
-        [m.model_dump(mode="json") for m in model], ensure_ascii=False, indent=2
-    )
+    return json.dumps([m.model_dump(mode="json") for m in model], ensure_ascii=False, indent=2)

@@ -14,8 +14,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from motcua.i18n import N_, localized
 from backend_client._errors import BackendError, RateLimitedError, UnavailableError
+from motcua.i18n import N_, localized
 
 RETRYABLE_STATUS = {429, 502, 503, 504, 500}
 
@@ -98,9 +98,7 @@ class Transport:
             except httpx.TransportError as exc:
                 if idempotent:
                     raise _Retryable(None, exc) from exc
-                raise UnavailableError(
-                    status=0, code="unavailable", message=_UNAVAILABLE
-                ) from exc
+                raise UnavailableError(status=0, code="unavailable", message=_UNAVAILABLE) from exc
             if idempotent and response.status_code in RETRYABLE_STATUS:
                 raise _Retryable(response)
             return response

@@ -215,9 +215,7 @@ def staff_pay(app_id: str) -> None:
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None)
 def staff_stats(since: Any, until: Any) -> None:
     """Online share, on-time rate and overdue cases."""
-    s = _run(
-        lambda c: c.stats(since.date() if since else None, until.date() if until else None)
-    )
+    s = _run(lambda c: c.stats(since.date() if since else None, until.date() if until else None))
     share = f"{s.online_share:.0%}" if s.online_share is not None else "-"
     rate = f"{s.on_time_rate:.0%}" if s.on_time_rate is not None else "-"
     click.echo(f"Hồ sơ đã nộp: {s.submitted}  trực tuyến: {s.online} ({share})")

@@ -8,6 +8,7 @@ with HMAC-SHA256 (header X-Signature), and backs off exponentially on failure.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -62,10 +63,8 @@ class EventPusher:
     async def stop(self) -> None:
         if self._task:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
         await self._client.aclose()
 
     def _load(self) -> tuple[int, list[dict[str, object]]]:
@@ -122,7 +121,7 @@ class EventPusher:
                     continue
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - any failure means retry later
+            except Exception as exc:
                 self.failures += 1
                 backoff = min(self.max_backoff, max(self.poll_seconds, backoff * 2))
                 log.warning("event webhook failed (%s); retrying in %.1fs", exc, backoff)

@@ -82,8 +82,12 @@ def settings(db_url: str, tmp_path: Path) -> PortalSettings:
 def ctx(settings: PortalSettings, clock: FrozenClock) -> Iterator[PortalContext]:
     context = PortalContext.from_settings(settings, clock=clock)
     with context.sessions() as db:
-        staff.create_staff(db, username="minh", full_name="Trần Văn Minh", role="head", token=HEAD_TOKEN)
-        staff.create_staff(db, username="lan", full_name="Nguyễn Thị Lan", role="clerk", token=CLERK_TOKEN)
+        staff.create_staff(
+            db, username="minh", full_name="Trần Văn Minh", role="head", token=HEAD_TOKEN
+        )
+        staff.create_staff(
+            db, username="lan", full_name="Nguyễn Thị Lan", role="clerk", token=CLERK_TOKEN
+        )
         db.commit()
     yield context
     context.engine.dispose()

@@ -16,7 +16,9 @@ from portal.services.errors import PortalError
 log = logging.getLogger("portal")
 
 
-def error_body(code: str, message: dict[str, str], fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: dict[str, str], fields: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or []}}
 
 
@@ -64,7 +66,9 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             error_body(
                 "internal_error",
-                localized(N_("Something went wrong on our side. Nothing was saved; please try again.")),
+                localized(
+                    N_("Something went wrong on our side. Nothing was saved; please try again.")
+                ),
             ),
             500,
         )

@@ -143,7 +143,9 @@ class CreateApplicationIn(BaseModel):
     lang: Literal["vi", "en"] = "vi"
     channel: Literal["online", "counter"] = "online"
     # A volunteer or clerk filing for someone else names that citizen here.
-    citizen: str | None = Field(default=None, max_length=128, pattern=r"^[a-z][a-z0-9_]{1,19}:[A-Za-z0-9_.@+-]{1,100}$")
+    citizen: str | None = Field(
+        default=None, max_length=128, pattern=r"^[a-z][a-z0-9_]{1,19}:[A-Za-z0-9_.@+-]{1,100}$"
+    )
 
 
 AnswerValue = str | int | float | bool | None

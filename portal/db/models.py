@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -63,8 +63,10 @@ class Application(Base):
         order_by="Payment.id", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_applications_citizen_submit_key", "citizen", "submit_key", unique=True),)
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_applications_citizen_submit_key", "citizen", "submit_key", unique=True),
+    )
 
 
 class Document(Base):

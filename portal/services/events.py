@@ -14,9 +14,7 @@ from portal.services.context import PortalContext
 _EVENT_LOCK = 7_205_318
 
 
-def append(
-    db: Session, ctx: PortalContext, type_: str, app: Application, **data: Any
-) -> Event:
+def append(db: Session, ctx: PortalContext, type_: str, app: Application, **data: Any) -> Event:
     """Append an event in the caller's transaction.
 
     On PostgreSQL, ids come from a sequence and concurrent transactions may commit

@@ -62,9 +62,7 @@ def create_request(db: Session, ctx: PortalContext, app: Application) -> Payment
     )
     db.add(payment)
     db.flush()
-    events.append(
-        db, ctx, "payment.requested", app, amount=payment.amount, reference=reference
-    )
+    events.append(db, ctx, "payment.requested", app, amount=payment.amount, reference=reference)
     return payment
 
 

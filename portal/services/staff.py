@@ -93,9 +93,9 @@ def act(
             "requested_by": actor.id,
         }
         data["documents"] = asked
-    if target in (Status.APPROVED, Status.RESULT_READY) and (app.fee_amount or 0) > 0:
-        if app.paid_at is None:
-            raise Conflict(N_("The fee has not been paid yet."), code="fee_unpaid")
+    fee_due = (app.fee_amount or 0) > 0 and app.paid_at is None
+    if target in (Status.APPROVED, Status.RESULT_READY) and fee_due:
+        raise Conflict(N_("The fee has not been paid yet."), code="fee_unpaid")
     _transition(db, ctx, app, target, actor, note)
     if target == Status.RESULT_READY:
         app.result_note = note

@@ -45,12 +45,14 @@ def compute(
     online = sum(1 for a in apps if a.channel == "online")
     done = [a for a in apps if a.status == "completed" and a.finished_at and a.due_date]
     on_time = sum(
-        1 for a in done if a.finished_at and a.due_date and a.finished_at.astimezone(tz).date() <= a.due_date
+        1
+        for a in done
+        if a.finished_at and a.due_date and a.finished_at.astimezone(tz).date() <= a.due_date
     )
     today = ctx.today()
     overdue = sorted(
         (a for a in apps if a.finished_at is None and a.due_date and a.due_date < today),
-        key=lambda a: (a.due_date or today),
+        key=lambda a: a.due_date or today,
     )
     by_proc: dict[str, int] = {}
     for a in apps:

@@ -88,7 +88,12 @@ async def test_submit_carries_its_idempotency_key_on_every_retry() -> None:
 
 @pytest.mark.parametrize(
     ("status", "kind"),
-    [(404, NotFoundError), (409, ConflictError), (422, ValidationFailedError), (429, RateLimitedError)],
+    [
+        (404, NotFoundError),
+        (409, ConflictError),
+        (422, ValidationFailedError),
+        (429, RateLimitedError),
+    ],
 )
 async def test_errors_map_to_distinct_exceptions(status: int, kind: type[Exception]) -> None:
     def handle(request: httpx.Request) -> httpx.Response:
@@ -107,7 +112,9 @@ async def test_field_errors_are_parsed() -> None:
                 "error": {
                     "code": "validation_failed",
                     "message": {"vi": "v", "en": "e"},
-                    "fields": [{"field": "dob", "code": "bad_date", "message": {"vi": "a", "en": "b"}}],
+                    "fields": [
+                        {"field": "dob", "code": "bad_date", "message": {"vi": "a", "en": "b"}}
+                    ],
                 }
             },
         )

@@ -20,7 +20,9 @@ def citizen_id_for(dob: date, female: bool = False, rng: random.Random | None = 
     return f"{HUE_PROVINCE}{gender}{dob.year % 100:02d}{tail}"
 
 
-def sample_answers(proc: Procedure, *, today: date, pages: int = 3, copies: int = 2) -> dict[str, Any]:
+def sample_answers(
+    proc: Procedure, *, today: date, pages: int = 3, copies: int = 2
+) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     dob_of: dict[str, str] = {}
     for f in proc.fields:

@@ -30,9 +30,7 @@ def sign(secret: str, body: bytes) -> str:
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {
-                    "schema": schemas.GatewayCallbackIn.model_json_schema()
-                }
+                "application/json": {"schema": schemas.GatewayCallbackIn.model_json_schema()}
             },
         }
     },

@@ -64,9 +64,7 @@ def queue(
 
 
 @router.post("/applications/{app_id}/counter-payment", response_model=schemas.PaymentOut)
-def counter_payment(
-    ctx: Ctx, db: Db, actor: StaffActor, app_id: str
-) -> schemas.PaymentOut:
+def counter_payment(ctx: Ctx, db: Db, actor: StaffActor, app_id: str) -> schemas.PaymentOut:
     app = applications.get_for(db, actor, app_id, lock=True)
     pay = payments.confirm_at_counter(db, ctx, app, actor)
     out = presenters.payment(ctx, app, pay)

@@ -102,9 +102,13 @@ async def test_due_date_follows_the_afternoon_cutoff(
 ) -> None:
     # signature_certification is a same-day procedure.
     clock.set_local(2026, 3, 10, 14, 30)  # Tuesday before 15:00
-    morning = await portal.submit(ANA, await _ready_draft(portal, clock, "signature_certification"), "a")
+    morning = await portal.submit(
+        ANA, await _ready_draft(portal, clock, "signature_certification"), "a"
+    )
     clock.set_local(2026, 3, 13, 16, 0)  # Friday after 15:00 -> Monday
-    late = await portal.submit(ANA, await _ready_draft(portal, clock, "signature_certification"), "b")
+    late = await portal.submit(
+        ANA, await _ready_draft(portal, clock, "signature_certification"), "b"
+    )
     assert str(morning.due_date) == "2026-03-10"
     assert str(late.due_date) == "2026-03-16"
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from portal.domain.vietqr import parse_payload
 
 from backend_client import NotFoundError, PortalClient, StaffClient
-from portal.domain.vietqr import parse_payload
 from tests.conftest import PAYMENT_SECRET
 from tests.support.clock import FrozenClock
 from tests.support.forms import sample_answers
@@ -75,7 +75,9 @@ async def test_never_paid_twice(
     assert len(events) == 1
 
 
-async def test_counter_payment(portal: PortalClient, clock: FrozenClock, clerk: StaffClient) -> None:
+async def test_counter_payment(
+    portal: PortalClient, clock: FrozenClock, clerk: StaffClient
+) -> None:
     app_id = await _submitted(portal, clock, "signature_certification")
     pay = await clerk.confirm_counter_payment(app_id)
     assert pay.status == "paid" and pay.method == "counter"

@@ -5,10 +5,19 @@ import httpx
 from backend_client import PortalClient
 
 SLUGS = {
-    "birth_registration", "death_registration", "marriage_registration",
-    "marital_status_certificate", "civil_status_extract", "civil_status_correction",
-    "certified_copy", "signature_certification", "permanent_residence", "temporary_residence",
-    "elderly_allowance", "household_business", "construction_permit",
+    "birth_registration",
+    "death_registration",
+    "marriage_registration",
+    "marital_status_certificate",
+    "civil_status_extract",
+    "civil_status_correction",
+    "certified_copy",
+    "signature_certification",
+    "permanent_residence",
+    "temporary_residence",
+    "elderly_allowance",
+    "household_business",
+    "construction_permit",
 }
 
 

@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from backend_client import AuthError, ConflictError, PortalClient, StaffClient, ValidationFailedError
+from backend_client import (
+    AuthError,
+    ConflictError,
+    PortalClient,
+    StaffClient,
+    ValidationFailedError,
+)
 from tests.support.clock import FrozenClock
 from tests.support.forms import sample_answers
 from tests.support.images import photo
@@ -12,7 +18,9 @@ from tests.support.images import photo
 ANA = "telegram:5001"
 
 
-async def _submitted(portal: PortalClient, clock: FrozenClock, slug: str = "death_registration") -> str:
+async def _submitted(
+    portal: PortalClient, clock: FrozenClock, slug: str = "death_registration"
+) -> str:
     proc = await portal.get_procedure(slug)
     app = await portal.create_application(ANA, slug)
     await portal.set_answers(ANA, app.id, sample_answers(proc, today=clock().date()))

@@ -35,7 +35,12 @@ async def test_lookup_in_any_spelling_shows_nothing_personal(
         assert result.tracking_code == code
     raw = (await http.get(f"/v1/track/{code}")).json()
     assert set(raw) == {
-        "tracking_code", "procedure", "procedure_name", "status", "status_label", "due_date"
+        "tracking_code",
+        "procedure",
+        "procedure_name",
+        "status",
+        "status_label",
+        "due_date",
     }
 
 
