@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.domain.calendar import WorkingCalendar
@@ -174,6 +174,7 @@ def test_is_overdue() -> None:
 days_2025_2028 = st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 12, 31))
 
 
+@settings(deadline=None)
 @given(days_2025_2028, st.integers(min_value=1, max_value=30))
 def test_add_working_days_counts_exactly_n_working_days(start: date, n: int) -> None:
     end = CAL.add_working_days(start, n)
@@ -182,6 +183,7 @@ def test_add_working_days_counts_exactly_n_working_days(start: date, n: int) -> 
     assert sum(CAL.is_working_day(d) for d in span) == n
 
 
+@settings(deadline=None)
 @given(days_2025_2028, st.integers(min_value=0, max_value=30))
 def test_add_then_subtract_from_a_working_day(start: date, n: int) -> None:
     if not CAL.is_working_day(start):
@@ -189,6 +191,7 @@ def test_add_then_subtract_from_a_working_day(start: date, n: int) -> None:
     assert CAL.add_working_days(CAL.add_working_days(start, n), -n) == start
 
 
+@settings(deadline=None)
 @given(
     st.datetimes(
         min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(HCM)

@@ -4,7 +4,7 @@ import random
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.domain.tracking import (
@@ -55,6 +55,7 @@ def test_known_code_shape() -> None:
     assert tail[-1] == check_character("PX", "2026", tail[:5])
 
 
+@settings(deadline=None)
 @given(prefixes, years, seeds)
 def test_generated_codes_are_valid_and_canonical(prefix: str, year: int, seed: int) -> None:
     code = _code(prefix, year, seed)
@@ -63,6 +64,7 @@ def test_generated_codes_are_valid_and_canonical(prefix: str, year: int, seed: i
     assert CODE_PATTERN.fullmatch(code)
 
 
+@settings(deadline=None)
 @given(prefixes, years, seeds)
 def test_every_single_substitution_is_detected(prefix: str, year: int, seed: int) -> None:
     compact = _compact(_code(prefix, year, seed))
@@ -73,6 +75,7 @@ def test_every_single_substitution_is_detected(prefix: str, year: int, seed: int
                 assert _detected(altered, len(prefix)), (compact, altered)
 
 
+@settings(deadline=None)
 @given(prefixes, years, seeds)
 def test_every_adjacent_transposition_is_detected(prefix: str, year: int, seed: int) -> None:
     compact = _compact(_code(prefix, year, seed))
