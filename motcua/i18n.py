@@ -41,7 +41,7 @@ def translations(lang: str) -> gettext.NullTranslations:
         with path.open("rb") as fh:
             for message in read_po(fh, locale=lang):
                 if message.id and message.string and not message.fuzzy:
-                    merged[message.id] = message.string
+                    merged.add(message.id, message.string)
     buf = io.BytesIO()
     write_mo(buf, merged)
     buf.seek(0)

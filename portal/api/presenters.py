@@ -8,7 +8,7 @@ from portal.api import schemas
 from portal.catalog import Procedure
 from portal.db.models import Application, Payment
 from portal.domain.money import amount_in_words, format_vnd
-from portal.domain.workflow import Status, coarse_status, status_label
+from portal.domain.workflow import Status, coarse_label, coarse_status, status_label
 from portal.services.applications import EDITABLE, missing_requirements
 from portal.services.context import PortalContext
 
@@ -116,7 +116,7 @@ def track(ctx: PortalContext, app: Application) -> schemas.TrackOut:
         procedure=app.procedure,
         procedure_name=proc.name.model_dump(),
         status=coarse,
-        status_label=status_label(Status(app.status)),
+        status_label=coarse_label(coarse),
         due_date=app.due_date,
     )
 
