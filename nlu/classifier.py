@@ -20,11 +20,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 # (view index, analyzer, ngram range): view 0 is the folded repaired text, view 1
-# the accented text with canonical tone placement.
+# the accented text with canonical tone placement, view 2 the message's last clause.
 _FEATURES: tuple[tuple[int, str, tuple[int, int]], ...] = (
     (0, "char_wb", (2, 5)),
     (0, "word", (1, 2)),
     (1, "char_wb", (2, 4)),
+    (2, "word", (1, 2)),
 )
 
 
@@ -62,7 +63,7 @@ class IntentClassifier:
 
     @classmethod
     def train(
-        cls, views: Sequence[tuple[str, str]], labels: Sequence[str], c: float = 0.5
+        cls, views: Sequence[tuple[str, ...]], labels: Sequence[str], c: float = 0.5
     ) -> IntentClassifier:
         vectorizers: list[tuple[int, TfidfVectorizer]] = []
         matrices = []
@@ -84,7 +85,7 @@ class IntentClassifier:
         model.fit(x, list(labels))
         return cls(vectorizers, model.coef_, model.intercept_, [str(c) for c in model.classes_])
 
-    def _features(self, views: tuple[str, str]) -> tuple[list[int], list[float]]:
+    def _features(self, views: tuple[str, ...]) -> tuple[list[int], list[float]]:
         indices: list[int] = []
         values: list[float] = []
         for block in self._blocks:
@@ -101,7 +102,7 @@ class IntentClassifier:
             values.extend(v / norm for v in vals)
         return indices, values
 
-    def predict_proba(self, views: tuple[str, str]) -> NDArray[np.float64]:
+    def predict_proba(self, views: tuple[str, ...]) -> NDArray[np.float64]:
         indices, values = self._features(views)
         scores = self.intercept.copy()
         if indices:

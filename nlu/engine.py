@@ -43,6 +43,9 @@ _PLACEHOLDERS: Final = {
 }
 
 
+_CLAUSE_MARKS: Final = ",.;:!?\n"
+
+
 def default_cache_dir() -> Path:
     env = os.environ.get("MOTCUA_CACHE_DIR")
     base = Path(env) if env else Path.home() / ".cache" / "motcua"
@@ -74,10 +77,25 @@ class _Corrector:
         if len(word) < 4:
             return word
         max_dist = 1 if len(word) < 8 else 2
-        best = process.extractOne(
-            word, self._choices, scorer=Levenshtein.distance, score_cutoff=max_dist
+        found = process.extract(
+            word, self._choices, scorer=Levenshtein.distance, score_cutoff=max_dist, limit=20
         )
-        return str(best[0]) if best is not None else word
+        if not found:
+            return word
+        best = min(d for _, d, _ in found)
+        # Among equally close words prefer the longest shared beginning: Vietnamese
+        # typos hit the end of a syllable more often (ng/nh, c/t), "ching" -> "chinh".
+        tied = [str(w) for w, d, _ in found if d == best]
+        return max(tied, key=lambda w: (_common_prefix(w, word), w == min(tied)))
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 class EmbeddedNLU:
@@ -86,12 +104,12 @@ class EmbeddedNLU:
     def __init__(
         self,
         data_dir: Path = DATA_DIR,
-        cache_dir: Path | None = None,
+        cache_dir: Path | str | None = None,
         use_cache: bool = True,
     ) -> None:
         self.data_dir = data_dir
         key = f"{ENGINE_VERSION}-{data_hash(data_dir)}-{_code_hash()}"
-        cache_path = (cache_dir or default_cache_dir()) / f"model-{key}.pkl"
+        cache_path = (Path(cache_dir) if cache_dir else default_cache_dir()) / f"model-{key}.pkl"
         loaded = _load_cache(cache_path) if use_cache else None
         if loaded is None:
             loaded = self._train()
@@ -117,10 +135,15 @@ class EmbeddedNLU:
         return IntentClassifier.train(views, labels), vocabulary
 
     @staticmethod
-    def _views(norm: Normalized, spans: list[numbers.Span]) -> tuple[str, str]:
+    def _views(norm: Normalized, spans: list[numbers.Span]) -> tuple[str, str, str]:
         words: list[str] = []
         tones: list[str] = []
+        clause_start = 0  # index in `words` where the last clause begins
+        prev_end = 0
         for tok in norm.tokens:
+            if any(ch in _CLAUSE_MARKS for ch in norm.nfc[prev_end : tok.start]):
+                clause_start = len(words)
+            prev_end = tok.end
             span = next((s for s in spans if s.start <= tok.start < s.end), None)
             if span is not None:
                 placeholder = _PLACEHOLDERS[span.entity]
@@ -131,7 +154,11 @@ class EmbeddedNLU:
             else:
                 words.append(tok.norm)
                 tones.append(tone_canonical(tok.text))
-        return " ".join(words), " ".join(tones)
+        # Long messages put the request last: "..., cho hỏi làm khai sinh mất mấy ngày".
+        if len(words) - clause_start < 4:
+            clause_start = max(len(words) - 10, 0)
+        tail = words[max(clause_start, len(words) - 12) :]
+        return " ".join(words), " ".join(tones), " ".join(tail)
 
     def parse(self, text: str, lang_hint: str | None = None) -> dict[str, Any]:
         """Rasa `/model/parse`-shaped result; `lang_hint` is accepted for interface parity."""
