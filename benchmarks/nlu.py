@@ -58,7 +58,8 @@ engine = EmbeddedNLU(use_cache={use_cache}, cache_dir={cache_dir!r})
 t1 = time.perf_counter()
 for line in sys.stdin:
     engine.parse(line)
-print(json.dumps({{"startup": t1 - t0, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"startup": t1 - t0, "rss_mb": rss}}))
 """
 
 
@@ -153,8 +154,19 @@ def _rasa_model(venv: Path, workdir: Path) -> Path:
     (workdir / "config.yml").write_text(RASA_CONFIG)
     t0 = time.perf_counter()
     subprocess.run(
-        [str(venv / "bin" / "rasa"), "train", "nlu", "--nlu", "data", "--config", "config.yml",
-         "--out", "models", "--fixed-model-name", f"nlu-{key}"],
+        [
+            str(venv / "bin" / "rasa"),
+            "train",
+            "nlu",
+            "--nlu",
+            "data",
+            "--config",
+            "config.yml",
+            "--out",
+            "models",
+            "--fixed-model-name",
+            f"nlu-{key}",
+        ],
         cwd=workdir,
         check=True,
     )
@@ -181,8 +193,17 @@ def bench_rasa(
         url = f"http://127.0.0.1:{port}"
         t0 = time.perf_counter()
         proc = subprocess.Popen(
-            [str(venv / "bin" / "rasa"), "run", "--enable-api", "-m", str(model),
-             "-i", "127.0.0.1", "-p", str(port)],
+            [
+                str(venv / "bin" / "rasa"),
+                "run",
+                "--enable-api",
+                "-m",
+                str(model),
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(port),
+            ],
             cwd=workdir,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -209,14 +230,33 @@ def bench_rasa(
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=30)
-    return {"name": "Rasa 3.6 DIET (HTTP)", "report": report, "p50_ms": p50, "p99_ms": p99,
-            "startup_s": startup, "rss_mb": rss}
+    return {
+        "name": "Rasa 3.6 DIET (HTTP)",
+        "report": report,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "startup_s": startup,
+        "rss_mb": rss,
+    }
+
+
+def _style_cell(m: dict[str, float] | None) -> str:
+    return f"{m['intent_accuracy']:.0%} / {m['procedure_accuracy']:.0%}" if m else "-"
 
 
 def table(results: list[dict[str, Any]]) -> str:
     styles = sorted({s for r in results for s in r["report"].per_style})
-    head = ["engine", "intent acc", "macro-F1", "procedure acc", "code acc", "p50 ms", "p99 ms",
-            "start-up s", "RSS MB"] + [f"{s}" for s in styles]
+    head = [
+        "engine",
+        "intent acc",
+        "macro-F1",
+        "procedure acc",
+        "code acc",
+        "p50 ms",
+        "p99 ms",
+        "start-up s",
+        "RSS MB",
+    ] + [f"{s}" for s in styles]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
         rep = r["report"]
@@ -230,17 +270,15 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{r['p99_ms']:.3f}",
             str(r["startup_s"]),
             f"{r['rss_mb']:.0f}",
-        ] + [
-            f"{rep.per_style[s]['intent_accuracy']:.0%} / {rep.per_style[s]['procedure_accuracy']:.0%}"
-            if s in rep.per_style else "-"
-            for s in styles
-        ]
+        ] + [_style_cell(rep.per_style.get(s)) for s in styles]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--test", type=Path, default=TEST_DIR)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rasa-url", default=None)
@@ -252,7 +290,9 @@ def main() -> None:
     rows = read_examples(args.test)
     results = [bench_embedded(rows, args.rounds)]
     print(table(results), flush=True)
-    venv = args.rasa_venv or (DEFAULT_RASA_VENV if (DEFAULT_RASA_VENV / "bin" / "rasa").exists() else None)
+    venv = args.rasa_venv or (
+        DEFAULT_RASA_VENV if (DEFAULT_RASA_VENV / "bin" / "rasa").exists() else None
+    )
     if not args.no_rasa and (args.rasa_url or venv):
         args.rasa_workdir.mkdir(parents=True, exist_ok=True)
         results.append(bench_rasa(rows, args.rounds, args.rasa_url, venv, args.rasa_workdir))

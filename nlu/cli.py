@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -19,9 +20,14 @@ def nlu() -> None:
 
 @nlu.command()
 @click.argument("text", required=False)
-@click.option("--jsonl", "jsonl", type=click.File("r", encoding="utf-8"), help="Lines with a 'text' field ('-' for stdin).")
+@click.option(
+    "--jsonl",
+    "jsonl",
+    type=click.File("r", encoding="utf-8"),
+    help="Lines with a 'text' field ('-' for stdin).",
+)
 @click.option("--lang", "lang_hint", default=None, help="Language hint (vi, en).")
-def parse(text: str | None, jsonl: click.utils.LazyFile | None, lang_hint: str | None) -> None:
+def parse(text: str | None, jsonl: TextIO | None, lang_hint: str | None) -> None:
     """Print the Rasa-shaped parse of TEXT, or of every line of --jsonl as JSON lines."""
     engine = get_default_nlu()
     if jsonl is not None:

@@ -808,14 +808,40 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
 
 # English from foreign residents, written out per intent.
 EXAMPLES_EN: Final[dict[str, tuple[str, ...]]] = {
-    "greet": ("hey there", "hello, is this the ward office", "hi, good morning to you", "greetings"),
+    "greet": (
+        "hey there",
+        "hello, is this the ward office",
+        "hi, good morning to you",
+        "greetings",
+    ),
     "goodbye": ("ok bye", "I have to go now, bye", "talk later", "see you tomorrow", "cheers, bye"),
-    "thanks": ("thank you very much", "thanks for the help", "great, thanks", "much appreciated",
-               "that's very kind, thank you"),
-    "affirm": ("yes it is", "yep", "right", "exactly", "that is correct", "ok sure", "absolutely",
-               "of course", "yes, go on"),
-    "deny": ("no", "no thanks", "that's not it", "incorrect", "not that one", "no, that's wrong",
-             "not at all"),
+    "thanks": (
+        "thank you very much",
+        "thanks for the help",
+        "great, thanks",
+        "much appreciated",
+        "that's very kind, thank you",
+    ),
+    "affirm": (
+        "yes it is",
+        "yep",
+        "right",
+        "exactly",
+        "that is correct",
+        "ok sure",
+        "absolutely",
+        "of course",
+        "yes, go on",
+    ),
+    "deny": (
+        "no",
+        "no thanks",
+        "that's not it",
+        "incorrect",
+        "not that one",
+        "no, that's wrong",
+        "not at all",
+    ),
     "start_procedure": (
         "giấy kết hôn của tôi ghi sai ngày sinh của vợ, tôi cần đính chính",
         "tên trong giấy khai tử của ba tôi bị viết nhầm, tôi muốn sửa",

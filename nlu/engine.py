@@ -171,7 +171,7 @@ class EmbeddedNLU:
             for i in order
         ]
         entities: list[dict[str, Any]] = []
-        proc = _procedure(norm, spans)
+        proc = _procedure(norm, spans, self._correct.vocabulary)
         if proc is not None:
             entities.append(proc)
         for span in spans:
@@ -208,7 +208,9 @@ def _number_spans(norm: Normalized) -> list[numbers.Span]:
     return sorted(found, key=lambda s: s.start)
 
 
-def _procedure(norm: Normalized, spans: list[numbers.Span]) -> dict[str, Any] | None:
+def _procedure(
+    norm: Normalized, spans: list[numbers.Span], vocabulary: set[str] | None = None
+) -> dict[str, Any] | None:
     words: list[str] = []
     owner: list[int] = []
     for k, tok in enumerate(norm.tokens):
@@ -217,7 +219,9 @@ def _procedure(norm: Normalized, spans: list[numbers.Span]) -> dict[str, Any] | 
         for w in tok.norm.split():
             words.append(w)
             owner.append(k)
-    found = procedures.resolve(words)
+    # Approximate matching only helps when some word is still unknown after repair.
+    fuzzy = any(w not in vocabulary for w in words) if vocabulary is not None else True
+    found = procedures.resolve(words, fuzzy)
     if found is None:
         return None
     mention, slug = found

@@ -48,7 +48,9 @@ class Report:
             "tracking_code_accuracy": round(self.code_accuracy, 4),
             "per_intent": self.per_intent,
             "per_style": self.per_style,
-            "confusions": [{"expected": e, "predicted": p, "count": n} for e, p, n in self.confusions],
+            "confusions": [
+                {"expected": e, "predicted": p, "count": n} for e, p, n in self.confusions
+            ],
         }
 
 

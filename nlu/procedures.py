@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 PROCEDURES: Final = (
     "birth_registration",
@@ -359,7 +359,12 @@ _CORRECTION_AFTER: Final = (
     "y toi la",
 )
 _DOCUMENTS: Final = frozenset(
-    {"marital_status_certificate", "civil_status_extract", "certified_copy", "signature_certification"}
+    {
+        "marital_status_certificate",
+        "civil_status_extract",
+        "certified_copy",
+        "signature_certification",
+    }
 )
 _PURPOSE_BEFORE: Final = ("de", "de lam", "de con", "de chau", "to", "for", "phuc vu")
 _CLAUSE_BREAKS: Final = frozenset({"ma", "but", "chu", "roi", "con"})
@@ -411,7 +416,7 @@ def _has_phrase(words: Sequence[str], lo: int, hi: int, phrases: Sequence[str]) 
     return any(f" {p} " in window for p in phrases)
 
 
-def find_mentions(words: Sequence[str]) -> list[Mention]:
+def find_mentions(words: Sequence[str], fuzzy: bool = True) -> list[Mention]:
     mentions: list[Mention] = []
     i = 0
     while i < len(words):
@@ -421,7 +426,7 @@ def find_mentions(words: Sequence[str]) -> list[Mention]:
                 i += len(alias) - 1
                 break
         i += 1
-    if not mentions:
+    if not mentions and fuzzy:
         mentions = _fuzzy_mentions(words)
     return mentions
 
@@ -436,22 +441,24 @@ def _fuzzy_mentions(words: Sequence[str]) -> list[Mention]:
     for w in words:
         starts.append(pos)
         pos += len(w) + 1
-    found: list[tuple[float, Mention]] = []
-    for alias, slug in _FUZZY_ALIASES:
-        # partial_ratio aligns the shorter string inside the longer one; a message
-        # shorter than the alias would be matched inside the alias instead.
-        if len(alias) > len(text):
-            continue
-        res = fuzz.partial_ratio_alignment(alias, text, score_cutoff=90)
-        if res is None:
-            continue
-        first = max(k for k, s in enumerate(starts) if s <= res.dest_start)
-        last = max(k for k, s in enumerate(starts) if s < res.dest_end) + 1
-        found.append((res.score, Mention(slug, first, last, fuzzy=True)))
-    if not found:
+    # partial_ratio aligns the shorter string inside the longer one; a message
+    # shorter than an alias would be matched inside the alias instead.
+    choices = [k for k, (alias, _) in enumerate(_FUZZY_ALIASES) if len(alias) <= len(text)]
+    best = process.extractOne(
+        text,
+        [_FUZZY_ALIASES[k][0] for k in choices],
+        scorer=fuzz.partial_ratio,
+        score_cutoff=90,
+    )
+    if best is None:
         return []
-    best = max(score for score, _ in found)
-    return [m for score, m in found if score == best][:1]
+    alias, slug = _FUZZY_ALIASES[choices[best[2]]]
+    res = fuzz.partial_ratio_alignment(alias, text)
+    if res is None:
+        return []
+    first = max(k for k, s in enumerate(starts) if s <= res.dest_start)
+    last = max(k for k, s in enumerate(starts) if s < res.dest_end) + 1
+    return [Mention(slug, first, last, fuzzy=True)]
 
 
 def _refine(m: Mention, words: Sequence[str]) -> str:
@@ -462,7 +469,7 @@ def _refine(m: Mention, words: Sequence[str]) -> str:
     ):
         return "civil_status_correction"
     if _has_phrase(words, m.first - 5, m.last, _EXTRACT_CUES) or _has_phrase(
-        words, m.last, m.last + 4, _EXTRACT_CUES + ("mat roi",)
+        words, m.last, m.last + 4, (*_EXTRACT_CUES, "mat roi")
     ):
         return "civil_status_extract"
     return m.slug
@@ -489,9 +496,12 @@ def _purpose(m: Mention, words: Sequence[str]) -> bool:
     return _has_phrase(words, lo, m.first, _PURPOSE_BEFORE)
 
 
-def resolve(words: Sequence[str]) -> tuple[Mention, str] | None:
-    """The procedure meant: the last mention that is neither negated nor a mere purpose."""
-    mentions = find_mentions(words)
+def resolve(words: Sequence[str], fuzzy: bool = True) -> tuple[Mention, str] | None:
+    """The procedure meant: the last mention that is neither negated nor a mere purpose.
+
+    `fuzzy` allows approximate matching; callers turn it off when every word is known.
+    """
+    mentions = find_mentions(words, fuzzy)
     if not mentions:
         return None
     kept: list[tuple[Mention, str]] = []
@@ -502,9 +512,7 @@ def resolve(words: Sequence[str]) -> tuple[Mention, str] | None:
     if not kept:
         return None
     # "giấy độc thân để kết hôn": a document asked for a purpose is what is meant.
-    documents = [
-        pair for pair in kept if pair[1] in _DOCUMENTS and not _purpose(pair[0], words)
-    ]
+    documents = [pair for pair in kept if pair[1] in _DOCUMENTS and not _purpose(pair[0], words)]
     if documents and any(_purpose(m, words) for m, _ in kept):
         return documents[-1]
     return kept[-1]

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
+from nlu.normalize import fold
+
 ALPHABET: Final = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 BASE: Final = len(ALPHABET)
 DEFAULT_PREFIX: Final = "PX"
@@ -104,15 +106,14 @@ _DIGIT_WORDS: Final = {
 }
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def find_codes(text: str) -> list[CodeMatch]:
     """Every tracking code in `text`: any case, dashes or spaces or none, spelled out."""
-    pieces = list(_PIECE_RE.finditer(text))
-    values = [_DIGIT_WORDS.get(_fold(p.group()).lower(), _fold(p.group())) for p in pieces]
+    folded = fold(unicodedata.normalize("NFC", text))
+    pieces = list(_PIECE_RE.finditer(folded))
+    values = [_DIGIT_WORDS.get(p.group(), p.group()) for p in pieces]
+    # A code holds at least four digits (the year); most messages stop here.
+    if sum(ch.isdigit() for v in values for ch in v) < 4:
+        return []
     found: list[CodeMatch] = []
     i = 0
     while i < len(pieces):
