@@ -1,8 +1,11 @@
 """Tracking codes as citizens type or dictate them: PX-2026-7Q4K9M.
 
-The check character is Luhn mod N (N = 32) over the code body, the same published
-scheme the back office uses (portal/domain/tracking.py). nlu/ must not import the
-portal, so the scheme is restated here; a test checks that both agree.
+Shape: a ward prefix (2-4 letters), the 4-digit year, five random characters from
+ALPHABET and a check character. The check scheme is the back office's, restated here
+because nlu/ must not import portal/ (see portal/domain/tracking.py; a test checks
+that both agree): the Damm algorithm over GF(2^5) with modulus x^5 + x^2 + 1, where
+prefix letters count as A=0..Z=25, year digits as their value and the random
+characters as their index in ALPHABET.
 """
 
 from __future__ import annotations
@@ -15,33 +18,41 @@ from typing import Final
 from nlu.normalize import fold
 
 ALPHABET: Final = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-BASE: Final = len(ALPHABET)
 DEFAULT_PREFIX: Final = "PX"
-BODY_LENGTH: Final = 6  # five payload characters and one check character
+BODY_LENGTH: Final = 6  # five random characters and one check character
+_VALUE: Final = {ch: i for i, ch in enumerate(ALPHABET)}
 
-_CANONICAL_RE: Final = re.compile(rf"^([A-Z]{{2}})(20\d\d)([{ALPHABET}]{{{BODY_LENGTH}}})$")
+_CANONICAL_RE: Final = re.compile(rf"^([A-Z]{{2,4}})(\d{{4}})([{ALPHABET}]{{{BODY_LENGTH}}})$")
+_MAX_COMPACT: Final = 4 + 4 + BODY_LENGTH
 # Pieces of a code as typed: letters and digits separated by spaces, dashes, dots.
 _PIECE_RE: Final = re.compile(r"[^\W_]+")
 _GAP_RE: Final = re.compile(r"^[\s\-_./:]{0,3}$")
 
 
-def check_char(payload: str) -> str:
-    """Luhn mod N check character for `payload` (characters from ALPHABET)."""
-    factor = 2
-    total = 0
-    for ch in reversed(payload):
-        addend = factor * ALPHABET.index(ch)
-        factor = 1 if factor == 2 else 2
-        total += addend // BASE + addend % BASE
-    return ALPHABET[(BASE - total % BASE) % BASE]
+def _mul2(value: int) -> int:
+    """Multiply by x in GF(2^5) modulo x^5 + x^2 + 1."""
+    value <<= 1
+    return value ^ 0b100101 if value & 0b100000 else value
 
 
-def is_valid_body(body: str) -> bool:
+def _damm(values: list[int]) -> int:
+    interim = 0
+    for value in values:
+        interim = _mul2(interim) ^ value
+    return interim
+
+
+def _values(prefix: str, year: str, body: str) -> list[int]:
     return (
-        len(body) == BODY_LENGTH
-        and all(ch in ALPHABET for ch in body)
-        and check_char(body[:-1]) == body[-1]
+        [ord(ch) - ord("A") for ch in prefix]
+        + [int(ch) for ch in year]
+        + [_VALUE[ch] for ch in body]
     )
+
+
+def check_char(prefix: str, year: str, body: str) -> str:
+    """The check character for prefix + year + the five random characters."""
+    return ALPHABET[_mul2(_damm(_values(prefix, year, body)))]
 
 
 def canonical(prefix: str, year: str, body: str) -> str:
@@ -49,8 +60,11 @@ def canonical(prefix: str, year: str, body: str) -> str:
 
 
 def is_valid_code(code: str) -> bool:
-    parts = code.split("-")
-    return len(parts) == 3 and is_valid_body(parts[2])
+    """True for a canonical code whose check character is right."""
+    m = _CANONICAL_RE.match(code.replace("-", "")) if code.count("-") == 2 else None
+    if m is None or canonical(*m.groups()) != code:
+        return False
+    return _damm(_values(*m.groups())) == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +91,22 @@ def _as_code(compact: str) -> str | None:
         ):
             return canonical(DEFAULT_PREFIX, up[:4], body)
     return None
+
+
+def _prefix_is_whole(code: str, parts: list[str]) -> bool:
+    """The prefix is one typed word ("PX") or spelled letter by letter ("p x"), never
+    the tail of a preceding word glued on ("la PX2026..." is not "LAPX-2026-...")."""
+    need = len(code.split("-")[0])
+    used: list[str] = []
+    for part in parts:
+        if need <= 0:
+            break
+        used.append(part)
+        need -= len(part)
+    if len(used) == 1 or all(len(p) == 1 for p in used):
+        return True
+    # a prefixless "2026..." code: the default prefix was added, nothing was consumed
+    return code.startswith(DEFAULT_PREFIX + "-") and parts[0][:1].isdigit()
 
 
 # Digits read aloud, as speech-to-text writes them ("p x hai không hai sáu ...").
@@ -123,12 +153,11 @@ def find_codes(text: str) -> list[CodeMatch]:
             if j > i and not _GAP_RE.match(text[pieces[j - 1].end() : pieces[j].start()]):
                 break
             compact += values[j]
-            if len(compact) > 12:
+            if len(compact) > _MAX_COMPACT:
                 break
             value = _as_code(compact)
-            if value is not None:
-                body = value.rsplit("-", 1)[1]
-                hit = CodeMatch(value, pieces[i].start(), pieces[j].end(), is_valid_body(body))
+            if value is not None and _prefix_is_whole(value, values[i : j + 1]):
+                hit = CodeMatch(value, pieces[i].start(), pieces[j].end(), is_valid_code(value))
                 i = j
                 break
         if hit is not None:
