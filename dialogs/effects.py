@@ -1,0 +1,27 @@
+"""What the engine asks the shell to do; each outcome comes back as an EffectResult."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+EffectName = Literal[
+    "create_draft",  # procedure, lang -> Application
+    "save_answers",  # app_id, answers -> Application
+    "upload",  # app_id, code, files -> list[Document]
+    "remove_document",  # app_id, doc_id -> None
+    "load_application",  # app_id -> Application
+    "submit",  # app_id, key -> Application
+    "cancel_application",  # app_id -> Application
+    "list_mine",  # -> list[ApplicationSummary]
+    "track",  # code -> TrackResult
+    "load_payment",  # app_id -> Payment
+    "decode_qr",  # file -> {"text": str | None}
+    "request_human",  # reason, summary -> {"queued": bool}
+]
+
+
+@dataclass(frozen=True)
+class Effect:
+    name: EffectName
+    params: dict[str, Any] = field(default_factory=dict)

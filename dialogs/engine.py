@@ -1,0 +1,749 @@
+"""``handle(state, event, ctx) -> Step``: the whole conversation as a pure function."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogs.context import Context
+from dialogs.events import (
+    Button,
+    Command,
+    Contact,
+    EffectResult,
+    Event,
+    Text,
+    Unsupported,
+    Upload,
+)
+from dialogs.flows import form, menu, procedure, status
+from dialogs.i18n import N_, t
+from dialogs.money import fee_summary, processing_summary
+from dialogs.state import State, Step
+from dialogs.text import fold, yes_no
+from dialogs.ui import nav_row, next_question, say, sbtn
+
+# Words that always mean navigation, whatever the step (compared folded).
+NAV_WORDS = {
+    "back": {"quay lai", "tro lai", "lui lai", "back", "go back", "<", "lui"},
+    "menu": {"menu", "trang chu", "bat dau lai", "start over", "main menu", "/menu"},
+    "help": {"help", "tro giup", "giup", "giup voi", "huong dan", "?"},
+    "cancel": {"huy", "huy bo", "thoi", "dung lai", "cancel", "stop", "thoat"},
+    "human": {
+        "gap can bo",
+        "gap can bo ho tro",
+        "gap nguoi",
+        "nguoi that",
+        "noi chuyen voi nguoi",
+        "talk to a person",
+        "human",
+        "operator",
+        "can bo",
+    },
+}
+# Intents that interrupt a form only when the model is sure (an answer is never lost).
+ASIDES = {
+    "ask_fee",
+    "ask_requirements",
+    "ask_processing_time",
+    "talk_to_human",
+    "cancel",
+    "go_back",
+    "change_language",
+    "office_info",
+}
+IN_FORM = {"form", "documents", "review", "confirm_submit", "consent", "checklist"}
+STRONG = 0.8
+
+
+def handle(state: State, event: Event, ctx: Context) -> Step:
+    step = Step(state.model_copy(deep=True))
+    s = step.state
+    if isinstance(event, EffectResult):
+        _on_effect(step, event, ctx)
+        return step
+    s.pending = None  # a user event after a crash mid-effect: carry on from the step
+    if not s.greeted:
+        if isinstance(event, Command) and event.name == "start" and event.args:
+            # Arrived through a deep link: greet, then go straight where the link points.
+            s.greeted = True
+            say(step, menu.greeting(s.lang, ctx))
+            _deep_link(step, ctx, event.args)
+            return step
+        menu.greet(step, ctx)
+        return step
+    if isinstance(event, Text):
+        mapped = s.keyboard.get(fold(event.text))
+        if mapped:
+            event = Button(mapped)
+    if isinstance(event, Command):
+        _on_command(step, event, ctx)
+    elif isinstance(event, Button):
+        _on_button(step, event.data, ctx)
+    elif isinstance(event, Text):
+        _on_text(step, event.text, ctx)
+    elif isinstance(event, Upload):
+        _on_upload(step, event, ctx)
+    elif isinstance(event, Contact):
+        _on_contact(step, event, ctx)
+    elif isinstance(event, Unsupported):
+        _on_unsupported(step, event, ctx)
+    return step
+
+
+# --- commands and deep links ------------------------------------------------------------
+
+
+def _on_command(step: Step, cmd: Command, ctx: Context) -> None:
+    name = cmd.name.lower()
+    if name == "start":
+        if cmd.args:
+            _deep_link(step, ctx, cmd.args)
+        else:
+            menu.show_menu(step)
+    elif name == "help":
+        menu.help_text(step)
+        ask_current(step, ctx)
+    elif name in ("status", "track"):
+        status.ask_code(step)
+    elif name in ("human", "support"):
+        menu.request_human(step, ctx, "command")
+    elif name in ("language", "lang"):
+        menu.choose_language(step)
+    elif name in ("mine", "applications"):
+        status.list_mine(step)
+    else:
+        menu.show_menu(step)
+
+
+def _deep_link(step: Step, ctx: Context, payload: str) -> None:
+    if payload.startswith("trk_"):
+        code = _code_in(payload[4:], ctx)
+        if code:
+            status.track(step, code)
+            return
+    if payload.startswith("proc_") and payload[5:] in ctx.procedures:
+        procedure.checklist(step, ctx, payload[5:])
+        return
+    menu.show_menu(step)
+
+
+def _code_in(text: str, ctx: Context) -> str | None:
+    for ent in ctx.nlu.parse(text.replace("_", " ")).get("entities", []):
+        if ent.get("entity") == "tracking_code":
+            return str(ent["value"])
+    return None
+
+
+# --- buttons ------------------------------------------------------------------------
+
+
+def _on_button(step: Step, data: str, ctx: Context) -> None:
+    s = step.state
+    scope, _, action = data.partition(":")
+    if scope == "g":
+        _global_action(step, action, ctx)
+        return
+    if scope != f"s{s.seq}":
+        say(
+            step,
+            t(s.lang, N_("That button belongs to an earlier message. Here is where we are now:")),
+        )
+        ask_current(step, ctx)
+        return
+    verb, _, arg = action.partition(":")
+    if verb == "back":
+        _back(step, ctx)
+    elif verb == "cat":
+        procedure.choose_in_category(step, ctx, arg)
+    elif verb == "groups":
+        procedure.choose_category(step, ctx)
+    elif verb == "proc" and arg in ctx.procedures:
+        procedure.checklist(step, ctx, arg)
+    elif verb == "start":
+        _begin(step, ctx)
+    elif verb == "later":
+        menu.show_menu(step, t(s.lang, N_("All right. Come back any time.")))
+    elif verb == "resume" and s.procedure in s.drafts:
+        status.open_application(step, s.drafts[s.procedure], "resume")
+    elif verb == "restart" and s.procedure in s.drafts:
+        old = s.drafts.pop(s.procedure)
+        s.pending = "cancel_application:restart"
+        from dialogs.effects import Effect
+
+        step.effects.append(Effect("cancel_application", {"app_id": old}))
+    elif verb == "consent":
+        if arg == "yes":
+            s.consent = True
+            procedure.create_draft(step)
+        else:
+            procedure.consent_refused(step, ctx)
+    elif verb == "ans" and s.flow == "form":
+        form.save_answer(step, arg)
+    elif verb == "skip" and s.flow == "form":
+        form.advance(step, ctx)
+    elif (verb == "skip" and s.flow == "documents") or (verb == "done" and s.flow == "documents"):
+        form.document_done(step, ctx)
+    elif verb == "retake" and s.flow == "documents":
+        form.retake(step)
+        if not step.effects:
+            form.ask_document(step, ctx, s.doc or "")
+    elif verb == "submit":
+        form.confirm_submit(step, ctx)
+    elif verb == "edit" and arg:
+        s.editing = True
+        form.ask_field(step, ctx, arg)
+    elif verb == "edit":
+        form.choose_edit(step, ctx)
+    elif verb == "drop":
+        _ask_cancel(step)
+    elif verb == "confirm":
+        if arg == "yes":
+            form.submit(step)
+        else:
+            form.review(step, ctx) if not s.supplement else form.start_documents(step, ctx)
+    elif verb == "leave":
+        _leave(step, ctx, arg)
+    else:
+        ask_current(step, ctx)
+
+
+def _global_action(step: Step, action: str, ctx: Context) -> None:
+    s = step.state
+    verb, _, arg = action.partition(":")
+    if verb == "menu":
+        _leave_quietly(s)
+        menu.show_menu(step)
+    elif verb == "new" or verb == "info":
+        _leave_quietly(s)
+        procedure.choose_category(step, ctx)
+    elif verb == "track":
+        _leave_quietly(s)
+        status.ask_code(step)
+    elif verb == "mine":
+        _leave_quietly(s)
+        status.list_mine(step)
+    elif verb == "human":
+        menu.request_human(step, ctx, "button")
+    elif verb == "lang" and arg in ("vi", "en"):
+        first = not s.lang_chosen
+        s.lang = arg
+        s.lang_chosen = True
+        if first or s.flow == "language":
+            menu.show_menu(step)
+        else:
+            say(step, t(s.lang, N_("The language is now English.")))
+            ask_current(step, ctx)
+    elif verb == "lang":
+        menu.choose_language(step)
+    elif verb in ("app", "cont", "supp", "paid") and arg:
+        status.open_application(
+            step, arg, {"app": "show", "cont": "resume", "supp": "supplement", "paid": "paid"}[verb]
+        )
+    elif verb == "pay" and arg:
+        s.app_id = arg
+        s.pending = "load_payment"
+        from dialogs.effects import Effect
+
+        step.effects.append(Effect("load_payment", {"app_id": arg}))
+    else:
+        menu.show_menu(step)
+
+
+def _leave_quietly(s: State) -> None:
+    """Leaving mid-application keeps the draft to come back to."""
+    if s.flow in IN_FORM and s.app_id and s.procedure and s.status in (None, "draft"):
+        s.drafts[s.procedure] = s.app_id
+    s.editing = False
+    s.supplement = []
+
+
+def _begin(step: Step, ctx: Context) -> None:
+    s = step.state
+    s.answers, s.docs, s.back, s.app_id, s.status = {}, {}, [], None, None
+    if s.consent:
+        procedure.create_draft(step)
+    else:
+        procedure.ask_consent(step)
+
+
+def _back(step: Step, ctx: Context) -> None:
+    s = step.state
+    if s.flow in ("form", "documents") and form.go_back(step, ctx):
+        return
+    if s.flow in ("form", "documents", "consent") and s.procedure:
+        _leave_quietly(s)
+        procedure.checklist(step, ctx, s.procedure)
+    elif s.flow == "checklist" and s.category:
+        procedure.choose_in_category(step, ctx, s.category)
+    elif s.flow == "checklist" or s.flow == "choose":
+        procedure.choose_category(step, ctx) if s.category else menu.show_menu(step)
+        s.category = None
+    else:
+        menu.show_menu(step)
+
+
+def _ask_cancel(step: Step) -> None:
+    s = step.state
+    s.flow = "confirm_cancel"
+    next_question(s)
+    say(
+        step,
+        t(s.lang, N_("Stop this application? What you entered can be kept for later.")),
+        (sbtn(s, t(s.lang, N_("⏸ Keep it for later")), "leave:keep"),),
+        (sbtn(s, t(s.lang, N_("🗑 Delete it for good")), "leave:drop"),),
+        (sbtn(s, t(s.lang, N_("▶ Go on with it")), "leave:stay"),),
+        kind="ask",
+    )
+
+
+def _leave(step: Step, ctx: Context, how: str) -> None:
+    s = step.state
+    if how == "keep":
+        if s.app_id and s.procedure:
+            s.drafts[s.procedure] = s.app_id
+        menu.show_menu(step, t(s.lang, N_("Kept. Choose the same procedure again to continue.")))
+    elif how == "drop" and s.app_id:
+        s.pending = "cancel_application:drop"
+        from dialogs.effects import Effect
+
+        step.effects.append(Effect("cancel_application", {"app_id": s.app_id}))
+    else:
+        _resume_application(step, ctx)
+
+
+def _resume_application(step: Step, ctx: Context) -> None:
+    s = step.state
+    if (s.field and s.field in s.answers) or not s.field:
+        form.start_form(step, ctx)
+    else:
+        form.ask_field(step, ctx, s.field)
+
+
+# --- text -----------------------------------------------------------------------------
+
+
+def _nav_word(folded: str) -> str | None:
+    for action, words in NAV_WORDS.items():
+        if folded in words:
+            return action
+    return None
+
+
+def _on_text(step: Step, text: str, ctx: Context) -> None:
+    s = step.state
+    folded = fold(text)
+    if not folded:
+        ask_current(step, ctx)
+        return
+    nav = _nav_word(folded)
+    if nav:
+        _nav(step, nav, ctx)
+        return
+    if s.flow == "confirm_submit":
+        answer = yes_no(text)
+        if answer is not None:
+            _on_button(step, f"s{s.seq}:confirm:{'yes' if answer else 'no'}", ctx)
+            return
+    if s.flow == "consent":
+        answer = yes_no(text)
+        if answer is not None:
+            _on_button(step, f"s{s.seq}:consent:{'yes' if answer else 'no'}", ctx)
+            return
+    if s.flow == "checklist":
+        answer = yes_no(text)
+        if answer is not None:
+            _on_button(step, f"s{s.seq}:{'start' if answer else 'later'}", ctx)
+            return
+    parsed = ctx.nlu.parse(text, lang_hint=s.lang)
+    intent = parsed["intent"]["name"]
+    confidence = float(parsed["intent"]["confidence"])
+    if s.flow == "form":
+        if intent in ASIDES and confidence >= STRONG and _looks_like_question(step, text, ctx):
+            _aside(step, intent, parsed, ctx)
+            return
+        form.save_answer(step, text.strip())
+        return
+    if s.flow == "documents":
+        if intent in ASIDES and confidence >= STRONG:
+            _aside(step, intent, parsed, ctx)
+            return
+        if yes_no(text) is True or folded in {"xong", "done", "tiep", "tiep tuc", "next"}:
+            _on_button(step, f"s{s.seq}:done", ctx)
+            return
+        say(
+            step,
+            t(s.lang, N_("Please send a photo of the paper (use the camera or gallery button).")),
+        )
+        form.ask_document(step, ctx, s.doc or "")
+        return
+    if s.flow == "track":
+        code = _entity(parsed, "tracking_code")
+        if code:
+            status.track(step, code)
+            return
+    _understand(step, parsed, ctx)
+
+
+def _looks_like_question(step: Step, text: str, ctx: Context) -> bool:
+    """A name or an address can contain anything; treat text as a question there only
+    when it is phrased as one."""
+    s = step.state
+    assert s.procedure
+    field = next((f for f in ctx.procedures[s.procedure].fields if f.name == s.field), None)
+    if field is None or field.type not in ("text", "address"):
+        return True
+    folded = fold(text)
+    return "?" in text or any(
+        w in folded.split()
+        for w in ("bao nhieu", "gi", "chi", "khong", "may", "how", "what", "can")
+    )
+
+
+def _entity(parsed: dict[str, Any], name: str) -> str | None:
+    for ent in parsed.get("entities", []):
+        if ent.get("entity") == name:
+            return str(ent["value"])
+    return None
+
+
+def _nav(step: Step, action: str, ctx: Context) -> None:
+    s = step.state
+    if action == "back":
+        _back(step, ctx)
+    elif action == "menu":
+        _leave_quietly(s)
+        menu.show_menu(step)
+    elif action == "help":
+        menu.help_text(step)
+        ask_current(step, ctx)
+    elif action == "cancel":
+        if s.flow in ("form", "documents", "review", "confirm_submit") and s.app_id:
+            _ask_cancel(step)
+        else:
+            menu.show_menu(step)
+    elif action == "human":
+        menu.request_human(step, ctx, "words")
+
+
+def _aside(step: Step, intent: str, parsed: dict[str, Any], ctx: Context) -> None:
+    """Answer a question asked mid-form, then ask the same step again."""
+    s = step.state
+    slug = _entity(parsed, "procedure") or s.procedure
+    proc = ctx.procedures.get(slug) if slug else None
+    if intent == "talk_to_human":
+        menu.request_human(step, ctx, "words")
+        return
+    if intent == "cancel":
+        _nav(step, "cancel", ctx)
+        return
+    if intent == "go_back":
+        _back(step, ctx)
+        return
+    if intent == "change_language":
+        menu.choose_language(step)
+        return
+    if intent == "office_info":
+        menu.office_info(step, ctx)
+    elif proc is not None and intent == "ask_fee":
+        say(step, t(s.lang, N_("Fee: {fee}"), fee=fee_summary(proc.fee, s.lang)))
+    elif proc is not None and intent == "ask_processing_time":
+        say(step, t(s.lang, N_("Time: {time}"), time=processing_summary(proc.processing, s.lang)))
+    elif proc is not None and intent == "ask_requirements":
+        names = [f"• {d.name.get(s.lang) or d.name['vi']}" for d in proc.documents]
+        say(step, t(s.lang, N_("Papers to prepare (photos are fine):")) + "\n" + "\n".join(names))
+    ask_current(step, ctx)
+
+
+def _understand(step: Step, parsed: dict[str, Any], ctx: Context) -> None:
+    """Free text outside a form: act on what was asked, or offer the best guesses."""
+    s = step.state
+    from nlu import LOW_CONFIDENCE
+
+    intent = parsed["intent"]["name"]
+    confidence = float(parsed["intent"]["confidence"])
+    slug = _entity(parsed, "procedure")
+    code = _entity(parsed, "tracking_code")
+    if (code and intent in ("check_status", "out_of_scope")) or (
+        code and confidence < LOW_CONFIDENCE
+    ):
+        status.track(step, code)
+        return
+    if confidence < LOW_CONFIDENCE and not slug:
+        _guesses(step, parsed, ctx)
+        return
+    if slug and intent in (
+        "start_procedure",
+        "ask_requirements",
+        "ask_fee",
+        "ask_processing_time",
+        "out_of_scope",
+        "affirm",
+    ):
+        procedure.checklist(step, ctx, slug)
+        return
+    if intent == "start_procedure":
+        procedure.choose_category(step, ctx)
+    elif intent in ("ask_requirements", "ask_fee", "ask_processing_time"):
+        say(step, t(s.lang, N_("For which procedure?")))
+        procedure.choose_category(step, ctx)
+    elif intent == "check_status":
+        status.ask_code(step)
+    elif intent in ("list_applications", "pay_fee"):
+        status.list_mine(step)
+    elif intent == "talk_to_human":
+        menu.request_human(step, ctx, "words")
+    elif intent == "change_language":
+        menu.choose_language(step)
+    elif intent == "office_info":
+        menu.office_info(step, ctx)
+        menu.show_menu(step)
+    elif intent in ("greet",):
+        menu.show_menu(step, t(s.lang, N_("Hello!")))
+    elif intent in ("thanks", "goodbye"):
+        menu.show_menu(step, t(s.lang, N_("You are welcome. I am here whenever you need me.")))
+    elif intent in ("go_back",):
+        _back(step, ctx)
+    elif intent in ("cancel", "deny"):
+        menu.show_menu(step)
+    else:
+        _guesses(step, parsed, ctx)
+
+
+def _guesses(step: Step, parsed: dict[str, Any], ctx: Context) -> None:
+    s = step.state
+    next_question(s)
+    options = {
+        "start_procedure": ("g:new", N_("📝 Submit a new application")),
+        "check_status": ("g:track", N_("🔎 Check an application")),
+        "list_applications": ("g:mine", N_("📂 My applications")),
+        "ask_requirements": ("g:info", N_("📋 Papers and fees")),
+        "ask_fee": ("g:info", N_("📋 Papers and fees")),
+        "ask_processing_time": ("g:info", N_("📋 Papers and fees")),
+        "pay_fee": ("g:mine", N_("📂 My applications")),
+        "office_info": ("g:menu", N_("🏠 Menu")),
+    }
+    from dialogs.replies import Btn
+
+    seen: set[str] = set()
+    rows = []
+    for item in parsed.get("intent_ranking", [])[:4]:
+        option = options.get(item["name"])
+        if option and option[0] not in seen:
+            seen.add(option[0])
+            rows.append((Btn(t(s.lang, option[1]), option[0]),))
+    say(
+        step,
+        t(s.lang, N_("Sorry, I did not quite understand. Did you mean one of these?")),
+        *rows,
+        nav_row(s, back=False),
+        kind="ask",
+    )
+
+
+# --- files, contacts, the rest -------------------------------------------------------
+
+
+def _on_upload(step: Step, event: Upload, ctx: Context) -> None:
+    s = step.state
+    files = [
+        {"ref": f.ref, "kind": f.kind, "mime": f.mime, "name": f.name, "size": f.size}
+        for f in event.files
+    ]
+    if s.flow == "documents" and s.doc:
+        form.upload(step, files)
+        return
+    if s.flow in ("form", "review", "confirm_submit", "consent", "checklist"):
+        say(step, t(s.lang, N_("Thank you. I will ask for the photos of papers a little later.")))
+        ask_current(step, ctx)
+        return
+    # Anywhere else a photo is most likely the QR code of a paper receipt.
+    s.pending = "decode_qr"
+    from dialogs.effects import Effect
+
+    step.effects.append(Effect("decode_qr", {"file": files[0]}))
+
+
+def _on_contact(step: Step, event: Contact, ctx: Context) -> None:
+    s = step.state
+    if s.flow == "form" and s.procedure:
+        field = next((f for f in ctx.procedures[s.procedure].fields if f.name == s.field), None)
+        if field is not None and field.type == "phone":
+            form.save_answer(step, event.phone)
+            return
+    say(step, t(s.lang, N_("Thank you, I have your phone number.")))
+    ask_current(step, ctx)
+
+
+def _on_unsupported(step: Step, event: Unsupported, ctx: Context) -> None:
+    s = step.state
+    if event.kind == "voice":
+        text = t(
+            s.lang,
+            N_(
+                "Sorry, I cannot listen to voice messages yet. Please type, or press a button. "
+                "You can also ask for a person."
+            ),
+        )
+    elif event.kind == "edited":
+        text = t(s.lang, N_("I only read new messages. Please send the corrected text again."))
+    elif event.kind == "location":
+        text = t(
+            s.lang, N_("Thank you, but I do not need a location. Please type or press a button.")
+        )
+    else:
+        text = t(s.lang, N_("I cannot read this kind of message. Please type, or press a button."))
+    say(step, text, (menu_human_button(s),))
+    ask_current(step, ctx)
+
+
+def menu_human_button(s: State) -> Any:
+    from dialogs.ui import gbtn
+
+    return gbtn(t(s.lang, N_("🙋 Talk to a person")), "human")
+
+
+# --- effect results -----------------------------------------------------------------
+
+
+def _on_effect(step: Step, result: EffectResult, ctx: Context) -> None:
+    s = step.state
+    pending = s.pending or result.effect
+    s.pending = None
+    name, _, purpose = pending.partition(":")
+    value, error, ok = result.value, result.error, result.ok
+    if not ok and error.get("code") == "unavailable":
+        say(
+            step,
+            t(
+                s.lang,
+                N_(
+                    "The ward's system is busy or unreachable. Nothing you entered is lost; "
+                    "please try again in a few minutes."
+                ),
+            ),
+            nav_row(s, back=False),
+        )
+        return
+    if name == "create_draft":
+        if not ok:
+            say(step, _error_text(s, error))
+            menu.show_menu(step)
+            return
+        procedure.restore_from(s, value)
+        if s.procedure:
+            s.drafts[s.procedure] = s.app_id or ""
+        form.start_form(step, ctx)
+    elif name == "save_answers":
+        form.after_save(step, ctx, ok, value, error)
+    elif name == "upload":
+        form.after_upload(step, ctx, ok, value, error)
+    elif name == "remove_document":
+        form.after_remove(step, ctx, ok)
+    elif name == "load_application":
+        _after_load(step, ctx, purpose or "review", ok, value, error)
+    elif name == "submit":
+        form.after_submit(step, ctx, ok, value, error)
+    elif name == "load_payment":
+        form.show_payment(step, ctx, ok, value)
+    elif name == "cancel_application":
+        if purpose == "restart":
+            _begin(step, ctx)
+        else:
+            if s.procedure:
+                s.drafts.pop(s.procedure, None)
+            s.app_id = None
+            menu.show_menu(step, t(s.lang, N_("The application was deleted.")))
+    elif name == "list_mine":
+        status.show_mine(step, ok, value)
+    elif name == "track":
+        status.show_track(step, ok, value, error)
+    elif name == "decode_qr":
+        text = (value or {}).get("text") if ok else None
+        code = _code_in(text, ctx) if text else None
+        if code:
+            status.track(step, code)
+        else:
+            status.ask_code(
+                step,
+                t(
+                    s.lang,
+                    N_("I could not read a code in this photo. Please type the code instead."),
+                ),
+            )
+    elif name == "request_human":
+        menu.after_human_request(step, ctx, ok)
+        ask_current(step, ctx)
+
+
+def _error_text(s: State, error: dict[str, Any]) -> str:
+    message = error.get("message") or {}
+    return str(
+        message.get(s.lang)
+        or message.get("vi")
+        or t(s.lang, N_("Something went wrong. Please try again."))
+    )
+
+
+def _after_load(
+    step: Step, ctx: Context, purpose: str, ok: bool, value: Any, error: dict[str, Any]
+) -> None:
+    s = step.state
+    if not ok:
+        say(step, _error_text(s, error))
+        menu.show_menu(step)
+        return
+    if purpose == "review":
+        procedure.restore_from(s, value)
+        form.review(step, ctx)
+    elif purpose == "show":
+        status.show_application(step, ctx, value)
+    elif purpose == "paid":
+        form.check_paid(step, value)
+    elif purpose == "resume":
+        procedure.restore_from(s, value)
+        if value.get("status") != "draft":
+            status.show_application(step, ctx, value)
+            return
+        form.start_form(step, ctx)
+    elif purpose == "supplement":
+        procedure.restore_from(s, value)
+        if value.get("status") != "supplement_requested":
+            status.show_application(step, ctx, value)
+            return
+        asked = list((value.get("supplement") or {}).get("documents") or [])
+        s.supplement = asked
+        note = (value.get("supplement") or {}).get("note")
+        if note:
+            say(step, t(s.lang, N_("The office says: {note}"), note=note))
+        if asked:
+            form.ask_document(step, ctx, asked[0])
+        else:
+            form.confirm_submit(step, ctx)
+
+
+def ask_current(step: Step, ctx: Context) -> None:
+    """Show the current step again (after an aside, an error, a stale button...)."""
+    s = step.state
+    flow = s.flow
+    if flow == "form" and s.field and s.procedure:
+        form.ask_field(step, ctx, s.field)
+    elif flow == "documents" and s.doc and s.procedure:
+        form.ask_document(step, ctx, s.doc)
+    elif flow == "review" and s.procedure:
+        form.review(step, ctx)
+    elif flow == "confirm_submit":
+        form.confirm_submit(step, ctx)
+    elif flow == "checklist" and s.procedure:
+        procedure.checklist(step, ctx, s.procedure)
+    elif flow == "consent":
+        procedure.ask_consent(step)
+    elif flow == "choose":
+        procedure.choose_category(step, ctx)
+    elif flow == "track":
+        status.ask_code(step)
+    elif flow == "language":
+        menu.choose_language(step)
+    elif flow == "confirm_cancel":
+        _ask_cancel(step)
+    else:
+        menu.show_menu(step)

@@ -1,0 +1,1 @@
+"""The conversation paths, one module per part of the journey."""

@@ -1,0 +1,471 @@
+"""The application itself: one question at a time, the papers, review, submit, pay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend_client import DocumentSpec, FormField, Procedure
+from dialogs.conditions import active_documents, active_fields
+from dialogs.context import Context
+from dialogs.effects import Effect
+from dialogs.i18n import N_, fmt_date, t
+from dialogs.money import vnd
+from dialogs.replies import Media, Reply
+from dialogs.state import Step
+from dialogs.ui import ask_with_keyboard, gbtn, nav_row, next_question, say, sbtn
+
+HINTS = {
+    "date": N_("Write it as day/month/year, for example 05/03/1950."),
+    "citizen_id": N_("The 12 digits on the citizen ID card (CCCD)."),
+    "phone": N_("For example 0905 123 456."),
+    "number": N_("Write a number, for example 2."),
+}
+
+
+def _proc(step: Step, ctx: Context) -> Procedure:
+    assert step.state.procedure is not None
+    return ctx.procedures[step.state.procedure]
+
+
+def _label(field: FormField, lang: str) -> str:
+    return field.label.get(lang) or field.label["vi"]
+
+
+def _doc_name(doc: DocumentSpec, lang: str) -> str:
+    return doc.name.get(lang) or doc.name["vi"]
+
+
+def fields_now(step: Step, ctx: Context) -> list[FormField]:
+    return active_fields(_proc(step, ctx), step.state.answers, ctx.now.date())
+
+
+def ask_field(step: Step, ctx: Context, name: str, error: str | None = None) -> None:
+    s = step.state
+    s.flow = "form"
+    s.field = name
+    next_question(s)
+    fields = fields_now(step, ctx)
+    names = [f.name for f in fields]
+    field = next(f for f in _proc(step, ctx).fields if f.name == name)
+    position = names.index(name) + 1 if name in names else len(names)
+    lang = s.lang
+    lines = []
+    if error:
+        lines.append("⚠️ " + error)
+    lines.append(t(lang, N_("Step {n}/{total}"), n=position, total=len(names)))
+    lines.append(_label(field, lang))
+    if field.help:
+        lines.append(field.help.get(lang) or field.help["vi"])
+    elif field.type in HINTS:
+        lines.append(t(lang, HINTS[field.type]))
+    current = s.answers.get(name)
+    if s.editing and current is not None:
+        lines.append(t(lang, N_("Now: {value}"), value=_show(field, current, lang)))
+    text = "\n".join(lines)
+    extra = []
+    if not field.required:
+        extra.append(sbtn(s, t(lang, N_("⏭ Skip")), "skip"))
+    if field.type == "choice":
+        options = [(c.label.get(lang) or c.label["vi"], f"ans:{c.value}") for c in field.choices]
+        ask_with_keyboard(step, text, options, tuple(extra) + nav_row(s))
+        return
+    say(step, text, tuple(extra), nav_row(s), kind="error" if error else "ask")
+
+
+def _show(field: FormField, value: Any, lang: str) -> str:
+    if field.type == "date" and isinstance(value, str):
+        try:
+            return fmt_date(value, lang)
+        except ValueError:
+            return value
+    if field.type == "choice":
+        for c in field.choices:
+            if c.value == value:
+                return c.label.get(lang) or c.label["vi"]
+    return str(value)
+
+
+def start_form(step: Step, ctx: Context) -> None:
+    fields = fields_now(step, ctx)
+    missing = [f for f in fields if f.name not in step.state.answers]
+    if missing:
+        ask_field(step, ctx, missing[0].name)
+    else:
+        start_documents(step, ctx)
+
+
+def save_answer(step: Step, value: Any) -> None:
+    s = step.state
+    s.pending = "save_answers"
+    step.effects.append(Effect("save_answers", {"app_id": s.app_id, "answers": {s.field: value}}))
+
+
+def after_save(step: Step, ctx: Context, ok: bool, value: Any, error: dict[str, Any]) -> None:
+    s = step.state
+    assert s.field is not None
+    if not ok:
+        message = _field_message(error, s.field, s.lang)
+        ask_field(step, ctx, s.field, error=message)
+        return
+    s.answers = dict(value.get("answers") or {})
+    advance(step, ctx)
+
+
+def _field_message(error: dict[str, Any], field: str, lang: str) -> str:
+    for f in error.get("fields") or []:
+        if f.get("field") == field and f.get("message"):
+            return str(f["message"].get(lang) or f["message"].get("vi"))
+    message = error.get("message") or {}
+    return str(
+        message.get(lang) or message.get("vi") or t(lang, N_("That answer was not accepted."))
+    )
+
+
+def advance(step: Step, ctx: Context) -> None:
+    """Go on after the current question: next field, or back to the review when editing."""
+    s = step.state
+    if s.editing:
+        s.editing = False
+        load_for_review(step)
+        return
+    fields = fields_now(step, ctx)
+    names = [f.name for f in fields]
+    if s.field in names:
+        s.back.append(s.field)  # type: ignore[arg-type]
+        rest = fields[names.index(s.field) + 1 :]  # type: ignore[arg-type]
+    else:
+        rest = [f for f in fields if f.name not in s.answers]
+    if rest:
+        ask_field(step, ctx, rest[0].name)
+    else:
+        start_documents(step, ctx)
+
+
+def go_back(step: Step, ctx: Context) -> bool:
+    """Back one question; False when there is nothing before (the caller decides)."""
+    s = step.state
+    if s.flow == "documents":
+        docs = _docs_todo(step, ctx)
+        codes = [d.code for d in docs]
+        if s.doc in codes and codes.index(s.doc) > 0:
+            ask_document(step, ctx, codes[codes.index(s.doc) - 1])
+            return True
+        fields = fields_now(step, ctx)
+        if fields:
+            ask_field(step, ctx, fields[-1].name)
+            return True
+        return False
+    while s.back:
+        previous = s.back.pop()
+        if previous in [f.name for f in fields_now(step, ctx)]:
+            ask_field(step, ctx, previous)
+            return True
+    return False
+
+
+# --- documents ----------------------------------------------------------------
+
+
+def _docs_todo(step: Step, ctx: Context) -> list[DocumentSpec]:
+    s = step.state
+    proc = _proc(step, ctx)
+    if s.supplement:
+        return [d for d in proc.documents if d.code in s.supplement]
+    return active_documents(proc, s.answers, ctx.now.date())
+
+
+def start_documents(step: Step, ctx: Context) -> None:
+    docs = _docs_todo(step, ctx)
+    if not docs:
+        load_for_review(step)
+        return
+    ask_document(step, ctx, docs[0].code)
+
+
+def ask_document(step: Step, ctx: Context, code: str, error: str | None = None) -> None:
+    s = step.state
+    s.flow = "documents"
+    s.doc = code
+    next_question(s)
+    docs = _docs_todo(step, ctx)
+    doc = next(d for d in docs if d.code == code)
+    lang = s.lang
+    lines = []
+    if error:
+        lines.append("⚠️ " + error)
+    lines.append(
+        t(lang, N_("Papers {n}/{total}"), n=[d.code for d in docs].index(code) + 1, total=len(docs))
+    )
+    lines.append(t(lang, N_("Please take a photo of: {name}"), name=_doc_name(doc, lang)))
+    if doc.help:
+        lines.append(doc.help.get(lang) or doc.help["vi"])
+    else:
+        lines.append(t(lang, N_("Lay the paper flat in good light so all of it shows.")))
+    have = s.docs.get(code, 0) if not s.supplement else 0
+    rows = []
+    if have >= doc.min_files:
+        rows.append((sbtn(s, t(lang, N_("✅ Done, next")), "done"),))
+    if not doc.required and not s.supplement:
+        rows.append((sbtn(s, t(lang, N_("⏭ I don't have it, skip")), "skip"),))
+    say(step, "\n".join(lines), *rows, nav_row(s), kind="error" if error else "ask")
+
+
+def upload(step: Step, files: list[dict[str, Any]]) -> None:
+    s = step.state
+    s.pending = "upload"
+    step.effects.append(Effect("upload", {"app_id": s.app_id, "code": s.doc, "files": files}))
+
+
+def after_upload(step: Step, ctx: Context, ok: bool, value: Any, error: dict[str, Any]) -> None:
+    s = step.state
+    assert s.doc is not None
+    if not ok:
+        assert s.doc is not None
+        ask_document(step, ctx, s.doc, error=_field_message(error, f"documents.{s.doc}", s.lang))
+        return
+    docs = list(value or [])
+    s.docs[s.doc] = s.docs.get(s.doc, 0) + len(docs)
+    s.last_upload = [int(d["id"]) for d in docs]
+    doc = next(d for d in _proc(step, ctx).documents if d.code == s.doc)
+    next_question(s)
+    lang = s.lang
+    say(
+        step,
+        t(
+            lang,
+            N_("Received {n} photo(s) of {name}. If the paper has more pages, send them now."),
+            n=len(docs),
+            name=_doc_name(doc, lang),
+        ),
+        (sbtn(s, t(lang, N_("✅ Done, next")), "done"),),
+        (sbtn(s, t(lang, N_("🔁 Retake the last photo")), "retake"),),
+        nav_row(s, back=False),
+        kind="ask",
+    )
+
+
+def retake(step: Step) -> None:
+    s = step.state
+    if not s.last_upload:
+        return
+    s.pending = "remove_document"
+    step.effects.append(
+        Effect("remove_document", {"app_id": s.app_id, "doc_id": s.last_upload.pop()})
+    )
+
+
+def after_remove(step: Step, ctx: Context, ok: bool) -> None:
+    s = step.state
+    assert s.doc is not None
+    if ok:
+        s.docs[s.doc] = max(0, s.docs.get(s.doc, 0) - 1)
+        say(step, t(s.lang, N_("The last photo was removed. Please send it again.")))
+    ask_document(step, ctx, s.doc)
+
+
+def document_done(step: Step, ctx: Context) -> None:
+    s = step.state
+    docs = _docs_todo(step, ctx)
+    codes = [d.code for d in docs]
+    index = codes.index(s.doc) if s.doc in codes else -1
+    if index + 1 < len(codes):
+        ask_document(step, ctx, codes[index + 1])
+    elif s.supplement:
+        confirm_submit(step, ctx)
+    else:
+        load_for_review(step)
+
+
+# --- review and submit --------------------------------------------------------------
+
+
+def load_for_review(step: Step) -> None:
+    s = step.state
+    s.pending = "load_application"
+    s.flow = "review"
+    step.effects.append(Effect("load_application", {"app_id": s.app_id}))
+
+
+def review(step: Step, ctx: Context) -> None:
+    s = step.state
+    s.flow = "review"
+    next_question(s)
+    proc = _proc(step, ctx)
+    lang = s.lang
+    lines = [t(lang, N_("Please check your application:")), ""]
+    for field in fields_now(step, ctx):
+        if field.name in s.answers:
+            lines.append(f"• {_label(field, lang)}: {_show(field, s.answers[field.name], lang)}")
+    for doc in active_documents(proc, s.answers, ctx.now.date()):
+        if s.docs.get(doc.code):
+            lines.append(
+                "• "
+                + t(lang, N_("{name}: {n} photo(s)"), name=_doc_name(doc, lang), n=s.docs[doc.code])
+            )
+    say(
+        step,
+        "\n".join(lines),
+        (sbtn(s, t(lang, N_("📨 Submit")), "submit"),),
+        (sbtn(s, t(lang, N_("✏️ Change an answer")), "edit"),),
+        (sbtn(s, t(lang, N_("🗑 Cancel this application")), "drop"),),
+        nav_row(s, back=False),
+        kind="ask",
+    )
+
+
+def choose_edit(step: Step, ctx: Context) -> None:
+    s = step.state
+    next_question(s)
+    rows = [(sbtn(s, _label(f, s.lang)[:60], f"edit:{f.name}"),) for f in fields_now(step, ctx)]
+    say(step, t(s.lang, N_("Which answer do you want to change?")), *rows, nav_row(s), kind="ask")
+
+
+def confirm_submit(step: Step, ctx: Context) -> None:
+    s = step.state
+    s.flow = "confirm_submit"
+    next_question(s)
+    say(
+        step,
+        t(
+            s.lang,
+            N_("After submitting you cannot change the application any more. Submit it now?"),
+        ),
+        (sbtn(s, t(s.lang, N_("✅ Yes, submit")), "confirm:yes"),),
+        (sbtn(s, t(s.lang, N_("↩ No, check again")), "confirm:no"),),
+        kind="ask",
+    )
+
+
+def submit(step: Step) -> None:
+    s = step.state
+    # Derived from the state only (the core is pure); saved before the effect runs, so a
+    # retry after a crash reuses it and the portal returns the same application.
+    s.submit_key = f"{s.app_id}-{s.seq}"
+    s.pending = "submit"
+    step.effects.append(Effect("submit", {"app_id": s.app_id, "key": s.submit_key}))
+
+
+def after_submit(step: Step, ctx: Context, ok: bool, value: Any, error: dict[str, Any]) -> None:
+    s = step.state
+    lang = s.lang
+    if not ok:
+        fields = error.get("fields") or []
+        missing = [f["field"] for f in fields]
+        say(step, "⚠️ " + _field_message(error, "", lang))
+        for name in missing:
+            if name.startswith("documents."):
+                s.supplement = s.supplement if s.status == "supplement_requested" else []
+                ask_document(step, ctx, name.split(".", 1)[1])
+                return
+            if name in [f.name for f in _proc(step, ctx).fields]:
+                ask_field(step, ctx, name)
+                return
+        review(step, ctx)
+        return
+    code = value.get("tracking_code")
+    s.status = value.get("status")
+    s.flow = "submitted"
+    s.drafts.pop(s.procedure or "", None)
+    was_supplement = bool(s.supplement)
+    s.supplement = []
+    next_question(s)
+    if was_supplement:
+        say(
+            step,
+            t(
+                lang,
+                N_(
+                    "Thank you! The missing papers were sent. "
+                    "Application {code} is back with the office."
+                ),
+                code=code,
+            ),
+            (gbtn(t(lang, N_("🏠 Menu")), "menu"),),
+        )
+        return
+    text = t(
+        lang,
+        N_(
+            "✅ Submitted! Your application code is {code}.\n"
+            "Expected result date: {due}.\nKeep this code to check the application later."
+        ),
+        code=code,
+        due=fmt_date(value.get("due_date"), lang),
+    )
+    media = Media(kind="qr", data=f"{ctx.bot_link}?start=trk_{code}") if ctx.bot_link else None
+    step.replies.append(Reply(text=text, media=media))
+    if (value.get("fee_amount") or 0) > 0:
+        s.pending = "load_payment"
+        step.effects.append(Effect("load_payment", {"app_id": s.app_id}))
+    else:
+        say(
+            step,
+            t(
+                lang,
+                N_(
+                    "There is no fee for this procedure. "
+                    "I will tell you here when anything changes."
+                ),
+            ),
+            (gbtn(t(lang, N_("🏠 Menu")), "menu"),),
+        )
+
+
+def show_payment(step: Step, ctx: Context, ok: bool, value: Any) -> None:
+    s = step.state
+    lang = s.lang
+    if not ok:
+        say(step, t(lang, N_("I could not load the payment details. Please try again later.")))
+        return
+    if value.get("status") == "paid":
+        say(
+            step,
+            t(lang, N_("The fee has been paid. Thank you!")),
+            (gbtn(t(lang, N_("🏠 Menu")), "menu"),),
+        )
+        return
+    amount = int(value["amount"])
+    words = (value.get("amount_words") or {}).get(lang, "")
+    text = t(
+        lang,
+        N_(
+            "Fee: {amount} ({words}).\nOpen your banking app, choose scan QR, and scan this "
+            "code. The amount and the message are filled in already."
+        ),
+        amount=vnd(amount, lang),
+        words=words,
+    )
+    step.replies.append(
+        Reply(
+            text=text,
+            media=Media(kind="qr", data=str(value["payload"]), filename="vietqr.png"),
+            buttons=(
+                (gbtn(t(lang, N_("💸 I have paid")), f"paid:{s.app_id}"),),
+                (gbtn(t(lang, N_("🏠 Menu")), "menu"),),
+            ),
+        )
+    )
+
+
+def check_paid(step: Step, app: dict[str, Any]) -> None:
+    s = step.state
+    lang = s.lang
+    if app.get("paid"):
+        say(
+            step,
+            t(lang, N_("✅ The fee was received. Thank you!")),
+            (gbtn(t(lang, N_("🏠 Menu")), "menu"),),
+        )
+    else:
+        say(
+            step,
+            t(
+                lang,
+                N_(
+                    "The payment has not arrived yet. Banks can take a few minutes; please "
+                    "press the button again later, or pay at the counter."
+                ),
+            ),
+            (gbtn(t(lang, N_("💸 I have paid")), f"paid:{app['id']}"),),
+            (gbtn(t(lang, N_("🏠 Menu")), "menu"),),
+        )

@@ -1,0 +1,50 @@
+"""One user's conversation state: small, JSON-serialisable, versioned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dialogs.effects import Effect
+from dialogs.replies import Reply
+
+
+class State(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    lang: str = "vi"
+    lang_chosen: bool = False
+    greeted: bool = False
+    consent: bool = False
+    # where we are: menu, choose, checklist, consent, form, documents, review,
+    # confirm_submit, submitted, track, mine, handoff, language, confirm_cancel
+    flow: str = "menu"
+    procedure: str | None = None
+    category: str | None = None
+    app_id: str | None = None
+    field: str | None = None
+    doc: str | None = None
+    editing: bool = False
+    answers: dict[str, Any] = Field(default_factory=dict)
+    docs: dict[str, int] = Field(default_factory=dict)  # document code -> files received
+    status: str | None = None  # status of app_id as last seen
+    supplement: list[str] = Field(default_factory=list)  # documents asked for
+    last_upload: list[int] = Field(default_factory=list)  # ids of the last photos sent
+    submit_key: str | None = None
+    drafts: dict[str, str] = Field(default_factory=dict)  # procedure -> draft app_id
+    # Reply-keyboard labels (folded) -> button data, for the step now showing.
+    keyboard: dict[str, str] = Field(default_factory=dict)
+    seq: int = 0  # increases at every question; buttons carry it to detect stale ones
+    back: list[str] = Field(default_factory=list)  # earlier fields, for "back"
+    pending: str | None = None  # name of the effect being waited for
+    resume_flow: str | None = None  # where to return after an aside (help, fee question)
+    version: int = 0
+
+
+@dataclass
+class Step:
+    state: State
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
