@@ -22,7 +22,6 @@ from portal.services import events, payments
 from portal.services.context import PortalContext
 from portal.services.errors import (
     Conflict,
-    Forbidden,
     NotFound,
     ValidationFailed,
     not_found_application,
@@ -289,8 +288,3 @@ def cancel(
         events.append(db, ctx, "application.cancelled", app, note=reason)
     db.flush()
     return app
-
-
-def ensure_owner_or_staff(actor: Actor, app: Application) -> None:
-    if not can_see(actor, app):
-        raise Forbidden(N_("You may not see this application."))
