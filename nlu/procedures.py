@@ -488,6 +488,9 @@ def _negated(m: Mention, words: Sequence[str], nxt: int) -> bool:
     if _has_phrase(words, lo, m.first, _NEGATION_BEFORE):
         return True
     hi = min(m.last + 3, nxt)
+    # "kết hôn chứ không phải ...": what follows "chứ" is denied, not this mention.
+    if m.last < len(words) and words[m.last] == "chu":
+        return False
     return _has_phrase(words, m.last, hi, _CORRECTION_AFTER)
 
 

@@ -19,10 +19,13 @@ from nlu.normalize import fold
 
 ALPHABET: Final = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 DEFAULT_PREFIX: Final = "PX"
+KNOWN_PREFIXES: Final = frozenset({DEFAULT_PREFIX})
 BODY_LENGTH: Final = 6  # five random characters and one check character
 _VALUE: Final = {ch: i for i, ch in enumerate(ALPHABET)}
 
 _CANONICAL_RE: Final = re.compile(rf"^([A-Z]{{2,4}})(\d{{4}})([{ALPHABET}]{{{BODY_LENGTH}}})$")
+# In free text only this century's years count, so "sđt 0912 345 678" is no code.
+_YEAR_RE: Final = re.compile(r"^20\d\d$")
 _MAX_COMPACT: Final = 4 + 4 + BODY_LENGTH
 # Pieces of a code as typed: letters and digits separated by spaces, dashes, dots.
 _PIECE_RE: Final = re.compile(r"[^\W_]+")
@@ -80,7 +83,10 @@ def _as_code(compact: str) -> str | None:
     up = compact.upper()
     m = _CANONICAL_RE.match(up)
     if m:
-        return canonical(*m.groups())
+        prefix, year, body = m.groups()
+        if not _YEAR_RE.match(year) or (body.isdigit() and prefix != DEFAULT_PREFIX):
+            return None
+        return canonical(prefix, year, body)
     # The prefix is often left out: "2026-7Q4K9M".
     if len(up) == 4 + BODY_LENGTH and up.startswith("20") and up[:4].isdigit():
         body = up[4:]
@@ -93,20 +99,26 @@ def _as_code(compact: str) -> str | None:
     return None
 
 
-def _prefix_is_whole(code: str, parts: list[str]) -> bool:
-    """The prefix is one typed word ("PX") or spelled letter by letter ("p x"), never
-    the tail of a preceding word glued on ("la PX2026..." is not "LAPX-2026-...")."""
-    need = len(code.split("-")[0])
+def _prefix_ok(code: str, parts: list[str], typed: list[str], dashed: bool) -> bool:
+    """Is the prefix really typed as one? It must be one word ("PX", "px2026...") or
+    spelled letter by letter ("p x"), never a preceding word glued on ("la PX2026" is
+    not "LAPX-2026"); a lowercase word set apart from the year by a space must be a
+    known prefix ("hồ sơ 2026-7Q4K9M" is the ward's code, not "SO-2026-7Q4K9M")."""
+    if parts[0][:1].isdigit():  # no prefix typed: the default one was added
+        return code.startswith(DEFAULT_PREFIX + "-")
+    prefix = code.split("-")[0]
+    need = len(prefix)
     used: list[str] = []
     for part in parts:
         if need <= 0:
             break
         used.append(part)
         need -= len(part)
-    if len(used) == 1 or all(len(p) == 1 for p in used):
+    if len(used) > 1:
+        return all(len(p) == 1 for p in used)
+    if len(parts[0]) > len(prefix):  # glued to the year
         return True
-    # a prefixless "2026..." code: the default prefix was added, nothing was consumed
-    return code.startswith(DEFAULT_PREFIX + "-") and parts[0][:1].isdigit()
+    return prefix in KNOWN_PREFIXES or typed[0].isupper() or dashed
 
 
 # Digits read aloud, as speech-to-text writes them ("p x hai không hai sáu ...").
@@ -138,9 +150,11 @@ _DIGIT_WORDS: Final = {
 
 def find_codes(text: str) -> list[CodeMatch]:
     """Every tracking code in `text`: any case, dashes or spaces or none, spelled out."""
-    folded = fold(unicodedata.normalize("NFC", text))
+    text = unicodedata.normalize("NFC", text)
+    folded = fold(text)
     pieces = list(_PIECE_RE.finditer(folded))
     values = [_DIGIT_WORDS.get(p.group(), p.group()) for p in pieces]
+    typed = [text[p.start() : p.end()] for p in pieces]
     # A code holds at least four digits (the year); most messages stop here.
     if sum(ch.isdigit() for v in values for ch in v) < 4:
         return []
@@ -156,7 +170,8 @@ def find_codes(text: str) -> list[CodeMatch]:
             if len(compact) > _MAX_COMPACT:
                 break
             value = _as_code(compact)
-            if value is not None and _prefix_is_whole(value, values[i : j + 1]):
+            dashed = "-" in text[pieces[i].end() : pieces[min(i + 1, j)].start()]
+            if value is not None and _prefix_ok(value, values[i : j + 1], typed[i : j + 1], dashed):
                 hit = CodeMatch(value, pieces[i].start(), pieces[j].end(), is_valid_code(value))
                 i = j
                 break
