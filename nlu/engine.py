@@ -40,6 +40,7 @@ _PLACEHOLDERS: Final = {
     "phone": "sodienthoai",
     "citizen_id": "socancuoc",
     "date": "ngaythang",
+    "procedure": "thutuc",
 }
 
 
@@ -130,7 +131,8 @@ class EmbeddedNLU:
         views = []
         for text, _ in data.examples:
             norm = normalize(text, corrector)
-            views.append(self._views(norm, _number_spans(norm)))
+            spans = _number_spans(norm)
+            views.append(self._views(norm, spans + _procedure_span(norm, spans, vocabulary)))
         labels = [intent for _, intent in data.examples]
         return IntentClassifier.train(views, labels), vocabulary
 
@@ -145,6 +147,8 @@ class EmbeddedNLU:
                 clause_start = len(words)
             prev_end = tok.end
             span = next((s for s in spans if s.start <= tok.start < s.end), None)
+            if span is not None and span.entity == "procedure":
+                span = None
             if span is not None:
                 placeholder = _PLACEHOLDERS[span.entity]
                 if words and words[-1] == placeholder:
@@ -158,22 +162,36 @@ class EmbeddedNLU:
         if len(words) - clause_start < 4:
             clause_start = max(len(words) - 10, 0)
         tail = words[max(clause_start, len(words) - 12) :]
+        # A named procedure is a strong hint on its own (a bare "mở quán" is a request).
+        if any(s.entity == "procedure" for s in spans):
+            words.append(_PLACEHOLDERS["procedure"])
+            tail.append(_PLACEHOLDERS["procedure"])
         return " ".join(words), " ".join(tones), " ".join(tail)
 
     def parse(self, text: str, lang_hint: str | None = None) -> dict[str, Any]:
         """Rasa `/model/parse`-shaped result; `lang_hint` is accepted for interface parity."""
         norm = normalize(text, self._correct)
         spans = _number_spans(norm)
-        probs = self.classifier.predict_proba(self._views(norm, spans))
+        proc_spans = _procedure_span(norm, spans, self._correct.vocabulary)
+        probs = self.classifier.predict_proba(self._views(norm, spans + proc_spans))
         order = probs.argsort()[::-1][:RANKING_SIZE]
         ranking = [
             {"name": self.classifier.classes[i], "confidence": round(float(probs[i]), 4)}
             for i in order
         ]
         entities: list[dict[str, Any]] = []
-        proc = _procedure(norm, spans, self._correct.vocabulary)
-        if proc is not None:
-            entities.append(proc)
+        for span in proc_spans:
+            start, end = norm.to_original(span.start, span.end)
+            entities.append(
+                {
+                    "entity": "procedure",
+                    "value": span.value,
+                    "start": start,
+                    "end": end,
+                    "confidence": 0.8 if span.extra else 1.0,
+                    "extractor": "LexiconEntityExtractor",
+                }
+            )
         for span in spans:
             start, end = norm.to_original(span.start, span.end)
             entity: dict[str, Any] = {
@@ -208,9 +226,10 @@ def _number_spans(norm: Normalized) -> list[numbers.Span]:
     return sorted(found, key=lambda s: s.start)
 
 
-def _procedure(
-    norm: Normalized, spans: list[numbers.Span], vocabulary: set[str] | None = None
-) -> dict[str, Any] | None:
+def _procedure_span(
+    norm: Normalized, spans: list[numbers.Span], vocabulary: set[str]
+) -> list[numbers.Span]:
+    """The procedure meant, as a span of the NFC text (empty list when none)."""
     words: list[str] = []
     owner: list[int] = []
     for k, tok in enumerate(norm.tokens):
@@ -220,21 +239,14 @@ def _procedure(
             words.append(w)
             owner.append(k)
     # Approximate matching only helps when some word is still unknown after repair.
-    fuzzy = any(w not in vocabulary for w in words) if vocabulary is not None else True
+    fuzzy = any(w not in vocabulary for w in words)
     found = procedures.resolve(words, fuzzy)
     if found is None:
-        return None
+        return []
     mention, slug = found
     first, last = norm.tokens[owner[mention.first]], norm.tokens[owner[mention.last - 1]]
-    start, end = norm.to_original(first.start, last.end)
-    return {
-        "entity": "procedure",
-        "value": slug,
-        "start": start,
-        "end": end,
-        "confidence": 0.8 if mention.fuzzy else 1.0,
-        "extractor": "LexiconEntityExtractor",
-    }
+    extra = (("fuzzy", True),) if mention.fuzzy else ()
+    return [numbers.Span("procedure", slug, first.start, last.end, extra)]
 
 
 @lru_cache(maxsize=1)
