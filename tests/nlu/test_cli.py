@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -21,7 +22,10 @@ def test_parse_prints_json() -> None:
 
 def test_parse_jsonl(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
-    lines = [{"text": "cảm ơn o nhiều nghe"}, {"text": "hồ sơ PX-2026-7Q4K9M tới mô rồi", "id": 2}]
+    lines: list[dict[str, Any]] = [
+        {"text": "cảm ơn o nhiều nghe"},
+        {"text": "hồ sơ PX-2026-7Q4K9M tới mô rồi", "id": 2},
+    ]
     src.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n\n")
     result = CliRunner().invoke(nlu, ["parse", "--jsonl", str(src)])
     assert result.exit_code == 0, result.output

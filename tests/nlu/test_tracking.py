@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import random
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import given
@@ -89,7 +90,7 @@ def test_single_substitution_is_detected(body: str, pos: int, shift: int) -> Non
 PORTAL_TRACKING = Path(__file__).resolve().parents[2] / "portal" / "domain" / "tracking.py"
 
 
-def _portal_module():  # type: ignore[no-untyped-def]
+def _portal_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("_portal_tracking", PORTAL_TRACKING)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
