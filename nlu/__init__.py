@@ -35,7 +35,7 @@ INTENTS: Final = (
     "out_of_scope",
 )
 ENTITIES: Final = ("procedure", "tracking_code", "date", "citizen_id", "phone")
-LOW_CONFIDENCE: Final = 0.6
+LOW_CONFIDENCE: Final = 0.5
 
 
 @runtime_checkable

@@ -250,7 +250,8 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "xin phep xay",
         "xay nha",
         "sua nha",
-        "xay dung",
+        "xay dung nha",
+        "xay dung lai",
         "coi noi",
         "xay them tang",
         "nang tang",
@@ -367,6 +368,18 @@ _DOCUMENTS: Final = frozenset(
     }
 )
 _PURPOSE_BEFORE: Final = ("de", "de lam", "de con", "de chau", "to", "for", "phuc vu")
+_PAPER_BEFORE: Final = (
+    "mang",
+    "mang theo",
+    "co can",
+    "can co",
+    "phai co",
+    "kem theo",
+    "nop kem",
+    "ban goc",
+    "bring",
+    "provide",
+)
 _CLAUSE_BREAKS: Final = frozenset({"ma", "but", "chu", "roi", "con"})
 
 
@@ -499,6 +512,11 @@ def _purpose(m: Mention, words: Sequence[str]) -> bool:
     return _has_phrase(words, lo, m.first, _PURPOSE_BEFORE)
 
 
+def _as_paper(m: Mention, words: Sequence[str]) -> bool:
+    lo = _clause_start(words, m.first, 3)
+    return _has_phrase(words, lo, m.first, _PAPER_BEFORE)
+
+
 def resolve(words: Sequence[str], fuzzy: bool = True) -> tuple[Mention, str] | None:
     """The procedure meant: the last mention that is neither negated nor a mere purpose.
 
@@ -514,6 +532,10 @@ def resolve(words: Sequence[str], fuzzy: bool = True) -> tuple[Mention, str] | N
             kept.append((m, _refine(m, words)))
     if not kept:
         return None
+    # "kết hôn có cần mang hộ khẩu không": a paper to bring is not the procedure asked for.
+    papers = [pair for pair in kept if _as_paper(pair[0], words)]
+    if papers and len(papers) < len(kept):
+        kept = [pair for pair in kept if pair not in papers]
     # "giấy độc thân để kết hôn": a document asked for a purpose is what is meant.
     documents = [pair for pair in kept if pair[1] in _DOCUMENTS and not _purpose(pair[0], words)]
     if documents and any(_purpose(m, words) for m, _ in kept):

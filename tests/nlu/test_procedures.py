@@ -24,6 +24,7 @@ def _procedures(engine: EmbeddedNLU, text: str) -> list[str]:
         ("I don't need temporary residence, I need permanent residence", "permanent_residence"),
         ("xin giấy độc thân để kết hôn", "marital_status_certificate"),
         ("tui nói lộn, không phải tiền già mà là hộ kinh doanh", "household_business"),
+        ("làm kết hôn có cần mang hộ khẩu không", "marriage_registration"),
     ],
 )
 def test_corrections(engine: EmbeddedNLU, text: str, procedure: str) -> None:
