@@ -238,6 +238,23 @@ FRAMES: Final[dict[str, tuple[str, ...]]] = {
         "what is the fee for {p}",
         "is {p} free",
     ),
+    "check_status": (
+        "hồ sơ {p} của tôi sao rồi",
+        "hồ sơ {p} nộp tuần trước xong chưa",
+        "{p} của tui làm tới đâu rồi",
+        "kiểm tra hồ sơ {p} giúp tôi",
+        "hồ sơ {p} của mệ chừ ra răng rồi",
+        "ho so {p} cua toi xong chua",
+        "is my {p} application ready yet",
+        "any update on my {p}",
+    ),
+    "cancel": (
+        "hủy hồ sơ {p}",
+        "tôi không làm {p} nữa",
+        "thôi khỏi làm {p}",
+        "rút hồ sơ {p} giúp tôi",
+        "cancel my {p} application",
+    ),
     "ask_processing_time": (
         "{p} có làm xong trong ngày không",
         "nộp {p} buổi chiều thì khi nào lấy",
@@ -1249,7 +1266,7 @@ def build(data_dir: Path = DATA_DIR) -> None:
 
     groups = {
         "smalltalk.yml": ("greet", "goodbye", "thanks", "affirm", "deny", "out_of_scope"),
-        "procedures.yml": tuple(FRAMES),
+        "procedures.yml": ("start_procedure", "ask_requirements", "ask_fee", "ask_processing_time"),
         "applications.yml": ("check_status", "list_applications", "pay_fee"),
         "control.yml": ("talk_to_human", "cancel", "go_back", "change_language", "office_info"),
     }

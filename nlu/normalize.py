@@ -205,6 +205,22 @@ def _nfc_offsets(original: str) -> list[int]:
 
 Corrector = Callable[[str], str]
 
+# Without diacritics "chi" is "chị" (elder sister) or "chi phí"; after these words it is
+# the Hue "chi" (= gì, what): "can chi", "lam chi", "cai chi".
+_CHI_AFTER: Final = frozenset(
+    {"can", "lam", "man", "cai", "mang", "giay", "la", "hoi", "de", "thu"}
+)
+
+
+def _chi_means_gi(matches: list[re.Match[str]], idx: int, folded: str) -> bool:
+    prev = folded[matches[idx - 1].start() : matches[idx - 1].end()] if idx > 0 else ""
+    nxt = (
+        folded[matches[idx + 1].start() : matches[idx + 1].end()] if idx + 1 < len(matches) else ""
+    )
+    return nxt not in ("phi", "tiet", "nhanh", "tra", "tieu") and (
+        prev in _CHI_AFTER or nxt in ("rua", "ri", "ha", "hi", "he", "rua")
+    )
+
 
 def normalize(text: str, correct: Corrector | None = None) -> Normalized:
     """Build every view of `text`; `correct` maps an unknown folded token to a known one."""
@@ -223,6 +239,8 @@ def normalize(text: str, correct: Corrector | None = None) -> Normalized:
                 norm = f
             else:
                 norm = fold(DIALECT_ACCENTED[surface])
+        elif f == "chi" and not accented and _chi_means_gi(matches, idx, folded):
+            norm = "gi"
         elif f in DIALECT_FOLDED:
             norm = DIALECT_FOLDED[f]
         elif surface in ABBREVIATIONS:

@@ -165,6 +165,11 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "notarize",
         "notarise",
         "notarized",
+        "notarizing",
+        "notarization",
+        "notarised",
+        "notarising",
+        "notarisation",
         "notary",
     ),
     "signature_certification": (
