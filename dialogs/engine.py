@@ -63,14 +63,16 @@ def handle(state: State, event: Event, ctx: Context) -> Step:
         return step
     s.pending = None  # a user event after a crash mid-effect: carry on from the step
     if not s.greeted:
-        if isinstance(event, Command) and event.name == "start" and event.args:
-            # Arrived through a deep link: greet, then go straight where the link points.
-            s.greeted = True
-            say(step, menu.greeting(s.lang, ctx))
-            _deep_link(step, ctx, event.args)
+        # First contact: say plainly this is a machine, offer the other language (the
+        # guess came from the app's language), then deal with what they sent at once.
+        s.greeted = True
+        say(step, menu.greeting(s.lang, ctx), menu.language_row())
+        if isinstance(event, Command) and event.name == "start":
+            if event.args:
+                _deep_link(step, ctx, event.args)
+            else:
+                menu.show_menu(step)
             return step
-        menu.greet(step, ctx)
-        return step
     if isinstance(event, Text):
         mapped = s.keyboard.get(fold(event.text))
         if mapped:
@@ -225,13 +227,12 @@ def _global_action(step: Step, action: str, ctx: Context) -> None:
     elif verb == "human":
         menu.request_human(step, ctx, "button")
     elif verb == "lang" and arg in ("vi", "en"):
-        first = not s.lang_chosen
         s.lang = arg
         s.lang_chosen = True
-        if first or s.flow == "language":
+        say(step, t(s.lang, N_("The language is now English.")))
+        if s.flow == "language":
             menu.show_menu(step)
         else:
-            say(step, t(s.lang, N_("The language is now English.")))
             ask_current(step, ctx)
     elif verb == "lang":
         menu.choose_language(step)

@@ -131,8 +131,8 @@ def advance(step: Step, ctx: Context) -> None:
     fields = fields_now(step, ctx)
     names = [f.name for f in fields]
     if s.field in names:
-        s.back.append(s.field)  # type: ignore[arg-type]
-        rest = fields[names.index(s.field) + 1 :]  # type: ignore[arg-type]
+        s.back.append(s.field)
+        rest = fields[names.index(s.field) + 1 :]
     else:
         rest = [f for f in fields if f.name not in s.answers]
     if rest:

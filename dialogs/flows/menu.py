@@ -5,6 +5,7 @@ from __future__ import annotations
 from dialogs.context import Context
 from dialogs.effects import Effect
 from dialogs.i18n import N_, t
+from dialogs.replies import Btn
 from dialogs.state import Step
 from dialogs.ui import gbtn, next_question, say
 
@@ -30,24 +31,15 @@ def greeting(lang: str, ctx: Context) -> str:
     )
 
 
-def greet(step: Step, ctx: Context) -> None:
-    s = step.state
-    s.greeted = True
-    next_question(s)
-    say(step, greeting(s.lang, ctx))
-    choose_language(step)
+def language_row() -> tuple[Btn, ...]:
+    return (gbtn("🇻🇳 Tiếng Việt", "lang:vi"), gbtn("🇬🇧 English", "lang:en"))
 
 
 def choose_language(step: Step) -> None:
     s = step.state
     s.flow = "language"
-    say(
-        step,
-        t(s.lang, N_("Which language would you like?")),
-        (gbtn("🇻🇳 Tiếng Việt", "lang:vi"),),
-        (gbtn("🇬🇧 English", "lang:en"),),
-        kind="ask",
-    )
+    next_question(s)
+    say(step, t(s.lang, N_("Which language would you like?")), language_row(), kind="ask")
 
 
 def show_menu(step: Step, intro: str | None = None) -> None:

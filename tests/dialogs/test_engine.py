@@ -1,0 +1,167 @@
+"""The pure core: events in, replies and effects out, no I/O anywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogs import Button, Command, Context, EffectResult, Reply, State, Text, Unsupported, handle
+from dialogs.state import Step
+from dialogs.text import fold
+
+
+def _send(state: State, event: Any, dctx: Context) -> Step:
+    return handle(state, event, dctx)
+
+
+def _press(step: Step, label_part: str, dctx: Context) -> Step:
+    for reply in reversed(step.replies):
+        for button in reply.flat_buttons:
+            if fold(label_part) in fold(button.label):
+                return handle(step.state, Button(button.data), dctx)
+    raise AssertionError(f"no button like {label_part!r} in {[r.text for r in step.replies]}")
+
+
+def _texts(step: Step) -> str:
+    return "\n".join(r.text for r in step.replies)
+
+
+def _app(answers: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": "a" * 32,
+        "procedure": "birth_registration",
+        "status": "draft",
+        "answers": answers or {},
+        "documents": [],
+        **extra,
+    }
+
+
+def _greeted() -> State:
+    return State(greeted=True, lang_chosen=True)
+
+
+def test_first_contact_says_it_is_a_machine_and_offers_languages(dctx: Context) -> None:
+    step = _send(State(lang="en"), Command("start"), dctx)
+    assert "not a person" in step.replies[0].text
+    labels = [b.label for b in step.replies[0].flat_buttons]
+    assert any("Tiếng Việt" in label for label in labels) and any("English" in x for x in labels)
+    assert step.state.flow == "menu" and step.effects == []
+
+
+def test_first_message_is_not_lost(dctx: Context) -> None:
+    step = _send(State(), Text("tôi muốn làm giấy khai sinh cho cháu"), dctx)
+    assert "không phải người" in step.replies[0].text
+    assert step.state.flow == "checklist" and step.state.procedure == "birth_registration"
+
+
+def test_checklist_then_consent_then_draft(dctx: Context) -> None:
+    step = _send(_greeted(), Text("khai sanh"), dctx)
+    assert "Giấy chứng sinh" in _texts(step) and "Miễn phí" in _texts(step)
+    step = _press(step, "Bắt đầu", dctx)
+    assert step.state.flow == "consent"
+    step = _press(step, "không đồng ý", dctx)
+    assert step.state.flow == "menu" and not step.state.consent and step.effects == []
+    step = _send(step.state, Text("khai sinh"), dctx)
+    step = _press(_press(step, "Bắt đầu", dctx), "Tôi đồng ý", dctx)
+    assert [e.name for e in step.effects] == ["create_draft"]
+    step = _send(step.state, EffectResult("create_draft", True, _app()), dctx)
+    assert "Bước 1/3" in _texts(step) and "Họ tên của bé" in _texts(step)
+
+
+def _in_form(dctx: Context) -> Step:
+    state = _greeted()
+    state.consent = True
+    step = _send(state, Text("khai sinh"), dctx)
+    step = _press(step, "Bắt đầu", dctx)
+    return _send(step.state, EffectResult("create_draft", True, _app()), dctx)
+
+
+def test_an_answer_is_sent_raw_and_errors_are_shown_with_what_to_do(dctx: Context) -> None:
+    step = _send(_in_form(dctx).state, Text("Nguyễn Thị Hoa"), dctx)
+    assert step.effects[0].params["answers"] == {"child_name": "Nguyễn Thị Hoa"}
+    step = _send(
+        step.state, EffectResult("save_answers", True, _app({"child_name": "Nguyễn Thị Hoa"})), dctx
+    )
+    assert "Bước 2/3" in _texts(step)
+    step = _send(step.state, Text("31/2/2026"), dctx)
+    error = {
+        "code": "validation_failed",
+        "message": {"vi": "x", "en": "x"},
+        "fields": [
+            {
+                "field": "child_dob",
+                "code": "bad_date",
+                "message": {
+                    "vi": "Ngày sinh chưa đúng. Bác nhập theo dạng ngày/tháng/năm, ví dụ 05/03/1950",
+                    "en": "e",
+                },
+            }
+        ],
+    }
+    step = _send(step.state, EffectResult("save_answers", False, error=error), dctx)
+    assert "ví dụ 05/03/1950" in _texts(step) and step.state.field == "child_dob"
+
+
+def test_choices_are_big_keyboard_buttons_and_their_labels_work(dctx: Context) -> None:
+    step = _in_form(dctx)
+    answers = {"child_name": "Hoa", "child_dob": "2026-03-01"}
+    step = _send(step.state, Text("Hoa"), dctx)
+    step = _send(step.state, EffectResult("save_answers", True, _app({"child_name": "Hoa"})), dctx)
+    step = _send(step.state, Text("1/3/2026"), dctx)
+    step = _send(step.state, EffectResult("save_answers", True, _app(answers)), dctx)
+    question = step.replies[-1]
+    assert question.layout == "keyboard" and "Đã kết hôn" in [
+        b.label for b in question.flat_buttons
+    ]
+    step = _send(step.state, Text("đã kết hôn"), dctx)  # typed label, any case
+    assert step.effects[0].params["answers"] == {"parents_married": "yes"}
+
+
+def test_a_question_mid_form_is_answered_then_the_form_resumes(dctx: Context) -> None:
+    step = _in_form(dctx)
+    step = _send(step.state, Text("lệ phí làm khai sinh bao nhiêu tiền vậy?"), dctx)
+    assert step.effects == []
+    assert "Lệ phí" in step.replies[0].text and "Họ tên của bé" in step.replies[-1].text
+    assert step.state.field == "child_name"
+
+
+def test_voice_notes_are_answered_kindly_and_change_nothing(dctx: Context) -> None:
+    before = _in_form(dctx).state
+    step = _send(before, Unsupported("voice"), dctx)
+    assert "thoại" in step.replies[0].text and step.state.field == before.field
+    assert step.state.flow == before.flow and step.effects == []
+
+
+def test_stale_buttons_are_refused_kindly(dctx: Context) -> None:
+    step = _in_form(dctx)
+    old = step.replies[-1].flat_buttons[0].data
+    step = _send(step.state, Text("Hoa"), dctx)
+    step = _send(step.state, EffectResult("save_answers", True, _app({"child_name": "Hoa"})), dctx)
+    stale = _send(step.state, Button(old), dctx)
+    assert "tin nhắn cũ" in stale.replies[0].text and stale.state.field == "child_dob"
+
+
+def test_every_reply_offers_a_way_forward(dctx: Context) -> None:
+    steps = [_send(State(), Command("start"), dctx), _in_form(dctx)]
+    steps.append(_send(steps[-1].state, Unsupported("sticker"), dctx))
+    steps.append(_send(_greeted(), Text("asdkjh qwe zzz"), dctx))
+    for step in steps:
+        last: Reply = step.replies[-1]
+        assert last.flat_buttons, last.text
+        for reply in step.replies:
+            if reply.kind == "ask":
+                assert len(reply.text) <= 300, reply.text
+            for button in reply.flat_buttons:
+                assert len(button.data.encode()) <= 64
+
+
+def test_language_switch_mid_form_keeps_the_step(dctx: Context) -> None:
+    step = _in_form(dctx)
+    step = _send(step.state, Button("g:lang:en"), dctx)
+    assert step.state.lang == "en" and step.state.field == "child_name"
+    assert "Child's name?" in _texts(step)
+
+
+def test_deep_link_tracks_an_application(dctx: Context) -> None:
+    step = _send(State(), Command("start", "trk_PX-2026-7Q4K9M"), dctx)
+    assert [e.name for e in step.effects] == ["track"]
