@@ -92,7 +92,8 @@ def test_an_answer_is_sent_raw_and_errors_are_shown_with_what_to_do(dctx: Contex
                 "field": "child_dob",
                 "code": "bad_date",
                 "message": {
-                    "vi": "Ngày sinh chưa đúng. Bác nhập theo dạng ngày/tháng/năm, ví dụ 05/03/1950",
+                    "vi": "Ngày sinh chưa đúng. Bác nhập theo dạng ngày/tháng/năm, "
+                    "ví dụ 05/03/1950",
                     "en": "e",
                 },
             }
