@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import TextIO
 
 import click
 
 from nlu import get_default_nlu
+from nlu.engine import EmbeddedNLU, default_cache_dir
 from nlu.evaluation import evaluate, format_report, read_examples
 
 
@@ -60,6 +62,18 @@ def eval_(path: Path, as_json: bool, errors: bool) -> None:
         click.echo("\nerrors")
         for err in report.errors:
             click.echo(f"  {err['expected']} -> {err['predicted']}: {err['text']}")
+
+
+@nlu.command()
+@click.option("--force", is_flag=True, help="Retrain even when a cached model exists.")
+def train(force: bool) -> None:
+    """Train the embedded model into its cache (e.g. while building a deployment image)."""
+    started = time.perf_counter()
+    if force:
+        for old in default_cache_dir().glob("model-*.pkl"):
+            old.unlink()
+    EmbeddedNLU()
+    click.echo(f"ready in {time.perf_counter() - started:.2f} s, cache: {default_cache_dir()}")
 
 
 if __name__ == "__main__":

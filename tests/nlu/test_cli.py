@@ -77,3 +77,10 @@ def test_eval_on_the_test_split_meets_the_targets() -> None:
     for style, scores in report["per_style"].items():
         assert scores["intent_accuracy"] >= 0.90, style
         assert scores["procedure_accuracy"] >= 0.90, style
+
+
+def test_train_fills_the_cache(nlu_cache: Path) -> None:
+    result = CliRunner().invoke(nlu, ["train", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "ready in" in result.output
+    assert len(list(nlu_cache.glob("nlu/model-*.pkl"))) == 1
