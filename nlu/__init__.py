@@ -7,6 +7,7 @@ response: text, intent {name, confidence}, intent_ranking, entities. Below
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Any, Final, Protocol, runtime_checkable
 
@@ -43,9 +44,17 @@ class NLU(Protocol):
     def parse(self, text: str, lang_hint: str | None = None) -> dict[str, Any]: ...
 
 
+# A deployment that runs a Rasa server sets this to its base URL.
+RASA_URL_ENV: Final = "MOTCUA_NLU_RASA_URL"
+
+
 @lru_cache(maxsize=1)
 def get_default_nlu() -> NLU:
-    """The process-wide embedded engine (trained or loaded once)."""
+    """The process-wide NLU: the embedded engine (trained or loaded once), or
+    `RasaNLU` when the environment variable MOTCUA_NLU_RASA_URL names a Rasa server."""
+    url = os.environ.get(RASA_URL_ENV)
+    if url:
+        return RasaNLU(url, timeout=float(os.environ.get("MOTCUA_NLU_RASA_TIMEOUT", "2")))
     return EmbeddedNLU()
 
 
@@ -55,6 +64,7 @@ __all__ = [
     "LOW_CONFIDENCE",
     "NLU",
     "PROCEDURES",
+    "RASA_URL_ENV",
     "EmbeddedNLU",
     "RasaNLU",
     "get_default_nlu",

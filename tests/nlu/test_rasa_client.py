@@ -77,3 +77,16 @@ def test_unreachable_server_raises() -> None:
     server.server_close()  # nothing listens on this port any more
     with pytest.raises(RasaNLUError):
         RasaNLU(f"http://127.0.0.1:{port}", timeout=1).parse("xin chào")
+
+
+def test_default_nlu_can_be_a_rasa_server(rasa_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nlu import RASA_URL_ENV, get_default_nlu
+
+    get_default_nlu.cache_clear()
+    monkeypatch.setenv(RASA_URL_ENV, rasa_url)
+    try:
+        chosen = get_default_nlu()
+        assert isinstance(chosen, RasaNLU)
+        assert chosen.parse("xin chào")["intent"]["name"] == "greet"
+    finally:
+        get_default_nlu.cache_clear()
