@@ -385,6 +385,7 @@ _PAPER_BEFORE: Final = (
     "bring",
     "provide",
 )
+_LIST_JOINERS: Final = frozenset({"va", "voi", "hoac", "cung", "and", "or"})
 _CLAUSE_BREAKS: Final = frozenset({"ma", "but", "chu", "roi", "con"})
 
 
@@ -538,7 +539,12 @@ def resolve(words: Sequence[str], fuzzy: bool = True) -> tuple[Mention, str] | N
     if not kept:
         return None
     # "kết hôn có cần mang hộ khẩu không": a paper to bring is not the procedure asked for.
-    papers = [pair for pair in kept if _as_paper(pair[0], words)]
+    papers: list[tuple[Mention, str]] = []
+    for k, pair in enumerate(kept):
+        gap = words[kept[k - 1][0].last : pair[0].first] if k else ()
+        listed = bool(papers) and papers[-1] is kept[k - 1] and set(gap) <= _LIST_JOINERS
+        if listed or _as_paper(pair[0], words):
+            papers.append(pair)
     if papers and len(papers) < len(kept):
         kept = [pair for pair in kept if pair not in papers]
     # "giấy độc thân để kết hôn": a document asked for a purpose is what is meant.

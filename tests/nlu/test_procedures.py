@@ -25,6 +25,10 @@ def _procedures(engine: EmbeddedNLU, text: str) -> list[str]:
         ("xin giấy độc thân để kết hôn", "marital_status_certificate"),
         ("tui nói lộn, không phải tiền già mà là hộ kinh doanh", "household_business"),
         ("làm kết hôn có cần mang hộ khẩu không", "marriage_registration"),
+        (
+            "khai sinh cho cháu thì mang theo giấy chứng sinh và giấy kết hôn của bố mẹ hả",
+            "birth_registration",
+        ),
     ],
 )
 def test_corrections(engine: EmbeddedNLU, text: str, procedure: str) -> None:
