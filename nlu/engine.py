@@ -122,7 +122,7 @@ class EmbeddedNLU:
     def _train(self) -> tuple[IntentClassifier, set[str]]:
         data = load(self.data_dir)
         vocabulary = set(procedures.lexicon_words())
-        vocabulary.update(fold(v) for v in ABBREVIATIONS.values() for v in v.split())
+        vocabulary.update(fold(w) for v in ABBREVIATIONS.values() for w in v.split())
         vocabulary.update(fold(w) for v in DIALECT_ACCENTED.values() for w in v.split())
         vocabulary.update(DIALECT_FOLDED.values())
         for text, _ in data.examples:
@@ -253,7 +253,14 @@ def _procedure_span(
 def _code_hash() -> str:
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for name in ("classifier.py", "normalize.py", "procedures.py", "engine.py"):
+    for name in (
+        "classifier.py",
+        "engine.py",
+        "normalize.py",
+        "numbers.py",
+        "procedures.py",
+        "tracking.py",
+    ):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -276,5 +283,8 @@ def _save_cache(path: Path, model: tuple[IntentClassifier, set[str]]) -> None:
         with tmp.open("wb") as fh:
             pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
+        for old in path.parent.glob("model-*.pkl"):  # models of older data or code
+            if old != path:
+                old.unlink(missing_ok=True)
     except OSError as exc:  # a read-only home must not stop the bot
         log.warning("cannot cache the NLU model at %s: %s", path, exc)
