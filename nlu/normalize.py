@@ -18,6 +18,7 @@ from typing import Final
 _TONE_MARKS: Final = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
 _TELEX_TONES: Final = "sfrxj"
 TOKEN_RE: Final = re.compile(r"[^\W_]+", re.UNICODE)
+_REPEATS: Final = re.compile(r"(.)\1+")
 
 # Hue / central dialect words that are unambiguous when typed with their diacritics.
 DIALECT_ACCENTED: Final[dict[str, str]] = {
@@ -139,6 +140,9 @@ def telex_candidates(token: str) -> Iterable[str]:
     )
     if replaced != token:
         bases.append(replaced)
+    squeezed = _REPEATS.sub(r"\1", token)  # "cảm ơnnn", "chàooo"
+    if squeezed != token:
+        bases.append(squeezed)
     for base in bases:
         forms = [base]
         if len(base) > 1 and base[-1] in _TELEX_TONES:
