@@ -117,7 +117,7 @@ def bench_embedded(rows: list[dict[str, Any]], rounds: int) -> dict[str, Any]:
         "p50_ms": p50,
         "p99_ms": p99,
         "startup_s": f"{trained['startup']:.2f} train / {loaded['startup']:.2f} cached",
-        "rss_mb": max(trained["rss_mb"], loaded["rss_mb"]),
+        "rss_mb": f"{trained['rss_mb']:.0f} train / {loaded['rss_mb']:.0f} cached",
     }
 
 
@@ -182,7 +182,7 @@ def bench_rasa(
     proc: subprocess.Popen[bytes] | None = None
     startup = "n/a (external server)"
     train_note = ""
-    rss = float("nan")
+    rss = "n/a"
     if url is None:
         assert venv is not None
         model = _rasa_model(venv, workdir)
@@ -224,7 +224,7 @@ def bench_rasa(
         report = evaluate(client, rows)
         p50, p99 = _latencies(client.parse, [r["text"] for r in rows], max(1, rounds // 3))
         if proc is not None:
-            rss = _rss_mb(proc.pid)
+            rss = f"{_rss_mb(proc.pid):.0f}"
     finally:
         client.close()
         if proc is not None:
@@ -269,7 +269,7 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{r['p50_ms']:.3f}",
             f"{r['p99_ms']:.3f}",
             str(r["startup_s"]),
-            f"{r['rss_mb']:.0f}",
+            str(r["rss_mb"]),
         ] + [_style_cell(rep.per_style.get(s)) for s in styles]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
