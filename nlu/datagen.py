@@ -131,6 +131,9 @@ NAMES: Final[dict[str, tuple[str, ...]]] = {
 # Frames for the procedure intents; {p} is a procedure name.
 FRAMES: Final[dict[str, tuple[str, ...]]] = {
     "start_procedure": (
+        "I need to apply for {p} today",
+        "I came to do {p}",
+        "we need {p} for our family",
         "tôi muốn xin {p}",
         "tôi đến để làm {p}",
         "nhà tôi cần làm {p} gấp",
@@ -173,6 +176,11 @@ FRAMES: Final[dict[str, tuple[str, ...]]] = {
         "start {p}",
     ),
     "ask_requirements": (
+        "how do I apply for {p}",
+        "how to get {p}",
+        "how can I get {p} here",
+        "what is the procedure for {p}",
+        "what do I have to prepare to apply for {p}",
         "xin {p} thì phải nộp những loại giấy nào",
         "làm {p} có phải mang bản gốc không",
         "cho hỏi {p} cần mấy bản photo",
@@ -208,6 +216,8 @@ FRAMES: Final[dict[str, tuple[str, ...]]] = {
         "what should I bring for {p}",
     ),
     "ask_fee": (
+        "how much will {p} cost me",
+        "what do I pay for {p}",
         "{p} tính phí thế nào",
         "{p} phải đóng khoản phí nào",
         "làm {p} có phải nộp đồng nào không",
@@ -256,6 +266,8 @@ FRAMES: Final[dict[str, tuple[str, ...]]] = {
         "cancel my {p} application",
     ),
     "ask_processing_time": (
+        "how quickly can I get {p}",
+        "how long is the wait for {p}",
         "{p} có làm xong trong ngày không",
         "nộp {p} buổi chiều thì khi nào lấy",
         "{p} mấy giờ thì lấy được",
@@ -826,6 +838,9 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
 # English from foreign residents, written out per intent.
 EXAMPLES_EN: Final[dict[str, tuple[str, ...]]] = {
     "greet": (
+        "hi, I'm new here",
+        "hello, my name is Anna",
+        "good morning, I am a foreigner living in Hue",
         "hey there",
         "hello, is this the ward office",
         "hi, good morning to you",
@@ -833,6 +848,8 @@ EXAMPLES_EN: Final[dict[str, tuple[str, ...]]] = {
     ),
     "goodbye": ("ok bye", "I have to go now, bye", "talk later", "see you tomorrow", "cheers, bye"),
     "thanks": (
+        "thank you, that's all",
+        "okay thanks",
         "thank you very much",
         "thanks for the help",
         "great, thanks",
@@ -851,6 +868,9 @@ EXAMPLES_EN: Final[dict[str, tuple[str, ...]]] = {
         "yes, go on",
     ),
     "deny": (
+        "no thank you",
+        "no, I don't",
+        "not now",
         "no",
         "no thanks",
         "that's not it",
@@ -930,6 +950,9 @@ EXAMPLES_EN: Final[dict[str, tuple[str, ...]]] = {
         "is it processed on the same day",
     ),
     "check_status": (
+        "what's the status of my request",
+        "is my certificate ready",
+        "did you process my file",
         "what is the status",
         "check my application status",
         "is my file done yet",
@@ -959,6 +982,8 @@ EXAMPLES_EN: Final[dict[str, tuple[str, ...]]] = {
         "can I pay with my banking app",
     ),
     "talk_to_human": (
+        "can I get help from a real person",
+        "I prefer to talk to an officer",
         "let me talk to someone",
         "I want a real person",
         "can a staff member help me",
@@ -1006,6 +1031,9 @@ EXAMPLES_EN: Final[dict[str, tuple[str, ...]]] = {
         "where is the police station for residence registration",
     ),
     "out_of_scope": (
+        "what's the best coffee shop",
+        "how do I get to the airport",
+        "where can I buy medicine",
         "where can I buy a SIM card",
         "what's the best pho in town",
         "I need a taxi",
