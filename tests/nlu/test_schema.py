@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import unicodedata
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from nlu import INTENTS, LOW_CONFIDENCE, NLU, EmbeddedNLU, get_default_nlu
 
 
@@ -66,3 +69,19 @@ def test_protocol_and_singleton() -> None:
     first = get_default_nlu()
     assert first is get_default_nlu()
     assert isinstance(first, NLU)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=120))
+def test_any_text_parses_with_offsets_inside_it(text: str) -> None:
+    result = get_default_nlu().parse(text)
+    assert result["intent"]["name"] in INTENTS
+    for entity in result["entities"]:
+        assert 0 <= entity["start"] < entity["end"] <= len(text)
+
+
+def test_a_very_long_message(engine: EmbeddedNLU) -> None:
+    text = "dạ thưa cháu, bác hỏi chút nghe, " * 200 + "làm khai sinh mất bao lâu"
+    result = engine.parse(text)
+    assert result["intent"]["name"] == "ask_processing_time"
+    assert [e["value"] for e in result["entities"]] == ["birth_registration"]
