@@ -18,6 +18,15 @@ from backend_client._errors import BackendError, RateLimitedError, UnavailableEr
 from motcua.i18n import N_, localized
 
 RETRYABLE_STATUS = {429, 502, 503, 504, 500}
+# A person is waiting on the other side of the chat: never sit out a longer pause.
+MAX_RETRY_AFTER = 5.0
+
+
+def _seconds(value: str | None) -> float:
+    try:
+        return float(value) if value else 0.0
+    except ValueError:
+        return 0.0
 
 
 class _Retryable(Exception):
@@ -30,9 +39,7 @@ class _Retryable(Exception):
 def _retry_after(state: RetryCallState) -> float:
     exc = state.outcome.exception() if state.outcome else None
     if isinstance(exc, _Retryable) and exc.response is not None:
-        value = exc.response.headers.get("Retry-After")
-        if value and value.isdigit():
-            return min(float(value), 30.0)
+        return min(_seconds(exc.response.headers.get("Retry-After")), MAX_RETRY_AFTER)
     return 0.0
 
 
@@ -100,6 +107,8 @@ class Transport:
                     raise _Retryable(None, exc) from exc
                 raise UnavailableError(status=0, code="unavailable", message=_UNAVAILABLE) from exc
             if idempotent and response.status_code in RETRYABLE_STATUS:
+                if _seconds(response.headers.get("Retry-After")) > MAX_RETRY_AFTER:
+                    return response  # a long wait is the caller's decision, not ours
                 raise _Retryable(response)
             return response
 
@@ -107,7 +116,8 @@ class Transport:
             retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
             stop=stop_after_attempt(max(1, self.retries + 1)),
             wait=lambda s: max(
-                _retry_after(s), wait_exponential_jitter(initial=self.backoff, max=5.0)(s)
+                _retry_after(s),
+                wait_exponential_jitter(multiplier=self.backoff, max=5.0, jitter=self.backoff)(s),
             ),
             reraise=True,
         )

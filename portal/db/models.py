@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db.base import Base, utcnow
@@ -63,10 +63,7 @@ class Application(Base):
         order_by="Payment.id", cascade="all, delete-orphan"
     )
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
-    __table_args__ = (
-        Index("ix_applications_citizen_submit_key", "citizen", "submit_key", unique=True),
-    )
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Document(Base):

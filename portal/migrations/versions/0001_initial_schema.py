@@ -49,7 +49,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_applications_citizen'), ['citizen'], unique=False)
-        batch_op.create_index('ix_applications_citizen_submit_key', ['citizen', 'submit_key'], unique=True)
         batch_op.create_index(batch_op.f('ix_applications_procedure'), ['procedure'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_status'), ['status'], unique=False)
 
@@ -170,7 +169,6 @@ def downgrade() -> None:
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_applications_status'))
         batch_op.drop_index(batch_op.f('ix_applications_procedure'))
-        batch_op.drop_index('ix_applications_citizen_submit_key')
         batch_op.drop_index(batch_op.f('ix_applications_citizen'))
 
     op.drop_table('applications')
