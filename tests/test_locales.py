@@ -42,7 +42,9 @@ def test_every_marked_text_has_a_vietnamese_translation() -> None:
     marked = _marked()
     assert len(marked) > 100  # the extraction itself works
     vi = _vietnamese()
-    missing = [f"{where}: {msg!r}" for msg, where in marked.items() if not vi.get(msg, ("", False))[0]]
+    missing = [
+        f"{where}: {msg!r}" for msg, where in marked.items() if not vi.get(msg, ("", False))[0]
+    ]
     fuzzy = [msg for msg in marked if vi.get(msg, ("", False))[1]]
     assert not missing, "untranslated:\n" + "\n".join(missing)
     assert not fuzzy, f"fuzzy translations: {fuzzy}"
