@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
+from nlu.cli import nlu as nlu_group
 from portal.cli import catalog_group, portal_command, serve, staff_group
 
 
@@ -27,13 +26,4 @@ def demo(host: str, port: int) -> None:
     serve(host, port, seed=True)
 
 
-def _optional(module: str, attr: str) -> None:
-    # Parts built in other packages register themselves when present.
-    try:
-        group = getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError):
-        return
-    main.add_command(group)
-
-
-_optional("nlu.cli", "nlu")
+main.add_command(nlu_group)
