@@ -1,7 +1,8 @@
 """The procedure catalog: YAML data validated against `schema`, searchable."""
 
 from portal.catalog.catalog import Catalog
-from portal.catalog.loader import CatalogError, CatalogIssue, check_catalog, load_catalog
+from portal.catalog.issues import CatalogError, CatalogIssue
+from portal.catalog.loader import DATA_DIR, check_catalog, load_catalog
 from portal.catalog.schema import (
     Choice,
     Condition,
@@ -17,6 +18,7 @@ from portal.catalog.search import SearchHit
 from portal.catalog.text import fold
 
 __all__ = [
+    "DATA_DIR",
     "Catalog",
     "CatalogError",
     "CatalogIssue",
