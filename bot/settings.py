@@ -1,0 +1,41 @@
+"""Every setting of the bot, typed, from the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BotSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    bot_database_url: str = "sqlite:///var/bot.sqlite3"
+    portal_url: str = "http://127.0.0.1:8000"
+    # Must match the portal's BOT_SERVICE_TOKEN (the same default for development).
+    bot_service_token: str = "dev-bot-token"
+    telegram_bot_token: str | None = None
+    # Base URL of a self-hosted Bot API server, e.g. http://127.0.0.1:8081
+    telegram_api_base: str | None = None
+    # Webhook mode when WEBHOOK_URL is set; otherwise long polling.
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
+    # Optional: per-chat locks shared by several bot workers.
+    redis_url: str | None = None
+    # e.g. https://t.me/MotCuaBot; derived from getMe when unset.
+    bot_link: str | None = None
+
+    @property
+    def webhook_path(self) -> str:
+        from urllib.parse import urlsplit
+
+        if not self.webhook_url:
+            return "/webhook"
+        return urlsplit(self.webhook_url).path or "/webhook"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> BotSettings:
+    return BotSettings()

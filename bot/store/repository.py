@@ -1,0 +1,179 @@
+"""The bot store's operations. Each runs in one short transaction in a worker thread,
+so the event loop never waits on the database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.engine import make_engine
+from bot.store.models import Chat, Conversation, HandoffRequest, ProcessedUpdate, utcnow
+from dialogs import State
+
+T = TypeVar("T")
+
+
+class StaleStateError(Exception):
+    """Someone else saved this conversation since it was loaded: redo the turn."""
+
+    def __init__(self, key: str, expected: int) -> None:
+        super().__init__(f"conversation {key!r} is no longer at version {expected}")
+        self.key = key
+        self.expected = expected
+
+
+class Store:
+    def __init__(self, url_or_engine: str | Engine) -> None:
+        self.engine = (
+            make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+        )
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def migrated(cls, url: str) -> Store:
+        """Bring the schema up to date, then open the store."""
+        from bot.store.migrate import upgrade
+
+        upgrade(url)
+        return cls(url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    async def _run(self, fn: Callable[[Session], T]) -> T:
+        def work() -> T:
+            with self._sessions() as db:
+                result = fn(db)
+                db.commit()
+                return result
+
+        return await asyncio.to_thread(work)
+
+    def _insert(self, model: type[Any]) -> Any:
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(model)
+
+    # --- conversations -------------------------------------------------------------------
+
+    async def load_state(self, key: str) -> State:
+        """The stored state with its version; a fresh ``State()`` (version 0) if none."""
+
+        def fn(db: Session) -> State:
+            row = db.get(Conversation, key)
+            if row is None:
+                return State()
+            state = State.model_validate(row.state)
+            state.version = row.version
+            return state
+
+        return await self._run(fn)
+
+    async def save_state(self, key: str, state: State, expected_version: int) -> int:
+        """Save if nobody saved since ``expected_version``; returns the new version.
+        Raises StaleStateError otherwise."""
+        new_version = expected_version + 1
+        data = state.model_dump(mode="json")
+        data["version"] = new_version
+        now = utcnow()
+
+        def fn(db: Session) -> int:
+            if expected_version == 0:
+                try:
+                    with db.begin_nested():
+                        db.add(Conversation(key=key, state=data, version=1, updated_at=now))
+                except IntegrityError as exc:
+                    raise StaleStateError(key, expected_version) from exc
+            else:
+                done = db.execute(
+                    update(Conversation)
+                    .where(Conversation.key == key, Conversation.version == expected_version)
+                    .values(state=data, version=new_version, updated_at=now)
+                )
+                if done.rowcount != 1:  # type: ignore[attr-defined]
+                    raise StaleStateError(key, expected_version)
+            self._touch_chat(db, key, state, now)
+            return new_version
+
+        return await self._run(fn)
+
+    def _touch_chat(self, db: Session, key: str, state: State, now: datetime) -> None:
+        # A message from the user means they have not blocked the bot (any more).
+        values: dict[str, Any] = {"lang": state.lang, "blocked": False, "updated_at": now}
+        stmt = self._insert(Chat).values(
+            key=key,
+            created_at=now,
+            blocked_at=None,
+            consent_at=now if state.consent else None,
+            **values,
+        )
+        if state.consent:
+            values["consent_at"] = func.coalesce(Chat.consent_at, now)
+        db.execute(stmt.on_conflict_do_update(index_elements=[Chat.key], set_=values))
+
+    # --- chats ---------------------------------------------------------------------------
+
+    async def get_chat(self, key: str) -> Chat | None:
+        return await self._run(lambda db: db.get(Chat, key))
+
+    async def record_blocked(self, key: str) -> None:
+        """The user blocked the bot (Telegram 403): stop writing to them."""
+        now = utcnow()
+
+        def fn(db: Session) -> None:
+            stmt = self._insert(Chat).values(
+                key=key, lang="vi", blocked=True, blocked_at=now, created_at=now, updated_at=now
+            )
+            db.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[Chat.key],
+                    set_={"blocked": True, "blocked_at": now, "updated_at": now},
+                )
+            )
+
+        await self._run(fn)
+
+    # --- updates -------------------------------------------------------------------------
+
+    async def mark_update_processed(self, channel: str, update_id: int) -> bool:
+        """True the first time an update is seen, False for a repeat."""
+
+        def fn(db: Session) -> bool:
+            stmt = self._insert(ProcessedUpdate).values(
+                channel=channel, update_id=update_id, processed_at=utcnow()
+            )
+            # RETURNING says whether the row went in (rowcount is unreliable here).
+            inserted = db.execute(
+                stmt.on_conflict_do_nothing().returning(ProcessedUpdate.update_id)
+            ).first()
+            return inserted is not None
+
+        return await self._run(fn)
+
+    # --- handoffs ------------------------------------------------------------------------
+
+    async def add_handoff(self, key: str, reason: str, summary: dict[str, Any]) -> int:
+        def fn(db: Session) -> int:
+            row = HandoffRequest(
+                key=key, reason=reason, summary=summary, status="open", created_at=utcnow()
+            )
+            db.add(row)
+            db.flush()
+            return row.id
+
+        return await self._run(fn)
+
+    async def open_handoffs(self, key: str | None = None) -> list[HandoffRequest]:
+        def fn(db: Session) -> list[HandoffRequest]:
+            query = select(HandoffRequest).where(HandoffRequest.status == "open")
+            if key is not None:
+                query = query.where(HandoffRequest.key == key)
+            return list(db.scalars(query.order_by(HandoffRequest.id)))
+
+        return await self._run(fn)
