@@ -90,6 +90,8 @@ def _from_pydantic(name: str, line: int, path: str, err: ErrorDetails) -> Catalo
     template = _ERROR_TYPES.get(err["type"])
     if template:
         params = {k: v for k, v in ctx.items() if "{" + k + "}" in template}
+        if "expected" in params:  # "'a', 'b' or 'c'": the "or" would stay English
+            params["expected"] = str(params["expected"]).replace(" or ", ", ")
         return CatalogIssue.of(name, line, template, path, **params)
     message = err["msg"].removeprefix("Value error, ")
     if message in _SCHEMA_MESSAGES:
