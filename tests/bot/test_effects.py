@@ -48,6 +48,12 @@ def qr_png(text: str) -> bytes:
     return buf.getvalue()
 
 
+async def draft(runner: EffectRunner) -> str:
+    created = await runner.run(Effect("create_draft", {"procedure": "birth_registration"}), CITIZEN)
+    assert created.ok, created.error
+    return str(created.value["id"])
+
+
 def photo_file(ref: str) -> dict[str, Any]:
     return {"ref": ref, "kind": "photo", "mime": None, "name": None, "size": 1000}
 
@@ -193,7 +199,7 @@ async def test_decode_qr_reads_a_receipt_code(portal: PortalClient) -> None:
     )
     runner = EffectRunner(portal, files)
     found = await runner.run(Effect("decode_qr", {"file": photo_file("qr")}), CITIZEN)
-    assert found.ok and found.value == {"text": "https://t.me/MotCuaBot?start=trk_HT-2603-00012"}
+    assert found.ok and found.value == {"text": link}
     nothing = await runner.run(Effect("decode_qr", {"file": photo_file("plain")}), CITIZEN)
     assert nothing.ok and nothing.value == {"text": None}
     assert decode_qr_text(b"not an image") is None
