@@ -194,9 +194,8 @@ def httpx_unused_backend() -> PortalClient:
 
 
 async def test_decode_qr_reads_a_receipt_code(portal: PortalClient) -> None:
-    files = MemoryFiles(
-        {"qr": qr_png("https://t.me/MotCuaBot?start=trk_HT-2603-00012"), "plain": photo()}
-    )
+    link = "https://t.me/MotCuaBot?start=trk_HT-2603-00012"
+    files = MemoryFiles({"qr": qr_png(link), "plain": photo()})
     runner = EffectRunner(portal, files)
     found = await runner.run(Effect("decode_qr", {"file": photo_file("qr")}), CITIZEN)
     assert found.ok and found.value == {"text": link}
