@@ -85,7 +85,8 @@ def check_references(data: Mapping[str, Any]) -> list[Finding]:
                     (*path, "value"),
                     QUOTE_BOOL,
                 )
-            elif wanted not in allowed:
+            # (a value of another shape is the schema's to report)
+            elif isinstance(wanted, (str, int)) and wanted not in allowed:
                 note(
                     (*path, "value"),
                     NOT_A_CHOICE,
