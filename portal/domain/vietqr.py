@@ -144,8 +144,11 @@ def parse_payload(payload: str) -> dict[str, str]:
     if int(crc, 16) != crc16_ccitt_false(payload[:-4].encode("ascii")):
         raise ValueError("CRC mismatch: the payload was altered or misread")
     fields = _parse_tlv(payload, "payload")
-    if next(iter(fields)) != "00" or fields["00"] != "01":
+    tags = list(fields)
+    if tags[0] != "00" or fields["00"] != "01":
         raise ValueError("the payload does not start with format indicator 01")
+    if tags[-1] != "63":
+        raise ValueError("the CRC is not a field of its own at the end")
     for tag in ("38", "62"):
         if tag in fields:
             for sub, value in _parse_tlv(fields[tag], f"field {tag}").items():

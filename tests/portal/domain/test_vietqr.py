@@ -153,6 +153,7 @@ def _with_crc(body: str) -> str:
         "000202" + "010212",  # wrong format indicator
         "010212" + "000201",  # format indicator not first
         "000201" + "38050010A",  # nested field 38.00 cut short
+        "000201" + "0812abcd",  # "6304" + CRC swallowed by field 08: no CRC field of its own
     ],
 )
 def test_parse_refuses_a_bad_structure_even_with_a_good_crc(body: str) -> None:
