@@ -232,3 +232,36 @@ def test_issues_read_in_vietnamese(tmp_path: Path) -> None:
     assert translated != "unknown key; check its spelling"
     assert issue.text("vi") == f"sample.yml:{_line(text, 'colour')}: fee.colour: {translated}"
     assert issue.text("en") == str(issue)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "marker", "says"),
+    [
+        (  # a second field with the same name
+            "  - name: spouse_name",
+            "  - name: married",
+            "  - name: married",
+            "already used by fields.0",
+        ),
+        (  # a fee counted on a text field
+            "  amount: 10000\n",
+            "  amount: 10000\n  quantity_field: spouse_name\n",
+            "quantity_field",
+            "must be a number field",
+        ),
+        (  # a day count on a field that is not a date
+            '    when: {field: married, value: "yes"}\nresult',
+            "    when: {field: married, op: within_days, value: 60}\nresult",
+            "op: within_days",
+            "needs a date field",
+        ),
+    ],
+)
+def test_cross_reference_problems_point_at_their_line(
+    tmp_path: Path, old: str, new: str, marker: str, says: str
+) -> None:
+    text, issues = _broken(tmp_path, old, new)
+    [issue] = issues
+    occurrence = 2 if marker == "  - name: married" else 1
+    assert issue.line == _line(text, marker, occurrence)
+    assert says in issue.message
