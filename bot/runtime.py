@@ -1,0 +1,126 @@
+"""The shell around the pure engine: one turn = load the chat's state, run
+``handle``, run the effects it asks for, feed their outcomes back, until no effect
+is left. The state is saved after every step, so a crash mid-turn resumes from the
+last step (e.g. a submit key is stored before the submit is sent)."""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Protocol
+
+import dialogs
+from backend_client import BackendError
+from bot.context import ContextProvider
+from bot.locks import ChatLocks
+from bot.store import StaleStateError
+from bot.texts import busy, crashed
+from dialogs import Context, Effect, EffectResult, Event, Reply, State, Step
+from motcua.i18n import normalize_language
+
+log = logging.getLogger(__name__)
+
+Handle = Callable[[State, Event, Context], Step]
+
+
+class StateStore(Protocol):
+    async def load_state(self, key: str) -> State: ...
+    async def save_state(self, key: str, state: State, expected_version: int) -> int: ...
+
+
+class Runner(Protocol):
+    async def run(self, effect: Effect, citizen: str) -> EffectResult: ...
+
+
+class Contexts(Protocol):
+    async def get(self) -> Context: ...
+
+
+class Runtime:
+    def __init__(
+        self,
+        *,
+        store: StateStore,
+        runner: Runner,
+        context_provider: Contexts | ContextProvider,
+        engine_handle: Handle = dialogs.handle,
+        locks: ChatLocks | None = None,
+        max_steps: int = 30,
+        stale_retries: int = 3,
+    ) -> None:
+        self.handle = engine_handle
+        self.store = store
+        self.runner = runner
+        self.contexts = context_provider
+        self.locks = locks or ChatLocks()
+        self.max_steps = max_steps  # a loop of effects in the engine must not spin forever
+        self.stale_retries = stale_retries
+
+    async def process(self, key: str, event: Event, *, lang_hint: str | None = None) -> list[Reply]:
+        """Handle one event of chat ``key``; events of one chat are handled in order."""
+        try:
+            async with self.locks.hold(key):
+                return await self.process_locked(key, event, lang_hint=lang_hint)
+        except Exception as exc:
+            if not _is_lock_timeout(exc):
+                raise
+            log.warning("chat %s stayed locked too long", key)
+            return [busy(normalize_language(lang_hint))]
+
+    async def process_locked(
+        self, key: str, event: Event, *, lang_hint: str | None = None
+    ) -> list[Reply]:
+        """``process`` for a caller that already holds ``self.locks.hold(key)``."""
+        lang = normalize_language(lang_hint)
+        for _ in range(self.stale_retries):
+            try:
+                return await self._turn(key, event, lang_hint)
+            except StaleStateError:
+                # Another worker saved this chat meanwhile: redo the turn on its state.
+                log.info("stale state for %s, redoing the turn", key)
+            except BackendError as exc:
+                # Only the catalog fetch gets here (effects never raise).
+                log.warning("no catalog for %s: %s", key, exc)
+                return [busy(lang)]
+        return [busy(lang)]
+
+    async def _turn(self, key: str, event: Event, lang_hint: str | None) -> list[Reply]:
+        state = await self.store.load_state(key)
+        version = state.version
+        if version == 0 and not state.lang_chosen and lang_hint:
+            # First contact: the app's language is the best guess until they choose.
+            state.lang = normalize_language(lang_hint)
+        ctx = await self.contexts.get()
+        replies: list[Reply] = []
+        queue: deque[Event] = deque([event])
+        steps = 0
+        while queue:
+            steps += 1
+            if steps > self.max_steps:
+                log.error("chat %s: more than %d steps in one turn", key, self.max_steps)
+                replies.append(crashed(state.lang))
+                break
+            current = queue.popleft()
+            try:
+                step = self.handle(state, current, ctx)
+            except Exception:
+                # Keep the last saved state; the user can try again or ask a person.
+                log.exception("engine failed on %s for %s", type(current).__name__, key)
+                replies.append(crashed(state.lang))
+                break
+            version = await self.store.save_state(key, step.state, version)
+            state = step.state
+            state.version = version
+            replies.extend(step.replies)
+            for effect in step.effects:
+                queue.append(await self.runner.run(effect, key))
+        return replies
+
+
+def _is_lock_timeout(exc: Exception) -> bool:
+    try:
+        from redis.exceptions import LockError
+    except ImportError:  # pragma: no cover - redis is a dependency
+        return False
+    return isinstance(exc, LockError)

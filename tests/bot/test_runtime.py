@@ -1,0 +1,323 @@
+"""The runtime with a stand-in engine: ordering, saving after every step, crashes."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from backend_client import UnavailableError
+from bot.locks import ChatLocks
+from bot.runtime import Runtime
+from bot.store import StaleStateError, Store
+from dialogs import (
+    Button,
+    Context,
+    Effect,
+    EffectResult,
+    Event,
+    Reply,
+    State,
+    Step,
+    Text,
+)
+from motcua.i18n import gettext_
+from nlu import get_default_nlu
+
+KEY = "telegram:42"
+
+
+class FixedContext:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def get(self) -> Context:
+        self.calls += 1
+        return Context(procedures={}, nlu=get_default_nlu(), now=datetime(2026, 3, 9, tzinfo=UTC))
+
+
+class SlowRunner:
+    """Answers every effect after a few random yields, so unlocked turns would interleave."""
+
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store
+        self.seen_states: list[State] = []
+        self.rng = random.Random(3)
+
+    async def run(self, effect: Effect, citizen: str) -> EffectResult:
+        if self.store is not None:
+            self.seen_states.append(await self.store.load_state(citizen))
+        for _ in range(self.rng.randrange(1, 6)):
+            await asyncio.sleep(0)
+        return EffectResult(effect=effect.name, ok=True, value={"echo": effect.params["n"]})
+
+
+def echo_handle(state: State, event: Event, ctx: Context) -> Step:
+    """Logs each text, asks for an effect, logs the effect's outcome."""
+    step = Step(state.model_copy(deep=True))
+    log = step.state.answers.setdefault("log", [])
+    if isinstance(event, Text):
+        if event.text == "boom":
+            raise RuntimeError("engine bug")
+        log.append(event.text)
+        step.state.submit_key = f"key-{event.text}"
+        step.effects.append(Effect("track", {"n": event.text}))
+        step.replies.append(Reply(f"got {event.text}"))
+    elif isinstance(event, EffectResult) and event.value["echo"] == "loop":
+        step.effects.append(Effect("track", {"n": "loop"}))
+    elif isinstance(event, EffectResult):
+        log.append(f"done {event.value['echo']}")
+        step.replies.append(Reply(f"done {event.value['echo']}"))
+    elif isinstance(event, Button) and event.data == "loop":
+        step.effects.append(Effect("track", {"n": "loop"}))
+    return step
+
+
+@pytest.fixture
+def runtime(sqlite_store: Store) -> Runtime:
+    return Runtime(
+        store=sqlite_store,
+        runner=SlowRunner(sqlite_store),
+        context_provider=FixedContext(),
+        engine_handle=echo_handle,
+    )
+
+
+async def test_one_turn_runs_effects_and_returns_every_reply(
+    runtime: Runtime, sqlite_store: Store
+) -> None:
+    replies = await runtime.process(KEY, Text("a"))
+    assert [r.text for r in replies] == ["got a", "done a"]
+    state = await sqlite_store.load_state(KEY)
+    assert state.answers["log"] == ["a", "done a"]
+    assert state.version == 2  # saved after each of the two steps
+
+
+async def test_state_is_saved_before_the_effect_runs(runtime: Runtime, sqlite_store: Store) -> None:
+    await runtime.process(KEY, Text("x"))
+    runner = runtime.runner
+    assert isinstance(runner, SlowRunner)
+    [seen] = runner.seen_states
+    # The idempotency key was stored before the effect went out.
+    assert seen.submit_key == "key-x" and seen.answers["log"] == ["x"]
+
+
+async def test_events_of_one_chat_are_handled_in_order(
+    runtime: Runtime, sqlite_store: Store
+) -> None:
+    texts = [str(i) for i in range(12)]
+    results = await asyncio.gather(*(runtime.process(KEY, Text(t)) for t in texts))
+    assert [[r.text for r in replies] for replies in results] == [
+        [f"got {t}", f"done {t}"] for t in texts
+    ]
+    state = await sqlite_store.load_state(KEY)
+    assert state.answers["log"] == [x for t in texts for x in (t, f"done {t}")]
+    assert state.version == 2 * len(texts)
+
+
+async def test_different_chats_do_not_wait_for_each_other(
+    runtime: Runtime, sqlite_store: Store
+) -> None:
+    await asyncio.gather(*(runtime.process(f"telegram:{i}", Text("hi")) for i in range(5)))
+    for i in range(5):
+        assert (await sqlite_store.load_state(f"telegram:{i}")).answers["log"] == ["hi", "done hi"]
+    assert not runtime.locks._local  # idle chats are forgotten
+
+
+async def test_an_engine_crash_keeps_the_state(runtime: Runtime, sqlite_store: Store) -> None:
+    await runtime.process(KEY, Text("a"), lang_hint="en")
+    before = await sqlite_store.load_state(KEY)
+    replies = await runtime.process(KEY, Text("boom"))
+    [reply] = replies
+    assert reply.text == gettext_(
+        "Sorry, something went wrong on our side. Your answers are kept. "
+        "Please try again, or press Talk to a person.",
+        "en",
+    )
+    assert {b.data for b in reply.flat_buttons} == {"g:menu", "g:human"}
+    assert await sqlite_store.load_state(KEY) == before
+    # And the chat carries on.
+    again = await runtime.process(KEY, Text("b"))
+    assert [r.text for r in again] == ["got b", "done b"]
+
+
+async def test_the_crash_reply_speaks_vietnamese_by_default(runtime: Runtime) -> None:
+    [reply] = await runtime.process(KEY, Text("boom"))
+    assert reply.text.startswith("Xin lỗi")
+
+
+async def test_an_endless_effect_loop_is_cut(runtime: Runtime) -> None:
+    runtime.max_steps = 5
+    replies = await runtime.process(KEY, Button("loop"))
+    assert replies[-1].kind == "error"
+
+
+async def test_language_hint_only_for_a_new_chat(runtime: Runtime, sqlite_store: Store) -> None:
+    await runtime.process(KEY, Text("a"), lang_hint="en-US")
+    assert (await sqlite_store.load_state(KEY)).lang == "en"
+    await runtime.process(KEY, Text("b"), lang_hint="vi")
+    assert (await sqlite_store.load_state(KEY)).lang == "en"
+    await runtime.process("telegram:43", Text("a"), lang_hint=None)
+    assert (await sqlite_store.load_state("telegram:43")).lang == "vi"
+
+
+async def test_a_chosen_language_is_not_overridden(runtime: Runtime, sqlite_store: Store) -> None:
+    # A state that exists only in memory (version 0) but where the user chose already.
+    def chooser(state: State, event: Event, ctx: Context) -> Step:
+        return Step(state.model_copy(update={"lang": state.lang}))
+
+    runtime.handle = chooser
+    await runtime.process(KEY, Text("a"), lang_hint="en")
+    assert (await sqlite_store.load_state(KEY)).lang == "en"
+
+
+class FlakyStore:
+    """Refuses the first save as stale, as if another worker had saved meanwhile."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.stale_left = 1
+
+    async def load_state(self, key: str) -> State:
+        return await self.inner.load_state(key)
+
+    async def save_state(self, key: str, state: State, expected_version: int) -> int:
+        if self.stale_left:
+            self.stale_left -= 1
+            await self.inner.save_state(key, State(answers={"log": ["other"]}), expected_version)
+            raise StaleStateError(key, expected_version)
+        return await self.inner.save_state(key, state, expected_version)
+
+
+async def test_a_stale_turn_is_redone_on_the_newer_state(sqlite_store: Store) -> None:
+    runtime = Runtime(
+        store=FlakyStore(sqlite_store),
+        runner=SlowRunner(),
+        context_provider=FixedContext(),
+        engine_handle=echo_handle,
+    )
+    replies = await runtime.process(KEY, Text("a"))
+    assert [r.text for r in replies] == ["got a", "done a"]
+    assert (await sqlite_store.load_state(KEY)).answers["log"] == ["other", "a", "done a"]
+
+
+class NoCatalog:
+    async def get(self) -> Context:
+        raise UnavailableError(status=0, code="unavailable")
+
+
+async def test_no_catalog_means_a_busy_reply(sqlite_store: Store) -> None:
+    runtime = Runtime(
+        store=sqlite_store,
+        runner=SlowRunner(),
+        context_provider=NoCatalog(),
+        engine_handle=echo_handle,
+    )
+    [reply] = await runtime.process(KEY, Text("a"), lang_hint="en")
+    assert reply.kind == "error" and "busy" in reply.text
+    assert (await sqlite_store.load_state(KEY)).version == 0
+
+
+# --- several workers sharing Redis ---------------------------------------------------
+
+
+@pytest.fixture
+async def redis_client() -> AsyncIterator[Any]:
+    import redis.asyncio as aioredis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    client = aioredis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        await client.ping()
+    except (RedisConnectionError, OSError):
+        await client.aclose()
+        pytest.skip("no Redis server reachable at 127.0.0.1:6379")
+    yield client
+    await client.aclose()
+
+
+async def test_two_workers_serialise_a_chat_through_redis(
+    redis_client: Any, sqlite_store: Store
+) -> None:
+    prefix = f"motcua:test:{uuid.uuid4().hex}:"
+    counting = CountingStore(sqlite_store)
+
+    def worker() -> Runtime:
+        # Each worker has its own in-process locks, as separate processes would.
+        return Runtime(
+            store=counting,
+            runner=SlowRunner(),
+            context_provider=FixedContext(),
+            engine_handle=echo_handle,
+            locks=ChatLocks(redis_client, timeout=10, prefix=prefix),
+        )
+
+    one, two = worker(), worker()
+    texts = [str(i) for i in range(10)]
+    await asyncio.gather(
+        *((one if i % 2 else two).process(KEY, Text(t)) for i, t in enumerate(texts))
+    )
+    log = (await sqlite_store.load_state(KEY)).answers["log"]
+    # Every turn ran whole, never interleaved with another, and none had to be redone.
+    assert sorted(log[0::2], key=int) == texts
+    assert log[1::2] == [f"done {t}" for t in log[0::2]]
+    assert counting.stale == 0
+
+
+async def test_without_redis_two_workers_collide(sqlite_store: Store) -> None:
+    """The control for the test above: separate in-process locks do not serialise."""
+    counting = CountingStore(sqlite_store)
+    workers = [
+        Runtime(
+            store=counting,
+            runner=SlowRunner(),
+            context_provider=FixedContext(),
+            engine_handle=echo_handle,
+        )
+        for _ in range(2)
+    ]
+    texts = [str(i) for i in range(10)]
+    await asyncio.gather(*(workers[i % 2].process(KEY, Text(t)) for i, t in enumerate(texts)))
+    assert counting.stale > 0
+
+
+class CountingStore:
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.stale = 0
+
+    async def load_state(self, key: str) -> State:
+        return await self.inner.load_state(key)
+
+    async def save_state(self, key: str, state: State, expected_version: int) -> int:
+        try:
+            return await self.inner.save_state(key, state, expected_version)
+        except StaleStateError:
+            self.stale += 1
+            raise
+
+
+async def test_a_lock_held_too_long_gives_a_busy_reply(
+    redis_client: Any, sqlite_store: Store
+) -> None:
+    prefix = f"motcua:test:{uuid.uuid4().hex}:"
+    holder = redis_client.lock(prefix + KEY, timeout=30)
+    assert await holder.acquire()
+    runtime = Runtime(
+        store=sqlite_store,
+        runner=SlowRunner(),
+        context_provider=FixedContext(),
+        engine_handle=echo_handle,
+        locks=ChatLocks(redis_client, prefix=prefix, blocking_timeout=0.2),
+    )
+    try:
+        [reply] = await runtime.process(KEY, Text("a"))
+    finally:
+        await holder.release()
+    assert reply.kind == "error"
+    assert (await sqlite_store.load_state(KEY)).version == 0
