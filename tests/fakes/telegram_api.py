@@ -431,21 +431,21 @@ class FakeTelegram(BotApiMethods):
         keyboards too), buttons (captions by row), callback_data, raw_text,
         parse_mode, deleted, edits, sent_at, and file_bytes / photo_bytes /
         document_bytes / voice_bytes with file_name for media."""
-        logs = [self.chat_log.get(chat_id, [])] if chat_id is not None else self.chat_log.values()
-        found = [
+        found = self._sent(chat_id, message_thread_id, include_deleted)
+        return [self._view(stored) for stored in found]
+
+    def _sent(
+        self, chat_id: int | str | None, thread_id: int | None, include_deleted: bool = True
+    ) -> list[StoredMessage]:
+        log = self.sent_log if chat_id is None else self.chat_log.get(chat_id, [])
+        return [
             stored
-            for log in logs
             for stored in log
             if stored.sender == "bot"
             and stored.method is not None
             and (include_deleted or not stored.deleted)
-            and (
-                message_thread_id is None
-                or stored.message.get("message_thread_id") == message_thread_id
-            )
+            and (thread_id is None or stored.message.get("message_thread_id") == thread_id)
         ]
-        found.sort(key=lambda s: s.time)
-        return [self._view(stored) for stored in found]
 
     def last_message(self, chat_id: int | str) -> dict[str, Any]:
         messages = self.sent_messages(chat_id)
@@ -522,31 +522,31 @@ class FakeTelegram(BotApiMethods):
         `since` ones; returns those messages (all of them past `since`)."""
 
         def probe() -> list[dict[str, Any]] | None:
-            found = self.sent_messages(chat_id, message_thread_id=message_thread_id)[since:]
-            return found if len(found) >= count else None
+            # Views (deep copies) are built only once enough messages are there.
+            found = self._sent(chat_id, message_thread_id)[since:]
+            return [self._view(s) for s in found] if len(found) >= count else None
 
         result: list[dict[str, Any]] = await self._until(
             probe, timeout, f"{count} message(s) to {chat_id} after the first {since}"
         )
         return result
 
-    def message_count(self, chat_id: int | str) -> int:
-        return len(self.sent_messages(chat_id))
+    def message_count(self, chat_id: int | str | None = None) -> int:
+        """How many messages the bot sent to the chat (or everywhere); a `since=` baseline."""
+        return len(self._sent(chat_id, None))
 
     async def wait_for_reply(
         self, injected_update: InjectedUpdate, timeout: float = 5.0
     ) -> dict[str, Any]:
         """The first message the bot sent to the update's chat after it was injected."""
-        source = injected_update.message or (injected_update.callback_query or {}).get(
-            "message", {}
-        )
-        chat_id = source["chat"]["id"]
+        query = injected_update.callback_query or {}
+        source = injected_update.message or query.get("message")
+        chat_id = source["chat"]["id"] if source else query["from"]["id"]
 
         def probe() -> dict[str, Any] | None:
-            return next(
-                (m for m in self.sent_messages(chat_id) if m["sent_at"] >= injected_update.time),
-                None,
-            )
+            after = (s for s in self._sent(chat_id, None) if s.time >= injected_update.time)
+            first = next(after, None)
+            return self._view(first) if first is not None else None
 
         result: dict[str, Any] = await self._until(
             probe, timeout, f"a reply to update {injected_update.update_id}"

@@ -75,6 +75,7 @@ class BotApiMethods(TelegramState):
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] | None = None
         self.allowed_updates: list[str] | None = None
+        self.sent_log: list[StoredMessage] = []  # every message the bot sent, in order
 
     # -- shared steps of every send -------------------------------------------
 
@@ -146,6 +147,7 @@ class BotApiMethods(TelegramState):
             file=file,
         )
         self.messages_sent += 1
+        self.sent_log.append(stored)
         return copy.deepcopy(stored.message)
 
     def _caption(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -308,7 +310,15 @@ class BotApiMethods(TelegramState):
             content["entities"] = entities
         return self._send("sendMessage", params, content, raw_text=raw)
 
-    def m_sendPhoto(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    @staticmethod
+    def _check_kind(known: StoredFile, field: str) -> None:
+        if known.url is None and known.kind != field:
+            kinds = (known.kind.capitalize(), field.capitalize())
+            raise bad_request("can't use file of type {} as {}".format(*kinds))
+
+    def _photo_content(
+        self, params: dict[str, Any], uploads: dict[str, Upload]
+    ) -> tuple[dict[str, Any], StoredFile]:
         caption = self._caption(params)
         known, upload = self._input_file(params, uploads, "photo", MAX_PHOTO_BYTES)
         if upload is not None:
@@ -318,16 +328,15 @@ class BotApiMethods(TelegramState):
                 raise bad_request("IMAGE_PROCESS_FAILED") from exc
             if original.width + original.height > 10_000:
                 raise bad_request("PHOTO_INVALID_DIMENSIONS")
-        elif known is not None and known.data is not None and known.kind == "photo":
-            original, sizes = self.files.photo(known.data)
         else:
             assert known is not None
+            self._check_kind(known, "photo")
             original, sizes = known, [self.files.photo_size(known)]
-        return self._send("sendPhoto", params, {"photo": sizes, **caption}, file=original)
+        return {"photo": sizes, **caption}, original
 
-    def _send_file(
-        self, method: str, field: str, params: dict[str, Any], uploads: dict[str, Upload]
-    ) -> dict[str, Any]:
+    def _file_content(
+        self, field: str, params: dict[str, Any], uploads: dict[str, Upload]
+    ) -> tuple[dict[str, Any], StoredFile]:
         caption = self._caption(params)
         known, upload = self._input_file(params, uploads, field, MAX_UPLOAD_BYTES)
         if upload is not None:
@@ -338,6 +347,7 @@ class BotApiMethods(TelegramState):
                 field, upload.data, extension=extension, mime_type=mime, file_name=upload.filename
             )
         assert known is not None
+        self._check_kind(known, field)
         body: dict[str, Any] = {
             "file_id": known.file_id,
             "file_unique_id": known.file_unique_id,
@@ -349,13 +359,45 @@ class BotApiMethods(TelegramState):
             body["file_name"] = known.file_name
         if field == "voice":
             body["duration"] = params.get("duration") or 1
-        return self._send(method, params, {field: body, **caption}, file=known)
+        return {field: body, **caption}, known
+
+    def m_sendPhoto(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+        content, file = self._photo_content(params, uploads)
+        return self._send("sendPhoto", params, content, file=file)
 
     def m_sendDocument(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
-        return self._send_file("sendDocument", "document", params, uploads)
+        content, file = self._file_content("document", params, uploads)
+        return self._send("sendDocument", params, content, file=file)
 
     def m_sendVoice(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
-        return self._send_file("sendVoice", "voice", params, uploads)
+        content, file = self._file_content("voice", params, uploads)
+        return self._send("sendVoice", params, content, file=file)
+
+    def m_sendMediaGroup(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+        """An album of 2-10 photos or documents; every item is checked before any is sent."""
+        media = params.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise bad_request("media must be an Array of 2-10 InputMedia")
+        base = {k: v for k, v in params.items() if k not in ("media", "reply_markup")}
+        prepared: list[tuple[dict[str, Any], StoredFile]] = []
+        for item in media:
+            kind = item.get("type") if isinstance(item, dict) else None
+            if kind not in ("photo", "document"):
+                raise bad_request("unsupported media type in the group")
+            item_params = {**base, kind: item.get("media")}
+            for key in ("caption", "parse_mode", "caption_entities"):
+                item_params.pop(key, None)
+                if key in item:
+                    item_params[key] = item[key]
+            if kind == "photo":
+                prepared.append(self._photo_content(item_params, uploads))
+            else:
+                prepared.append(self._file_content("document", item_params, uploads))
+        group_id = str(self.next_media_group())
+        return [
+            self._send("sendMediaGroup", base, {**content, "media_group_id": group_id}, file=file)
+            for content, file in prepared
+        ]
 
     def m_sendLocation(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
         location = {"latitude": params.get("latitude"), "longitude": params.get("longitude")}

@@ -59,6 +59,7 @@ class TelegramState:
         self._message_ids: dict[int | str, count[int]] = {}
         self._update_ids = count(100_000_001)
         self._callback_ids = count(4_000_000_000_000_000)
+        self._media_groups = count(13_000_000_000_000_001)
 
     # -- chats --------------------------------------------------------------
 
@@ -170,6 +171,9 @@ class TelegramState:
         return topic
 
     # -- messages -----------------------------------------------------------
+
+    def next_media_group(self) -> int:
+        return next(self._media_groups)
 
     def next_message_id(self, chat_id: int | str) -> int:
         return next(self._message_ids.setdefault(chat_id, count(1)))
@@ -379,7 +383,7 @@ class TelegramState:
         self, chat_id: int, images: list[bytes], caption: str | None = None, **kw: Any
     ) -> list[InjectedUpdate]:
         """Several photos at once: one update each, sharing a media_group_id."""
-        group = str(next(self._update_ids))
+        group = str(self.next_media_group())
         return [
             self.user_sends_photo(
                 chat_id, data, caption if i == 0 else None, media_group_id=group, **kw

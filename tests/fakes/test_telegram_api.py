@@ -24,6 +24,8 @@ from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -39,6 +41,7 @@ from .telegram_limits import SendLimiter
 TOKEN = "123456:TEST"
 CHAT = 4242
 GROUP = -1001234567890
+OTHER = 777  # another private chat, a copy/forward target
 
 
 @pytest.fixture
@@ -317,18 +320,15 @@ async def test_edit_delete_copy_forward(tg: FakeTelegram, bot: Bot) -> None:
 
     user_update = tg.user_sends_text(CHAT, "giấy tờ của tôi")
     assert user_update.message is not None
-    copied = await bot.copy_message(GROUP_FREE, CHAT, user_update.message["message_id"])
-    assert tg.message(GROUP_FREE, copied.message_id)["text"] == "giấy tờ của tôi"
-    forwarded = await bot.forward_message(GROUP_FREE, CHAT, user_update.message["message_id"])
+    copied = await bot.copy_message(OTHER, CHAT, user_update.message["message_id"])
+    assert tg.message(OTHER, copied.message_id)["text"] == "giấy tờ của tôi"
+    forwarded = await bot.forward_message(OTHER, CHAT, user_update.message["message_id"])
     assert forwarded.forward_origin is not None
 
     assert await bot.delete_message(CHAT, sent.message_id)
     assert tg.sent_messages(CHAT, include_deleted=False) == []
     with pytest.raises(TelegramBadRequest, match="message to delete not found"):
         await bot.delete_message(CHAT, sent.message_id)
-
-
-GROUP_FREE = 777  # another private chat, used as a copy target
 
 
 async def test_bot_files_are_kept_and_retrievable(tg: FakeTelegram, bot: Bot) -> None:
@@ -575,3 +575,27 @@ async def test_threaded_server_serves_a_bot_in_another_loop() -> None:
             assert [c.method for c in tg.calls] == ["getUpdates", "sendMessage"]
         finally:
             await bot.session.close()
+
+
+async def test_albums_both_ways(tg: FakeTelegram, bot: Bot) -> None:
+    pages = [photo(800, 1100, text=f"TRANG {i}") for i in range(3)]
+    injected = tg.user_sends_album(CHAT, pages, caption="bản sao 3 trang")
+    updates = await bot.get_updates(timeout=0)
+    assert [u.update_id for u in updates] == [i.update_id for i in injected]
+    groups = {u.message.media_group_id for u in updates if u.message}
+    assert len(groups) == 1 and None not in groups
+
+    sent = await bot.send_media_group(
+        CHAT,
+        [
+            InputMediaPhoto(media=BufferedInputFile(pages[0], "p1.jpg"), caption="Trang 1"),
+            InputMediaDocument(media=BufferedInputFile(MINIMAL_PDF, "to-khai.pdf")),
+        ],
+    )
+    assert len(sent) == 2 and sent[0].media_group_id == sent[1].media_group_id
+    first, second = tg.sent_messages(CHAT)
+    assert first["photo_bytes"] == pages[0] and first["caption"] == "Trang 1"
+    assert second["document_bytes"] == MINIMAL_PDF
+    assert second["document"]["file_name"] == "to-khai.pdf"
+    with pytest.raises(TelegramBadRequest, match="can't use file of type Document as Photo"):
+        await bot.send_photo(CHAT, second["document"]["file_id"])
