@@ -101,6 +101,8 @@ class ThreadedFakeTelegram:
         return await asyncio.wrap_future(self._submit(getattr(self.fake, name), *args, **kwargs))
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name == "fake":
+            raise AttributeError(name)
         attribute = getattr(self.fake, name)
         if callable(attribute):
             return lambda *args, **kwargs: self._submit(attribute, *args, **kwargs).result()

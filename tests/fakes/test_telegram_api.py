@@ -266,7 +266,11 @@ async def test_injected_5xx_and_a_lost_answer(tg: FakeTelegram, bot: Bot) -> Non
 async def test_blocked_user_gets_forbidden_while_others_still_receive(
     tg: FakeTelegram, bot: Bot
 ) -> None:
-    tg.block_user(CHAT)
+    blocked = tg.block_user(CHAT, notify=True)
+    assert blocked is not None
+    [update] = await bot.get_updates(timeout=0)
+    assert update.my_chat_member is not None
+    assert update.my_chat_member.new_chat_member.status == "kicked"
     with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
         await bot.send_message(CHAT, "Hồ sơ đã được duyệt")
     with pytest.raises(TelegramForbiddenError):
