@@ -204,3 +204,24 @@ _TOO_LARGE = localized(
     N_("This file is too large (over 20 MB). Please send a photo of the paper instead.")
 )
 _FILE_GONE = localized(N_("I could not get this file. Please send it again."))
+
+
+def portal_image_fetcher(backend: Backend) -> Callable[[str, str], Awaitable[bytes]]:
+    """Fetches a portal image the engine names by path (for now the payment QR,
+    ``/v1/applications/<id>/payment/qr.png``) on behalf of the chat's citizen."""
+
+    async def fetch(citizen: str, path: str) -> bytes:
+        parts = path.strip("/").split("/")
+        if (
+            len(parts) == 5
+            and parts[:2] == ["v1", "applications"]
+            and parts[3:]
+            == [
+                "payment",
+                "qr.png",
+            ]
+        ):
+            return await backend.get_payment_qr(citizen, parts[2])
+        raise ValueError(f"no fetcher for portal image {path!r}")
+
+    return fetch

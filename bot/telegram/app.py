@@ -1,0 +1,158 @@
+"""Assembles the Telegram channel: Bot (optionally through a self-hosted Bot API
+server), Dispatcher with our middleware and router, polling or webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiohttp import web
+
+import dialogs
+from backend_client import Backend
+from bot.context import ContextProvider
+from bot.effects import EffectRunner, portal_image_fetcher
+from bot.files import TelegramFiles
+from bot.locks import ChatLocks
+from bot.runtime import Handle, Runtime
+from bot.settings import BotSettings
+from bot.store import Store
+from bot.telegram.handlers import TelegramHandlers
+from bot.telegram.middleware import ChatTurnMiddleware
+from bot.telegram.sender import ReplySender
+from motcua.i18n import LANGUAGES, N_, gettext_
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    ("start", N_("Main menu")),
+    ("help", N_("How to use this assistant")),
+    ("status", N_("Check an application")),
+    ("human", N_("Talk to a person")),
+    ("language", N_("Tiếng Việt / English")),
+)
+
+
+def create_bot(token: str, api_base: str | None = None) -> Bot:
+    """Messages are sent as plain text (no parse mode): nothing the engine or a user
+    writes can break the formatting."""
+    if api_base:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+        return Bot(token, session=session)
+    return Bot(token)
+
+
+async def set_commands(bot: Bot) -> None:
+    """The commands menu, in Vietnamese by default and in English for English apps."""
+    for lang in LANGUAGES:
+        commands = [BotCommand(command=c, description=gettext_(d, lang)) for c, d in COMMANDS]
+        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)
+    vi = [BotCommand(command=c, description=gettext_(d, "vi")) for c, d in COMMANDS]
+    await bot.set_my_commands(vi, scope=BotCommandScopeDefault())
+
+
+@dataclass
+class TelegramChannel:
+    bot: Bot
+    dispatcher: Dispatcher
+    runtime: Runtime
+    handlers: TelegramHandlers
+    contexts: ContextProvider
+    settings: BotSettings
+
+    @classmethod
+    def build(
+        cls,
+        settings: BotSettings,
+        *,
+        backend: Backend,
+        store: Store,
+        bot: Bot | None = None,
+        locks: ChatLocks | None = None,
+        contexts: ContextProvider | None = None,
+        album_delay: float = 1.0,
+        engine_handle: Handle = dialogs.handle,
+    ) -> TelegramChannel:
+        if bot is None:
+            if not settings.telegram_bot_token:
+                raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+            bot = create_bot(settings.telegram_bot_token, settings.telegram_api_base)
+        contexts = contexts or ContextProvider(backend, bot_link=settings.bot_link)
+        runner = EffectRunner(backend, TelegramFiles(bot), handoffs=store)
+        runtime = Runtime(
+            store=store,
+            runner=runner,
+            context_provider=contexts,
+            locks=locks or ChatLocks.from_url(settings.redis_url),
+            engine_handle=engine_handle,
+        )
+        sender = ReplySender(bot, store, fetch_image=portal_image_fetcher(backend))
+        handlers = TelegramHandlers(runtime, sender, album_delay=album_delay)
+        dispatcher = Dispatcher(disable_fsm=True)  # the conversation state is ours
+        dispatcher.update.outer_middleware(ChatTurnMiddleware(runtime.locks, store))
+        dispatcher.include_router(handlers.router())
+        channel = cls(bot, dispatcher, runtime, handlers, contexts, settings)
+        dispatcher.startup.register(channel.on_startup)
+        dispatcher.shutdown.register(channel.on_shutdown)
+        return channel
+
+    async def on_startup(self) -> None:
+        if not self.contexts.bot_link:
+            me = await self.bot.get_me()
+            self.contexts.bot_link = f"https://t.me/{me.username}"
+        try:
+            await set_commands(self.bot)
+        except Exception as exc:  # the menu is a nicety; the bot works without it
+            log.warning("could not set the commands menu: %s", exc)
+        if self.settings.webhook_url:
+            await self.bot.set_webhook(
+                self.settings.webhook_url,
+                secret_token=self.settings.webhook_secret,
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+            )
+        log.info("Telegram bot ready: %s", self.contexts.bot_link)
+
+    async def on_shutdown(self) -> None:
+        await self.handlers.albums.drain()
+
+    async def run_polling(self, *, handle_signals: bool = True) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.dispatcher.start_polling(
+            self.bot,
+            allowed_updates=self.dispatcher.resolve_used_update_types(),
+            handle_signals=handle_signals,
+        )
+
+    def webhook_app(self) -> web.Application:
+        from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+
+        app = web.Application()
+        SimpleRequestHandler(
+            dispatcher=self.dispatcher, bot=self.bot, secret_token=self.settings.webhook_secret
+        ).register(app, path=self.settings.webhook_path)
+        setup_application(app, self.dispatcher, bot=self.bot)
+        return app
+
+    async def run_webhook(self) -> None:
+        runner = web.AppRunner(self.webhook_app())
+        await runner.setup()
+        site = web.TCPSite(runner, self.settings.webhook_host, self.settings.webhook_port)
+        await site.start()
+        log.info(
+            "webhook listening on %s:%s", self.settings.webhook_host, self.settings.webhook_port
+        )
+        try:
+            await asyncio.Event().wait()  # until cancelled
+        finally:
+            await runner.cleanup()
+
+    async def run(self) -> None:
+        if self.settings.webhook_url:
+            await self.run_webhook()
+        else:
+            await self.run_polling()

@@ -1,0 +1,75 @@
+"""The Router: messages, edits and button presses become engine events; the
+engine's replies go back through the ReplySender."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.types import CallbackQuery, Message, User
+
+from bot.runtime import Runtime
+from bot.telegram.albums import AlbumCollector
+from bot.telegram.convert import album_to_event, callback_to_event, message_to_event
+from bot.telegram.middleware import chat_key
+from bot.telegram.sender import ReplySender
+from dialogs import Event, Unsupported
+
+log = logging.getLogger(__name__)
+
+
+class TelegramHandlers:
+    def __init__(self, runtime: Runtime, sender: ReplySender, *, album_delay: float = 1.0):
+        self.runtime = runtime
+        self.sender = sender
+        self.albums = AlbumCollector(self._on_album, delay=album_delay)
+
+    def router(self) -> Router:
+        router = Router(name="motcua")
+        router.message.register(self.on_album_part, F.media_group_id, F.photo | F.document)
+        router.message.register(self.on_message)
+        router.edited_message.register(self.on_edited)
+        router.callback_query.register(self.on_callback)
+        return router
+
+    async def on_message(self, message: Message) -> None:
+        event = message_to_event(message)
+        if event is not None:
+            await self.turn(message.chat.id, message.from_user, event, locked=True)
+
+    async def on_album_part(self, message: Message) -> None:
+        self.albums.add(message)
+
+    async def _on_album(self, messages: list[Message]) -> None:
+        first = messages[0]
+        # Later than the update that started it: take the chat's lock again.
+        await self.turn(first.chat.id, first.from_user, album_to_event(messages), locked=False)
+
+    async def on_edited(self, message: Message) -> None:
+        await self.turn(message.chat.id, message.from_user, Unsupported("edited"), locked=True)
+
+    async def on_callback(self, query: CallbackQuery, bot: Bot) -> None:
+        # Always answer, or the button keeps spinning on the user's phone.
+        try:
+            await self.sender.call(lambda: query.answer())
+        except Exception as exc:
+            log.debug("callback answer failed: %s", exc)
+        event = callback_to_event(query)
+        if event is None or query.message is None:
+            return
+        await self.turn(query.message.chat.id, query.from_user, event, locked=True)
+
+    async def turn(self, chat_id: int, user: User | None, event: Event, *, locked: bool) -> None:
+        key = chat_key(chat_id)
+        hint = user.language_code if user else None
+        # "typing..." goes out while the turn runs, and before any reply.
+        typing = asyncio.create_task(self.sender.typing(chat_id))
+        try:
+            if locked:  # ChatTurnMiddleware holds the chat's lock
+                replies = await self.runtime.process_locked(key, event, lang_hint=hint)
+            else:
+                replies = await self.runtime.process(key, event, lang_hint=hint)
+        finally:
+            await typing
+        await self.sender.send(chat_id, key, replies)

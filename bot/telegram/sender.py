@@ -1,0 +1,158 @@
+"""Engine replies → Telegram messages: keyboards, long texts, QR images, 429 and 403."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
+
+from aiogram import Bot
+from aiogram.enums import ChatAction
+from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot.render import MAX_CAPTION, qr_png, safe_buttons, split_text
+from dialogs import Reply
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+FetchImage = Callable[[str, str], Awaitable[bytes]]  # (chat key, portal path) -> bytes
+
+MAX_WAIT = 30.0  # never sit out a longer flood-control pause for one message
+
+
+class BlockedRecorder(Protocol):
+    async def record_blocked(self, key: str) -> None: ...
+
+
+class BlockedError(Exception):
+    """The user blocked the bot: nothing more can be sent to them."""
+
+
+class ReplySender:
+    def __init__(
+        self,
+        bot: Bot,
+        blocked: BlockedRecorder,
+        *,
+        fetch_image: FetchImage | None = None,
+        attempts: int = 4,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.bot = bot
+        self.blocked = blocked
+        self.fetch_image = fetch_image
+        self.attempts = attempts
+        self.sleep = sleep
+        # Chats now showing a reply keyboard (removed when a later reply has none).
+        self._keyboard_shown: set[int] = set()
+
+    async def call(self, make: Callable[[], Awaitable[T]]) -> T:
+        """Run one Bot API call, waiting out 429 ``retry_after`` a bounded number of times."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await make()
+            except TelegramRetryAfter as exc:
+                if attempt == self.attempts:
+                    raise
+                log.info("flood control: waiting %s s", exc.retry_after)
+                await self.sleep(min(float(exc.retry_after), MAX_WAIT))
+            except TelegramForbiddenError as exc:
+                raise BlockedError(str(exc)) from exc
+        raise AssertionError("unreachable")
+
+    async def typing(self, chat_id: int) -> None:
+        try:
+            await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        except Exception as exc:  # a missing "typing..." must never stop a reply
+            log.debug("chat action failed: %s", exc)
+
+    async def send(self, chat_id: int, key: str, replies: list[Reply]) -> bool:
+        """Send every reply in order; False (and recorded) when the user blocked us."""
+        try:
+            for reply in replies:
+                await self._send_one(chat_id, key, reply)
+        except BlockedError:
+            log.info("chat %s blocked the bot", key)
+            self._keyboard_shown.discard(chat_id)
+            await self.blocked.record_blocked(key)
+            return False
+        return True
+
+    def markup(self, chat_id: int, reply: Reply) -> Markup | None:
+        rows = safe_buttons(reply.buttons)
+        if rows and reply.layout == "keyboard":
+            # One big button per row: easy to read and to press.
+            return ReplyKeyboardMarkup(
+                keyboard=[[KeyboardButton(text=b.label)] for row in rows for b in row],
+                resize_keyboard=True,
+                is_persistent=True,
+            )
+        if rows:
+            return InlineKeyboardMarkup(
+                inline_keyboard=[
+                    [InlineKeyboardButton(text=b.label, callback_data=b.data) for b in row]
+                    for row in rows
+                ]
+            )
+        if chat_id in self._keyboard_shown:
+            return ReplyKeyboardRemove()
+        return None
+
+    def _shown(self, chat_id: int, markup: Markup | None) -> None:
+        if isinstance(markup, ReplyKeyboardMarkup):
+            self._keyboard_shown.add(chat_id)
+        elif isinstance(markup, ReplyKeyboardRemove):
+            self._keyboard_shown.discard(chat_id)
+
+    async def _send_one(self, chat_id: int, key: str, reply: Reply) -> None:
+        markup = self.markup(chat_id, reply)
+        image = await self._image(key, reply)
+        chunks = split_text(reply.text) if reply.text else []
+        if image is not None:
+            photo = BufferedInputFile(image, filename=reply.media.filename if reply.media else "")
+            caption_fits = len(reply.text) <= MAX_CAPTION
+            await self.call(
+                lambda: self.bot.send_photo(
+                    chat_id,
+                    photo,
+                    caption=reply.text if caption_fits and reply.text else None,
+                    reply_markup=markup if caption_fits else None,
+                )
+            )
+            if caption_fits:
+                self._shown(chat_id, markup)
+                return
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            await self.call(
+                lambda chunk=chunk, last=last: self.bot.send_message(  # type: ignore[misc]
+                    chat_id, chunk, reply_markup=markup if last else None
+                )
+            )
+        self._shown(chat_id, markup)
+
+    async def _image(self, key: str, reply: Reply) -> bytes | None:
+        media = reply.media
+        if media is None:
+            return None
+        if media.kind == "qr":
+            return await asyncio.to_thread(qr_png, media.data)
+        if self.fetch_image is None:
+            log.error("no way to fetch portal image %s", media.data)
+            return None
+        try:
+            return await self.fetch_image(key, media.data)
+        except Exception as exc:  # the text still goes out without the picture
+            log.warning("portal image %s not fetched: %s", media.data, exc)
+            return None
