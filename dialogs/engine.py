@@ -11,6 +11,7 @@ from dialogs.events import (
     Contact,
     EffectResult,
     Event,
+    StaffAction,
     Text,
     Unsupported,
     Upload,
@@ -60,6 +61,9 @@ def handle(state: State, event: Event, ctx: Context) -> Step:
     s = step.state
     if isinstance(event, EffectResult):
         _on_effect(step, event, ctx)
+        return step
+    if isinstance(event, StaffAction):
+        _on_staff(step, event, ctx)
         return step
     s.pending = None  # a user event after a crash mid-effect: carry on from the step
     if not s.greeted:
@@ -189,6 +193,8 @@ def _on_button(step: Step, data: str, ctx: Context) -> None:
         form.retake(step)
         if not step.effects:
             form.ask_document(step, ctx, s.doc or "")
+    elif verb == "staffok":
+        form.advance(step, ctx)
     elif verb == "submit":
         form.confirm_submit(step, ctx)
     elif verb == "edit" and arg:
@@ -720,6 +726,49 @@ def _after_load(
             form.ask_document(step, ctx, asked[0])
         else:
             form.confirm_submit(step, ctx)
+
+
+def _on_staff(step: Step, event: StaffAction, ctx: Context) -> None:
+    s = step.state
+    if event.action == "closed":
+        say(
+            step,
+            t(s.lang, N_("{name} has finished helping you. Let us carry on."), name=event.staff),
+        )
+        ask_current(step, ctx)
+        return
+    if event.answers:
+        s.answers = dict(event.answers)
+    if event.action == "filled" and event.target and s.procedure:
+        proc = ctx.procedures[s.procedure]
+        field = next((f for f in proc.fields if f.name == event.target), None)
+        label = (field.label.get(s.lang) or field.label["vi"]) if field else event.target
+        s.flow = "form"
+        s.field = event.target
+        next_question(s)
+        say(
+            step,
+            t(
+                s.lang,
+                N_("{name} filled this in for you:\n{label}: {value}\nIs it right?"),
+                name=event.staff,
+                label=label,
+                value=event.value,
+            ),
+            (sbtn(s, t(s.lang, N_("✅ Yes, it is right")), "staffok"),),
+            (sbtn(s, t(s.lang, N_("✏️ No, change it")), f"edit:{event.target}"),),
+            kind="ask",
+        )
+        return
+    target = event.target or ""
+    if target == "documents" and s.procedure and s.app_id:
+        form.start_documents(step, ctx)
+    elif target == "review" and s.app_id:
+        form.load_for_review(step)
+    elif s.procedure and target in [f.name for f in ctx.procedures[s.procedure].fields]:
+        form.ask_field(step, ctx, target)
+    else:
+        ask_current(step, ctx)
 
 
 def ask_current(step: Step, ctx: Context) -> None:

@@ -74,4 +74,20 @@ class EffectResult:
     error: dict[str, Any] = field(default_factory=dict)
 
 
-Event = Text | Button | Command | Upload | Contact | Unsupported | EffectResult
+@dataclass(frozen=True)
+class StaffAction:
+    """A support officer acting in the citizen's conversation (remote help).
+
+    ``closed``: the help session ended; ``return_to``: go to ``target``; ``filled``:
+    the officer saved an answer on the citizen's behalf (the shell already stored it
+    in the portal) and the citizen is asked to confirm it.
+    """
+
+    action: Literal["closed", "return_to", "filled"]
+    staff: str  # the officer's first name, shown to the citizen
+    target: str | None = None  # a field name, or "documents" / "review"
+    value: Any = None
+    answers: dict[str, Any] = field(default_factory=dict)  # the application's answers now
+
+
+Event = Text | Button | Command | Upload | Contact | Unsupported | EffectResult | StaffAction

@@ -166,3 +166,31 @@ def test_language_switch_mid_form_keeps_the_step(dctx: Context) -> None:
 def test_deep_link_tracks_an_application(dctx: Context) -> None:
     step = _send(State(), Command("start", "trk_PX-2026-7Q4K9M"), dctx)
     assert [e.name for e in step.effects] == ["track"]
+
+
+def test_a_support_officer_fills_a_field_and_the_citizen_confirms(dctx: Context) -> None:
+    from dialogs import StaffAction
+
+    step = _in_form(dctx)
+    answers = {"child_name": "Nguyễn Thị Hoa"}
+    step = _send(
+        step.state,
+        StaffAction(
+            "filled", staff="Lan", target="child_name", value="Nguyễn Thị Hoa", answers=answers
+        ),
+        dctx,
+    )
+    assert "Lan" in step.replies[0].text and "Nguyễn Thị Hoa" in step.replies[0].text
+    assert step.state.answers == answers
+    step = _press(step, "Đúng", dctx)
+    assert step.state.field == "child_dob"
+
+
+def test_a_support_officer_returns_the_citizen_to_a_step(dctx: Context) -> None:
+    from dialogs import StaffAction
+
+    step = _in_form(dctx)
+    step = _send(step.state, StaffAction("return_to", staff="Lan", target="parents_married"), dctx)
+    assert step.state.field == "parents_married" and "kết hôn" in step.replies[-1].text
+    step = _send(step.state, StaffAction("closed", staff="Lan"), dctx)
+    assert "Lan" in step.replies[0].text and step.state.field == "parents_married"
