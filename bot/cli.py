@@ -1,0 +1,197 @@
+"""`motcua chat` (terminal), `motcua bot` (Telegram) and `run_demo()` (portal + bot)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from backend_client import BackendError, PortalClient
+from bot.context import ContextProvider
+from bot.effects import EffectRunner, portal_image_fetcher
+from bot.files import LocalFiles
+from bot.locks import ChatLocks
+from bot.runtime import Runtime
+from bot.settings import BotSettings, get_settings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+async def _portal_ready(contexts: ContextProvider, url: str) -> bool:
+    try:
+        await contexts.get()
+    except BackendError as exc:
+        click.echo(
+            f"Cannot reach the portal at {url} ({exc}).\n"
+            "Start it with `motcua portal` in another terminal, or run `motcua demo` "
+            "to start the portal and the bot together.",
+            err=True,
+        )
+        return False
+    return True
+
+
+async def chat(
+    settings: BotSettings,
+    *,
+    user: str = "local",
+    lang: str | None = None,
+    lines: Any = None,
+    portal: PortalClient | None = None,
+) -> int:
+    """The terminal conversation against ``settings.portal_url``; returns an exit code."""
+    from bot.terminal import Terminal
+
+    backend = portal or PortalClient(settings.portal_url, settings.bot_service_token)
+    store = Store.migrated(settings.bot_database_url)
+    contexts = ContextProvider(backend, bot_link=settings.bot_link)
+    try:
+        if not await _portal_ready(contexts, settings.portal_url):
+            return 1
+        runtime = Runtime(
+            store=store,
+            runner=EffectRunner(backend, LocalFiles(), handoffs=store),
+            context_provider=contexts,
+            locks=ChatLocks.from_url(settings.redis_url),
+        )
+        terminal = Terminal(
+            runtime,
+            key=f"terminal:{user}",
+            lines=lines,
+            lang_hint=lang,
+            qr_dir=Path("var") / "qr",
+            fetch_image=portal_image_fetcher(backend),
+        )
+        await terminal.run()
+        return 0
+    finally:
+        await runtime_close(backend if portal is None else None, store)
+
+
+async def runtime_close(backend: PortalClient | None, store: Store) -> None:
+    if backend is not None:
+        await backend.aclose()
+    store.close()
+
+
+async def serve_telegram(settings: BotSettings) -> int:
+    from bot.telegram import TelegramChannel
+
+    backend = PortalClient(settings.portal_url, settings.bot_service_token)
+    store = Store.migrated(settings.bot_database_url)
+    try:
+        channel = TelegramChannel.build(settings, backend=backend, store=store)
+        if not await _portal_ready(channel.contexts, settings.portal_url):
+            return 1
+        await channel.run()
+        return 0
+    finally:
+        await runtime_close(backend, store)
+
+
+@click.command("chat")
+@click.option("--user", default=lambda: os.environ.get("USER", "local"), show_default="$USER")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default=None)
+def chat_command(user: str, lang: str | None) -> None:
+    """Talk to the assistant in this terminal (against the portal at PORTAL_URL)."""
+    sys.exit(asyncio.run(chat(get_settings(), user=user, lang=lang)))
+
+
+@click.command("bot")
+def bot_command() -> None:
+    """Serve the Telegram bot (TELEGRAM_BOT_TOKEN) against the portal at PORTAL_URL."""
+    settings = get_settings()
+    if not settings.telegram_bot_token:
+        raise click.UsageError(
+            "Set TELEGRAM_BOT_TOKEN to your bot's token (from @BotFather). "
+            "Without one, try the same conversation in the terminal: `motcua chat`."
+        )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    sys.exit(asyncio.run(serve_telegram(settings)))
+
+
+# --- the demo: portal and bot in one process ------------------------------------------
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+class PortalThread:
+    """The portal app served by uvicorn in a background thread."""
+
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int | None = None) -> None:
+        import uvicorn
+
+        self.host = host
+        self.port = port or _free_port(host)
+        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="portal", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> PortalThread:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the portal did not start")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start_demo_portal() -> tuple[PortalThread, str]:
+    """Migrate and seed the portal's database (SQLite under var/ by default), serve it;
+    returns the thread and the bot's service token."""
+    from portal.api.app import create_app
+    from portal.cli import prepare_database, seed_demo_staff
+    from portal.settings import get_settings as portal_settings
+
+    settings = portal_settings()
+    prepare_database(settings)
+    staff = seed_demo_staff(settings)
+    portal = PortalThread(create_app(settings)).start()
+    click.echo(f"Mot Cua portal running at {portal.url}  (API docs: {portal.url}/docs)")
+    for username, token in staff.items():
+        click.echo(f"  staff {username}: STAFF_TOKEN={token} PORTAL_URL={portal.url}")
+    return portal, settings.bot_service_token
+
+
+def run_demo() -> None:
+    """`motcua demo`: the portal and the bot together. Telegram when TELEGRAM_BOT_TOKEN
+    is set (through TELEGRAM_API_BASE if set), otherwise the terminal chat."""
+    portal, token = start_demo_portal()
+    settings = get_settings().model_copy(
+        update={"portal_url": portal.url, "bot_service_token": token}
+    )
+    try:
+        if settings.telegram_bot_token:
+            click.echo("Serving the Telegram bot; open it in Telegram and press Start.")
+            logging.basicConfig(level=logging.INFO)
+            code = asyncio.run(serve_telegram(settings))
+        else:
+            click.echo("No TELEGRAM_BOT_TOKEN: here is the same assistant in this terminal.\n")
+            code = asyncio.run(chat(settings, user=os.environ.get("USER", "demo")))
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        portal.stop()
+    sys.exit(code)

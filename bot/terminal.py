@@ -1,0 +1,167 @@
+"""The terminal channel: the same engine in a console, for trying the bot and for
+tests. Buttons are numbered choices; files are sent by path; QR codes are drawn
+with block characters and saved as PNG files."""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import shlex
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.render import qr_png, qr_terminal
+from bot.runtime import Runtime
+from dialogs import Btn, Button, Command, Event, FileRef, Reply, Text, Upload
+from motcua.i18n import N_, gettext_, normalize_language
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".bmp", ".gif", ".tif"}
+HINT = N_(
+    "Type your answer, or the number of a button. Send a file by typing its path. "
+    "/say TEXT sends TEXT as it is (e.g. a number). /quit leaves."
+)
+SAVED = N_("(QR image saved: {path})")
+NO_SUCH_FILE = N_("There is no file at {path}.")
+
+FetchImage = Callable[[str, str], Awaitable[bytes]]
+
+
+class Quit:
+    """The user typed /quit."""
+
+
+async def stdin_lines(prompt: str = "> ") -> AsyncIterator[str]:
+    """Lines typed on the console, read in a thread so the event loop stays free."""
+    while True:
+        sys.stdout.write(prompt)
+        sys.stdout.flush()
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:  # end of input (Ctrl-D)
+            return
+        yield line.rstrip("\n")
+
+
+def file_ref(path: Path) -> FileRef:
+    mime = mimetypes.guess_type(path.name)[0]
+    size = path.stat().st_size
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return FileRef(ref=str(path.resolve()), kind="photo", mime=mime, name=path.name, size=size)
+    return FileRef(ref=str(path.resolve()), kind="document", mime=mime, name=path.name, size=size)
+
+
+class Terminal:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        key: str = "terminal:local",
+        lines: AsyncIterator[str] | None = None,
+        out: TextIO | None = None,
+        lang_hint: str | None = None,
+        qr_dir: Path | None = None,
+        fetch_image: FetchImage | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.key = key
+        self.lines = lines if lines is not None else stdin_lines()
+        self.out = out or sys.stdout
+        self.lang_hint = lang_hint
+        self.lang = normalize_language(lang_hint)
+        self.qr_dir = qr_dir
+        self.fetch_image = fetch_image
+        self.buttons: list[Btn] = []  # the numbered choices now showing
+        self._images = 0
+
+    def write(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    async def run(self, *, start: bool = True) -> None:
+        self.write(gettext_(HINT, self.lang))
+        self.write()
+        if start:
+            await self.turn(Command("start"))
+        async for line in self.lines:
+            event = self.parse(line)
+            if isinstance(event, Quit):
+                return
+            if event is not None:
+                await self.turn(event)
+
+    def parse(self, line: str) -> Event | Quit | None:
+        text = line.strip()
+        if not text:
+            return None
+        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
+            return Button(self.buttons[int(text) - 1].data)
+        if text == "/quit":
+            return Quit()
+        if text.startswith("/say "):
+            return Text(text[5:].strip())
+        if text.startswith("/file "):
+            return self._upload(text[6:].strip(), explicit=True)
+        upload = self._upload(text, explicit=False)  # before commands: /home/... is a path
+        if upload is not None:
+            return upload
+        if text.startswith("/"):
+            name, _, args = text[1:].partition(" ")
+            return Command(name.lower(), args.strip())
+        return Text(text)
+
+    def _upload(self, raw: str, *, explicit: bool) -> Upload | None:
+        try:
+            parts = shlex.split(raw)  # allows quoted paths with spaces
+        except ValueError:
+            parts = [raw]
+        candidate = " ".join(parts) if parts else raw
+        path = Path(candidate).expanduser()
+        if path.is_file():
+            return Upload((file_ref(path),))
+        if explicit:
+            self.write(gettext_(NO_SUCH_FILE, self.lang, path=candidate))
+        return None
+
+    async def turn(self, event: Event) -> None:
+        replies = await self.runtime.process(self.key, event, lang_hint=self.lang_hint)
+        await self.show(replies)
+
+    async def show(self, replies: list[Reply]) -> None:
+        numbered: list[Btn] = []
+        for reply in replies:
+            if reply.text:
+                self.write(reply.text)
+            if reply.media is not None:
+                await self._media(reply)
+            for button in reply.flat_buttons:
+                numbered.append(button)
+                self.write(f"  {len(numbered)}) {button.label}")
+            self.write()
+        if numbered:
+            self.buttons = numbered
+
+    async def _media(self, reply: Reply) -> None:
+        media = reply.media
+        assert media is not None
+        if media.kind == "qr":
+            self.write(qr_terminal(media.data).rstrip("\n"))
+            data = qr_png(media.data)
+        elif self.fetch_image is not None:
+            data = await self.fetch_image(self.key, media.data)
+        else:
+            return
+        folder = self.qr_dir or Path(tempfile.gettempdir())
+        folder.mkdir(parents=True, exist_ok=True)
+        self._images += 1
+        stem = Path(media.filename).stem or "image"
+        path = folder / f"motcua-{stem}-{self._images}.png"
+        path.write_bytes(data)
+        self.write(gettext_(SAVED, self.lang, path=path))
+
+
+async def scripted(lines: list[str]) -> AsyncIterator[str]:
+    """A fixed sequence of typed lines (tests, demos)."""
+    for line in lines:
+        yield line
