@@ -284,3 +284,71 @@ async def test_a_blocked_user_is_recorded(
             break
         await asyncio.sleep(0.05)
     assert chat is not None and chat.blocked
+
+
+async def test_webhook_mode_with_a_secret(
+    tg: FakeTelegram, recorder: Recorder, sqlite_store: Store
+) -> None:
+    from aiohttp import web
+
+    from bot.cli import _free_port
+
+    port = _free_port("127.0.0.1")
+    settings = BotSettings(
+        telegram_bot_token=TOKEN,
+        telegram_api_base=tg.api_base,
+        webhook_url=f"http://127.0.0.1:{port}/tg/hook",
+        webhook_secret="s3cret-token",
+        bot_link="https://t.me/MotCuaBot",
+    )
+    ch = TelegramChannel.build(
+        settings,
+        backend=EmptyCatalog(),  # type: ignore[arg-type]
+        store=sqlite_store,
+        engine_handle=recorder.handle,
+    )
+    runner = web.AppRunner(ch.webhook_app())
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        hook = await tg.wait_for("setWebhook", timeout=10)
+        assert hook.params["secret_token"] == "s3cret-token"
+        injected = tg.user_sends_text(CHAT, "qua webhook")
+        reply = await tg.wait_for_reply(injected, timeout=10)
+        assert reply["text"] == "got Text vi"
+        assert recorder.events == [Text("qua webhook")]
+        assert ch.contexts.bot_link == "https://t.me/MotCuaBot"  # BOT_LINK wins over getMe
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def real_channel(
+    tg: FakeTelegram, portal: Any, sqlite_store: Store
+) -> AsyncIterator[TelegramChannel]:
+    settings = BotSettings(telegram_bot_token=TOKEN, telegram_api_base=tg.api_base)
+    ch = TelegramChannel.build(settings, backend=portal, store=sqlite_store, album_delay=0.3)
+    polling = asyncio.create_task(
+        ch.dispatcher.start_polling(ch.bot, polling_timeout=1, handle_signals=False)
+    )
+    await tg.wait_for("setMyCommands", timeout=10)
+    try:
+        yield ch
+    finally:
+        await ch.dispatcher.stop_polling()
+        await polling
+
+
+async def test_the_real_engine_greets_over_telegram(
+    tg: FakeTelegram, real_channel: TelegramChannel
+) -> None:
+    """dialogs.handle, unchanged, behind the real Dispatcher and the real portal."""
+    tg.user_starts(CHAT, language_code="vi")
+    greeting, menu = await tg.wait_for_messages(CHAT, 2, timeout=15)
+    assert "trợ lý tự động" in greeting["text"]
+    assert all(len(d.encode()) <= 64 for m in (greeting, menu) for d in m["callback_data"])
+    mark = tg.message_count(CHAT)
+    tg.user_presses_button(CHAT, menu["message_id"], menu["callback_data"][0])
+    [choose] = await tg.wait_for_messages(CHAT, 1, since=mark, timeout=15)
+    assert choose["buttons"]  # never a dead end
+    assert len(tg.calls_of("answerCallbackQuery")) == 1
