@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
+from bot.cli import bot_command, chat_command, run_demo
 from nlu.cli import nlu as nlu_group
-from portal.cli import catalog_group, portal_command, serve, staff_group
+from portal.cli import catalog_group, portal_command, staff_group
 
 
 @click.group()
@@ -19,11 +20,12 @@ main.add_command(staff_group)
 
 
 @main.command("demo")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-def demo(host: str, port: int) -> None:
-    """Start the demo: the portal with its seeded catalog and demo staff."""
-    serve(host, port, seed=True)
+def demo() -> None:
+    """Start the demo: the portal (SQLite, seeded) and the assistant together — in
+    Telegram when TELEGRAM_BOT_TOKEN is set, otherwise in this terminal."""
+    run_demo()
 
 
+main.add_command(chat_command)
+main.add_command(bot_command)
 main.add_command(nlu_group)
