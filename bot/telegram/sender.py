@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar
 
 from aiogram import Bot
 from aiogram.enums import ChatAction
-from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
@@ -81,7 +81,11 @@ class ReplySender:
         """Send every reply in order; False (and recorded) when the user blocked us."""
         try:
             for reply in replies:
-                await self._send_one(chat_id, key, reply)
+                try:
+                    await self._send_one(chat_id, key, reply)
+                except TelegramBadRequest as exc:
+                    # One malformed message must not swallow the ones after it.
+                    log.error("Telegram refused a reply to %s: %s", key, exc)
         except BlockedError:
             log.info("chat %s blocked the bot", key)
             self._keyboard_shown.discard(chat_id)

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import httpx
+import pytest
 import segno
 
 from backend_client import PortalClient
@@ -245,3 +246,25 @@ async def test_request_human_is_queued(portal: PortalClient) -> None:
         Effect("request_human", params), CITIZEN
     )
     assert without.ok and without.value == {"queued": False}
+
+
+async def test_portal_images_are_fetched_for_the_citizen(
+    portal: PortalClient, clock: FrozenClock
+) -> None:
+    from bot.effects import portal_image_fetcher
+
+    proc = await portal.get_procedure("certified_copy")
+    app = await portal.create_application(CITIZEN, proc.slug)
+    await portal.set_answers(CITIZEN, app.id, sample_answers(proc, today=clock().date()))
+    for spec in proc.documents:
+        if spec.required:
+            data = MINIMAL_PDF if spec.accepted == ["pdf"] else photo()
+            for _ in range(spec.min_files):
+                await portal.upload_document(CITIZEN, app.id, spec.code, data)
+    await portal.submit(CITIZEN, app.id, "k")
+    payment = await portal.get_payment(CITIZEN, app.id)
+    fetch = portal_image_fetcher(portal)
+    png = await fetch(CITIZEN, payment.qr_png_url)
+    assert png.startswith(b"\x89PNG")
+    with pytest.raises(ValueError):
+        await fetch(CITIZEN, "/v1/something/else.png")
