@@ -47,9 +47,8 @@ def fee_summary(fee: dict[str, Any], lang: str) -> str:
         text = "-"
     reason = fee.get("exempt_reason")
     if reason and kind != "free":
-        text += " — " + t(
-            lang, N_("free when: {reason}"), reason=reason.get(lang) or reason.get("vi")
-        )
+        # The catalog phrases it as a sentence: "Free when registered within 60 days..."
+        text += f" ({reason.get(lang) or reason.get('vi')})"
     return text
 
 
