@@ -20,8 +20,8 @@ from motcua.i18n import N_, gettext_, normalize_language
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".bmp", ".gif", ".tif"}
 HINT = N_(
-    "Type your answer, or the number of a button. Send a file by typing its path. "
-    "/say TEXT sends TEXT as it is (e.g. a number). /quit leaves."
+    "Type your answer, or the number of a button (#2 presses button 2 when the question "
+    "asks for a number). Send a file by typing its path. /quit leaves."
 )
 SAVED = N_("(QR image saved: {path})")
 NO_SUCH_FILE = N_("There is no file at {path}.")
@@ -73,6 +73,7 @@ class Terminal:
         self.qr_dir = qr_dir
         self.fetch_image = fetch_image
         self.buttons: list[Btn] = []  # the numbered choices now showing
+        self.expects: str | None = None  # what the current question wants typed
         self._images = 0
 
     def write(self, text: str = "") -> None:
@@ -95,7 +96,10 @@ class Terminal:
         text = line.strip()
         if not text:
             return None
-        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
+        if text.startswith("#") and text[1:].isdigit() and 1 <= int(text[1:]) <= len(self.buttons):
+            return Button(self.buttons[int(text[1:]) - 1].data)
+        wants_digits = self.expects in ("number", "date", "citizen_id", "phone")
+        if text.isdigit() and not wants_digits and 1 <= int(text) <= len(self.buttons):
             return Button(self.buttons[int(text) - 1].data)
         if text == "/quit":
             return Quit()
@@ -141,6 +145,10 @@ class Terminal:
             self.write()
         if numbered:
             self.buttons = numbered
+        self.expects = next(
+            (r.extra.get("expects") for r in reversed(replies) if r.kind in ("ask", "error")),
+            None,
+        )
 
     async def _media(self, reply: Reply) -> None:
         media = reply.media

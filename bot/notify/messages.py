@@ -88,7 +88,9 @@ def _button(msgid: str, lang: str, data: str) -> dict[str, str]:
 
 
 def _names(lang: str, names: list[Names | str]) -> str:
-    return ", ".join(n if isinstance(n, str) else n.get(lang, next(iter(n.values()))) for n in names)
+    return ", ".join(
+        n if isinstance(n, str) else n.get(lang, next(iter(n.values()))) for n in names
+    )
 
 
 def _due(value: Any) -> str:

@@ -69,7 +69,16 @@ def ask_field(step: Step, ctx: Context, name: str, error: str | None = None) -> 
         options = [(c.label.get(lang) or c.label["vi"], f"ans:{c.value}") for c in field.choices]
         ask_with_keyboard(step, text, options, tuple(extra) + nav_row(s))
         return
-    say(step, text, tuple(extra), nav_row(s), kind="error" if error else "ask")
+    step.replies.append(
+        Reply(
+            text=text,
+            buttons=tuple(r for r in (tuple(extra), nav_row(s)) if r),
+            kind="error" if error else "ask",
+            # Channels that number their buttons (the terminal) must not take a typed
+            # number for a button press when the question itself wants a number.
+            extra={"expects": field.type},
+        )
+    )
 
 
 def _show(field: FormField, value: Any, lang: str) -> str:

@@ -71,9 +71,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_key"), ["key"], unique=False)
-        batch_op.create_index(
-            "ix_outbox_status_not_before", ["status", "not_before"], unique=False
-        )
+        batch_op.create_index("ix_outbox_status_not_before", ["status", "not_before"], unique=False)
 
     op.create_table(
         "reminders",

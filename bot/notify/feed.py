@@ -1,0 +1,368 @@
+"""The follower: portal event feed → outbox rows, in one transaction with the cursor.
+
+A page of events is applied in one transaction that also moves the cursor past it,
+so a crash at any moment either keeps the whole page (rows and cursor) or none of
+it: nothing is lost and, with UNIQUE (event_id, key, kind), nothing is doubled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from backend_client import Backend, Event
+from bot.notify.db import Clock, Db, aware, as_utc, utcnow
+from bot.notify.messages import KIND_OF_EVENT, URGENT_KINDS, render
+from bot.notify.models import NotifierCursor, OutboxMessage, Reminder, Subscription
+from bot.notify.settings import NotifySettings
+
+log = logging.getLogger(__name__)
+
+CHANNELS = ("telegram:",)  # chat keys the notifier can write to
+# Once an application reaches one of these, its due date is no longer at risk.
+SAFE_STATUSES = frozenset({"approved", "result_ready", "completed", "rejected", "cancelled"})
+ENDED = ("application.cancelled", "application.rejected", "application.completed")
+
+
+def reachable(key: str | None) -> bool:
+    return bool(key) and any(str(key).startswith(p) for p in CHANNELS)
+
+
+@dataclass
+class Catalog:
+    """Procedure and document names per slug, fetched once from the portal."""
+
+    portal: Backend
+    names: dict[str, Mapping[str, str] | str] = field(default_factory=dict)
+    documents: dict[str, dict[str, Mapping[str, str]]] = field(default_factory=dict)
+
+    async def load(self, slugs: set[str]) -> None:
+        for slug in slugs - self.names.keys():
+            try:
+                proc = await self.portal.get_procedure(slug)
+            except Exception as exc:  # a name is nice to have; the slug will do
+                log.warning("procedure %s: %s", slug, exc)
+                self.names[slug] = slug
+                continue
+            self.names[slug] = proc.name
+            self.documents[slug] = {d.code: d.name for d in proc.documents}
+
+    def render(self, kind: str, data: Mapping[str, Any], lang: str) -> dict[str, Any]:
+        slug = str(data.get("procedure") or "")
+        docs = self.documents.get(slug, {})
+        wanted = [docs.get(str(c), str(c)) for c in data.get("documents") or []]
+        message = render(kind, data, lang, procedure=self.names.get(slug), documents=wanted)
+        return message.payload()
+
+
+def quiet_until(now: datetime, settings: NotifySettings) -> datetime | None:
+    """The end of the quiet hours if `now` falls in them, else None."""
+    zone = settings.zone
+    local = now.astimezone(zone)
+    start, end, t = settings.quiet_start, settings.quiet_end, local.time()
+    quiet = (t >= start or t < end) if start > end else (start <= t < end)
+    if not quiet:
+        return None
+    day = local.date() if t < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=zone)
+
+
+def not_before(kind: str, now: datetime, settings: NotifySettings) -> datetime:
+    if kind in URGENT_KINDS:
+        return as_utc(now)
+    return as_utc(quiet_until(now, settings) or now)
+
+
+class Follower:
+    def __init__(
+        self,
+        db: Db,
+        portal: Backend,
+        settings: NotifySettings,
+        *,
+        clock: Clock = utcnow,
+        name: str = "portal",
+        on_enqueued: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.portal = portal
+        self.settings = settings
+        self.clock = clock
+        self.name = name
+        self.catalog = Catalog(portal)
+        self.on_enqueued = on_enqueued or (lambda: None)
+
+    # --- the feed --------------------------------------------------------------------
+
+    async def cursor(self) -> int:
+        def fn(db: Session) -> int:
+            row = db.get(NotifierCursor, self.name)
+            return row.last_event_id if row else 0
+
+        return await self.db.run(fn)
+
+    async def step(self) -> int:
+        """Apply one page of the feed; returns how many events it held."""
+        cursor = await self.cursor()
+        page = await self.portal.events(after=cursor, limit=self.settings.feed_page)
+        if not page.events:
+            return 0
+        await self.catalog.load({str(e.data.get("procedure")) for e in page.events})
+        enqueued = await self.db.run(lambda db: self._apply(db, cursor, page.events))
+        if enqueued:
+            self.on_enqueued()
+        return len(page.events)
+
+    async def catch_up(self) -> int:
+        """Follow the feed to its end (tests, and after a wake-up)."""
+        total = 0
+        while n := await self.step():
+            total += n
+        total += await self.fire_reminders()
+        return total
+
+    def _apply(self, db: Session, cursor: int, events: list[Event]) -> int:
+        row = db.get(NotifierCursor, self.name, with_for_update=True)
+        if row is None:
+            row = NotifierCursor(name=self.name, last_event_id=0, updated_at=as_utc(self.clock()))
+            db.add(row)
+            db.flush()
+        if row.last_event_id != cursor:
+            return 0  # another follower moved it meanwhile: read the feed again
+        now = as_utc(self.clock())
+        enqueued = 0
+        for ev in events:
+            try:
+                enqueued += self._event(db, ev, now)
+            except Exception:  # one malformed event must not stop the feed forever
+                log.exception("event %s (%s) skipped", ev.id, ev.type)
+        row.last_event_id = events[-1].id
+        row.updated_at = now
+        return enqueued
+
+    def _event(self, db: Session, ev: Event, now: datetime) -> int:
+        data = ev.data
+        app_id = str(data.get("application_id") or ev.application_id or "")
+        if not app_id:
+            return 0
+        subs = self._subscribers(db, app_id, data)
+        self._reminders(db, ev, app_id)
+        kind = KIND_OF_EVENT.get(ev.type)
+        if kind is None:
+            return 0
+        return self._enqueue(db, ev.id, app_id, kind, data, subs, now)
+
+    def _subscribers(self, db: Session, app_id: str, data: Mapping[str, Any]) -> list[Subscription]:
+        citizen, helper = data.get("citizen"), data.get("assisted_by")
+        lang = str(data.get("lang") or "vi")
+        # The citizen's own chat when it is one we can write to; else the volunteer
+        # who filed the application for them.
+        auto = (citizen, "owner") if reachable(citizen) else (helper, "helper")
+        if reachable(auto[0]):
+            stmt = self.db.insert(Subscription).values(
+                application_id=app_id,
+                tracking_code=data.get("tracking_code"),
+                key=auto[0],
+                lang=lang,
+                role=auto[1],
+                created_at=as_utc(self.clock()),
+            )
+            db.execute(stmt.on_conflict_do_nothing(index_elements=["application_id", "key"]))
+        code = data.get("tracking_code")
+        if code:  # relatives who subscribed with the code before any event was seen
+            known = set(
+                db.scalars(select(Subscription.key).where(Subscription.application_id == app_id))
+            )
+            for sub in db.scalars(
+                select(Subscription).where(
+                    Subscription.tracking_code == code, Subscription.application_id.is_(None)
+                )
+            ):
+                if sub.key in known:
+                    db.delete(sub)
+                else:
+                    sub.application_id = app_id
+            db.flush()
+        return list(
+            db.scalars(
+                select(Subscription)
+                .where(Subscription.application_id == app_id)
+                .order_by(Subscription.id)
+            )
+        )
+
+    def _enqueue(
+        self,
+        db: Session,
+        event_id: int,
+        app_id: str,
+        kind: str,
+        data: Mapping[str, Any],
+        subs: list[Subscription],
+        now: datetime,
+    ) -> int:
+        if not subs:
+            return 0
+        when = not_before(kind, now, self.settings)
+        payloads: dict[str, dict[str, Any]] = {}
+        rows = []
+        for sub in subs:
+            if sub.lang not in payloads:
+                payloads[sub.lang] = self.catalog.render(kind, data, sub.lang)
+            rows.append(
+                {
+                    "event_id": event_id,
+                    "application_id": app_id,
+                    "key": sub.key,
+                    "kind": kind,
+                    "payload": payloads[sub.lang],
+                    "status": "pending",
+                    "attempts": 0,
+                    "resent": 0,
+                    "not_before": when,
+                    "created_at": as_utc(now),
+                }
+            )
+        stmt = self.db.insert(OutboxMessage).values(rows)
+        db.execute(stmt.on_conflict_do_nothing(index_elements=["event_id", "key", "kind"]))
+        return len(rows)
+
+    # --- reminders -------------------------------------------------------------------
+
+    def _set_reminder(
+        self, db: Session, ev: Event, app_id: str, kind: str, due_at: datetime
+    ) -> None:
+        stmt = self.db.insert(Reminder).values(
+            application_id=app_id,
+            kind=kind,
+            event_id=ev.id,
+            data=ev.data,
+            due_at=as_utc(due_at),
+            status="pending",
+            created_at=as_utc(self.clock()),
+        )
+        db.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["application_id", "kind"],
+                set_={
+                    "event_id": ev.id,
+                    "data": ev.data,
+                    "due_at": as_utc(due_at),
+                    "status": "pending",
+                },
+            )
+        )
+
+    def _cancel(self, db: Session, app_id: str, *kinds: str) -> None:
+        db.execute(
+            update(Reminder)
+            .where(
+                Reminder.application_id == app_id,
+                Reminder.kind.in_(kinds),
+                Reminder.status == "pending",
+            )
+            .values(status="cancelled")
+        )
+
+    def _reminders(self, db: Session, ev: Event, app_id: str) -> None:
+        s = self.settings
+        at = aware(ev.created_at)
+        if ev.type == "payment.requested":
+            self._set_reminder(
+                db, ev, app_id, "reminder_unpaid", at + timedelta(hours=s.unpaid_reminder_hours)
+            )
+        elif ev.type == "application.supplement_requested":
+            due = at + timedelta(hours=s.supplement_reminder_hours)
+            self._set_reminder(db, ev, app_id, "reminder_supplement", due)
+        if ev.type in ("payment.confirmed", *ENDED):
+            self._cancel(db, app_id, "reminder_unpaid")
+        if ev.type in ("application.resubmitted", *ENDED):
+            self._cancel(db, app_id, "reminder_supplement")
+        status, due_date = ev.data.get("status"), ev.data.get("due_date")
+        if status in SAFE_STATUSES or ev.type in ENDED:
+            self._cancel(db, app_id, "due_at_risk")
+        elif due_date:
+            day = date.fromisoformat(str(due_date)) - timedelta(days=1)
+            due_at = datetime.combine(day, time(s.due_risk_hour), tzinfo=s.zone)
+            existing = db.scalar(
+                select(Reminder).where(
+                    Reminder.application_id == app_id, Reminder.kind == "due_at_risk"
+                )
+            )
+            if existing is None or (existing.status == "pending"):
+                self._set_reminder(db, ev, app_id, "due_at_risk", due_at)
+
+    async def fire_reminders(self) -> int:
+        """Turn reminders that came due into outbox rows; returns how many rows."""
+        now = as_utc(self.clock())
+
+        def due(db: Session) -> list[Reminder]:
+            return list(
+                db.scalars(
+                    select(Reminder).where(Reminder.status == "pending", Reminder.due_at <= now)
+                )
+            )
+
+        reminders = await self.db.run(due)
+        if not reminders:
+            return 0
+        await self.catalog.load({str(r.data.get("procedure")) for r in reminders})
+
+        def fire(db: Session) -> int:
+            count = 0
+            ids = [r.id for r in reminders]
+            for rem in db.scalars(
+                select(Reminder)
+                .where(Reminder.id.in_(ids), Reminder.status == "pending")
+                .with_for_update(skip_locked=True)
+            ):
+                rem.status = "done"
+                if rem.kind == "due_at_risk" and not self._still_at_risk(rem, now):
+                    continue
+                subs = list(
+                    db.scalars(
+                        select(Subscription).where(
+                            Subscription.application_id == rem.application_id
+                        )
+                    )
+                )
+                count += self._enqueue(
+                    db, rem.event_id, rem.application_id, rem.kind, rem.data, subs, now
+                )
+            return count
+
+        count = await self.db.run(fire)
+        if count:
+            self.on_enqueued()
+        return count
+
+    def _still_at_risk(self, rem: Reminder, now: datetime) -> bool:
+        # Only "due tomorrow" is worth a message; a reminder found later is stale.
+        due_date = date.fromisoformat(str(rem.data["due_date"]))
+        return now.astimezone(self.settings.zone).date() < due_date
+
+    # --- the loop --------------------------------------------------------------------
+
+    async def run(self, wake: asyncio.Event) -> None:
+        """Follow the feed until cancelled; `wake` (the portal's webhook) cuts a wait short."""
+        while True:
+            try:
+                while await self.step():
+                    pass
+                await self.fire_reminders()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the portal down, the database busy: try again later
+                log.warning("notifier feed: %s", exc)
+            try:
+                await asyncio.wait_for(wake.wait(), self.settings.poll_interval)
+            except TimeoutError:
+                pass
+            wake.clear()
