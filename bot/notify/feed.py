@@ -8,6 +8,7 @@ it: nothing is lost and, with UNIQUE (event_id, key, kind), nothing is doubled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend_client import Backend, Event
-from bot.notify.db import Clock, Db, aware, as_utc, utcnow
+from bot.notify.db import Clock, Db, as_utc, aware, utcnow
 from bot.notify.messages import KIND_OF_EVENT, URGENT_KINDS, render
 from bot.notify.models import NotifierCursor, OutboxMessage, Reminder, Subscription
 from bot.notify.settings import NotifySettings
@@ -361,8 +362,6 @@ class Follower:
                 raise
             except Exception as exc:  # the portal down, the database busy: try again later
                 log.warning("notifier feed: %s", exc)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), self.settings.poll_interval)
-            except TimeoutError:
-                pass
             wake.clear()

@@ -1,0 +1,25 @@
+"""`python -m bot.notify`: run the notifier with settings from the environment."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+
+from bot.notify.service import run_notifier
+from bot.notify.settings import NotifySettings
+from bot.settings import BotSettings
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_notifier(BotSettings(), NotifySettings()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,367 @@
+"""The sender: due outbox rows → Telegram, within the limits, each sent once.
+
+A row goes pending → claimed (taken by this sender, not yet tried) → sending (the
+request is on its way) → sent (marked right after Telegram's 200). Only a row left
+'sending' by a crash can have reached the chat already; it is sent again on restart
+and counted in `possible_duplicates` (and in the row's `resent`). Rows only
+'claimed' go back to pending silently: they were never tried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.notify.db import Clock, Db, as_utc, utcnow
+from bot.notify.limiter import Limiter, LocalLimiter, acquire, chat_rate
+from bot.notify.models import CLAIMED, FAILED, PENDING, SENDING, SENT, OutboxMessage
+from bot.notify.settings import NotifySettings
+from bot.store import Store
+from bot.store.models import Chat
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Metrics:
+    sent: int = 0
+    rate_limited: int = 0  # 429s received
+    server_errors: int = 0  # 5xx and network errors
+    blocked: int = 0
+    failed: int = 0
+    possible_duplicates: int = 0  # rows re-sent after being left 'sending'
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    key: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def chat_id_of(key: str) -> int:
+    return int(key.split(":", 1)[1])
+
+
+def markup(buttons: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b["text"], callback_data=b["data"]) for b in row]
+            for row in buttons
+        ]
+    )
+
+
+class Sender:
+    def __init__(
+        self,
+        db: Db,
+        store: Store,
+        bot: Bot,
+        settings: NotifySettings,
+        *,
+        limiter: Limiter | None = None,
+        clock: Clock = utcnow,
+        idle_poll: float = 0.5,
+    ) -> None:
+        self.db = db
+        self.store = store
+        self.bot = bot
+        self.settings = settings
+        self.limiter: Limiter = limiter or LocalLimiter(scale=settings.limit_scale)
+        self.clock = clock
+        self.idle_poll = idle_poll
+        self.worker = settings.worker
+        self.metrics = Metrics()
+        self.max_in_flight = settings.max_in_flight or max(10, int(30 * settings.limit_scale))
+        self._queues: dict[str, deque[Claimed]] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._in_flight = 0
+        self._slot = asyncio.Event()
+        self._http = asyncio.Semaphore(settings.concurrency)
+        self._blocked: set[str] = set()
+        self._last_sent: dict[int, float] = {}
+        self._last_recovery = 0.0
+        self._asked = 0
+
+    # --- the database side -----------------------------------------------------------
+
+    async def recover(self, *, all_stale: bool = False) -> int:
+        """Put back rows this worker left claimed or sending (a crash), and those of
+        any worker whose lease ran out. Returns how many were 'sending'."""
+        now = as_utc(self.clock())
+        expired = now - timedelta(seconds=self.settings.lease_seconds)
+        ours = or_(OutboxMessage.claimed_by == self.worker, OutboxMessage.claimed_at < expired)
+        if all_stale:
+            ours = or_(ours, OutboxMessage.claimed_by.is_not(None))
+
+        def fn(db: Session) -> int:
+            sending = db.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == SENDING, ours)
+                .values(
+                    status=PENDING,
+                    resent=OutboxMessage.resent + 1,
+                    claimed_by=None,
+                    claimed_at=None,
+                )
+            ).rowcount  # type: ignore[attr-defined]
+            db.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == CLAIMED, ours)
+                .values(status=PENDING, claimed_by=None, claimed_at=None)
+            )
+            return int(sending or 0)
+
+        count = await self.db.run(fn)
+        if count:
+            log.warning("%s message(s) were in flight at a crash: sending again", count)
+        self.metrics.possible_duplicates += count
+        return count
+
+    async def claim(self, limit: int) -> list[Claimed]:
+        now = as_utc(self.clock())
+
+        def fn(db: Session) -> list[Claimed]:
+            # Chats that blocked the bot get nothing; their rows end as failed.
+            blocked_keys = select(Chat.key).where(Chat.blocked.is_(True))
+            db.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == PENDING, OutboxMessage.key.in_(blocked_keys))
+                .values(status=FAILED, last_error="blocked")
+                .execution_options(synchronize_session=False)
+            )
+            rows = list(
+                db.execute(
+                    select(
+                        OutboxMessage.id,
+                        OutboxMessage.key,
+                        OutboxMessage.payload,
+                        OutboxMessage.attempts,
+                    )
+                    .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
+                    .order_by(OutboxMessage.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if rows:
+                db.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_([r.id for r in rows]))
+                    .values(status=CLAIMED, claimed_by=self.worker, claimed_at=now)
+                )
+            return [Claimed(r.id, r.key, r.payload, r.attempts) for r in rows]
+
+        return await self.db.run(fn)
+
+    async def _set(self, row_id: int, **values: Any) -> None:
+        def fn(db: Session) -> None:
+            db.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+        await self.db.run(fn)
+
+    async def counts(self) -> dict[str, int]:
+        """Rows per status, with 'held' for pending rows not due yet (quiet hours, backoff)."""
+        now = as_utc(self.clock())
+
+        def fn(db: Session) -> dict[str, int]:
+            out = {
+                status: n
+                for status, n in db.execute(
+                    select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+                )
+            }
+            out["held"] = (
+                db.scalar(
+                    select(func.count()).where(
+                        and_(OutboxMessage.status == PENDING, OutboxMessage.not_before > now)
+                    )
+                )
+                or 0
+            )
+            return out
+
+        return await self.db.run(fn)
+
+    # --- sending ---------------------------------------------------------------------
+
+    async def deliver(self, row: Claimed) -> None:
+        """Send one claimed row, honouring limits; leaves it sent, failed or pending."""
+        if row.key in self._blocked:
+            await self._set(row.id, status=FAILED, last_error="blocked", claimed_by=None)
+            return
+        try:
+            chat_id = chat_id_of(row.key)
+        except ValueError:
+            await self._set(row.id, status=FAILED, last_error="not a chat key", claimed_by=None)
+            self.metrics.failed += 1
+            return
+        text = str(row.payload.get("text") or "")
+        keyboard = markup(row.payload.get("buttons") or [])
+        await self._set(row.id, status=SENDING)
+        while True:
+            await acquire(self.limiter, chat_id)
+            try:
+                async with self._http:
+                    message = await self.bot.send_message(chat_id, text, reply_markup=keyboard)
+            except TelegramRetryAfter as exc:
+                self.metrics.rate_limited += 1
+                wait = min(float(exc.retry_after), self.settings.max_retry_after)
+                # Over this chat's own limit → only it waits; otherwise everybody does.
+                recent = time.monotonic() - self._last_sent.get(chat_id, float("-inf"))
+                target = chat_id if recent < 1.0 / chat_rate(chat_id, 1.0) else None
+                await self.limiter.pause(target, wait)
+                continue
+            except TelegramForbiddenError:
+                self.metrics.blocked += 1
+                self._blocked.add(row.key)
+                await self.store.record_blocked(row.key)
+                await self._set(row.id, status=FAILED, last_error="blocked", claimed_by=None)
+                return
+            except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as exc:
+                await self._retry_later(row, exc)
+                return
+            except TelegramAPIError as exc:  # 400 and the like: sending again will not help
+                self.metrics.failed += 1
+                await self._set(row.id, status=FAILED, last_error=str(exc)[:500], claimed_by=None)
+                return
+            self._last_sent[chat_id] = time.monotonic()
+            break
+        # The duplicate window: from Telegram's 200 to this commit.
+        await self._set(
+            row.id,
+            status=SENT,
+            sent_at=as_utc(self.clock()),
+            telegram_message_id=message.message_id,
+            claimed_by=None,
+        )
+        self.metrics.sent += 1
+
+    async def _retry_later(self, row: Claimed, exc: Exception) -> None:
+        self.metrics.server_errors += 1
+        attempts = row.attempts + 1
+        # A network error may hide a message that did arrive: a retry may double it.
+        ambiguous = isinstance(exc, TelegramNetworkError | TimeoutError | OSError)
+        extra: dict[str, Any] = {"resent": OutboxMessage.resent + 1} if ambiguous else {}
+        if ambiguous:
+            self.metrics.possible_duplicates += 1
+        if attempts >= self.settings.max_attempts:
+            self.metrics.failed += 1
+            await self._set(
+                row.id,
+                status=FAILED,
+                attempts=attempts,
+                last_error=str(exc)[:500],
+                claimed_by=None,
+                **extra,
+            )
+            return
+        delay = min(self.settings.backoff_base * 2 ** (attempts - 1), self.settings.backoff_max)
+        log.info("message %s: %s; again in %.1f s", row.id, exc, delay)
+        await self._set(
+            row.id,
+            status=PENDING,
+            attempts=attempts,
+            last_error=str(exc)[:500],
+            not_before=as_utc(self.clock()) + timedelta(seconds=delay),
+            claimed_by=None,
+            claimed_at=None,
+            **extra,
+        )
+
+    async def _chat_worker(self, key: str) -> None:
+        # One task per chat keeps its messages in order.
+        queue = self._queues[key]
+        try:
+            while queue:
+                row = queue.popleft()
+                try:
+                    await self.deliver(row)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("message %s not delivered", row.id)
+                finally:
+                    self._in_flight -= 1
+                    self._slot.set()
+        finally:
+            del self._queues[key]
+            del self._tasks[key]
+
+    async def fill(self) -> int:
+        """Claim what fits in the in-flight window and hand it to the chat workers;
+        returns how many were claimed."""
+        room = self.max_in_flight - self._in_flight
+        if room <= 0:
+            return 0
+        self._asked = room
+        rows = await self.claim(room)
+        for row in rows:
+            self._in_flight += 1
+            queue = self._queues.get(row.key)
+            if queue is None:
+                queue = self._queues[row.key] = deque()
+                self._tasks[row.key] = asyncio.create_task(self._chat_worker(row.key))
+            queue.append(row)
+        return len(rows)
+
+    async def drain(self) -> int:
+        """Send everything due now, then return (tests); returns how many were claimed."""
+        total = 0
+        while True:
+            claimed = await self.fill()
+            total += claimed
+            if self._tasks:
+                await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+            elif not claimed:
+                return total
+
+    async def run(self, wake: asyncio.Event) -> None:
+        await self.recover()
+        self._last_recovery = time.monotonic()
+        try:
+            while True:
+                try:
+                    claimed = await self.fill()
+                    if time.monotonic() - self._last_recovery > self.settings.lease_seconds / 2:
+                        self._last_recovery = time.monotonic()
+                        await self.recover()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("notifier sender: %s", exc)
+                    claimed = 0
+                # Claim in batches: wait for half the window to free up first.
+                while self._in_flight > self.max_in_flight // 2:
+                    self._slot.clear()
+                    await self._slot.wait()
+                if claimed < self._asked or not claimed:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), self.idle_poll)
+                    wake.clear()
+        finally:
+            for task in list(self._tasks.values()):
+                task.cancel()
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)

@@ -1,0 +1,206 @@
+"""The notifier service: the follower and the sender as asyncio tasks, the optional
+webhook wake-up endpoint, and subscriptions for relatives and helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from datetime import datetime
+from hashlib import sha256
+from typing import Literal
+
+from aiogram import Bot
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend_client import Backend, PortalClient, TrackResult
+from bot.notify.db import Clock, Db, as_utc, notifier_engine, utcnow
+from bot.notify.feed import Follower
+from bot.notify.limiter import Limiter, LocalLimiter, RedisLimiter
+from bot.notify.models import Subscription
+from bot.notify.sender import Sender
+from bot.notify.settings import NotifySettings
+from bot.settings import BotSettings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+Role = Literal["owner", "relative", "helper"]
+
+
+class Notifier:
+    def __init__(
+        self,
+        store: Store,
+        portal: Backend,
+        bot: Bot,
+        settings: NotifySettings | None = None,
+        *,
+        limiter: Limiter | None = None,
+        clock: Clock = utcnow,
+        idle_poll: float = 0.5,
+    ) -> None:
+        self.settings = settings or NotifySettings()
+        self.store = store
+        self.db = Db(store.engine)
+        self.portal = portal
+        self.outbox_wake = asyncio.Event()
+        self.feed_wake = asyncio.Event()
+        self.follower = Follower(
+            self.db, portal, self.settings, clock=clock, on_enqueued=self.outbox_wake.set
+        )
+        self.sender = Sender(
+            self.db, store, bot, self.settings, limiter=limiter, clock=clock, idle_poll=idle_poll
+        )
+        self.clock = clock
+        self._tasks: list[asyncio.Task[None]] = []
+        self._site: web.AppRunner | None = None
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self.follower.run(self.feed_wake), name="notify-feed"),
+            asyncio.create_task(self.sender.run(self.outbox_wake), name="notify-send"),
+        ]
+        if self.settings.webhook_port is not None:
+            self._site = web.AppRunner(self.webhook_app(), access_log=None)
+            await self._site.setup()
+            site = web.TCPSite(self._site, self.settings.webhook_host, self.settings.webhook_port)
+            await site.start()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        if self._site is not None:
+            await self._site.cleanup()
+            self._site = None
+        await self.sender.limiter.aclose()
+        self.db.close()
+
+    def wake(self) -> None:
+        """New events may be waiting: read the feed now rather than at the next poll."""
+        self.feed_wake.set()
+
+    # --- webhook ---------------------------------------------------------------------
+
+    def webhook_app(self) -> web.Application:
+        app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_post(self.settings.webhook_path, self.handle_webhook)
+        return app
+
+    async def handle_webhook(self, request: web.Request) -> web.Response:
+        """The portal's push: verified, then only a wake-up (the feed stays the truth)."""
+        secret = self.settings.event_webhook_secret
+        if not secret:
+            return web.Response(status=404)
+        body = await request.read()
+        expected = hmac.new(secret.encode(), body, sha256).hexdigest()
+        if not hmac.compare_digest(expected, request.headers.get("X-Signature", "")):
+            return web.Response(status=401, text="bad signature")
+        self.wake()
+        return web.json_response({"ok": True})
+
+    # --- subscriptions ---------------------------------------------------------------
+
+    async def subscribe(
+        self, key: str, tracking_code: str, *, lang: str = "vi", role: Role = "relative"
+    ) -> TrackResult:
+        """Follow an application by its tracking code (checked with the portal: raises
+        backend_client.NotFoundError when there is no such code)."""
+        found = await self.portal.track(tracking_code)
+        code = found.tracking_code
+        now = as_utc(self.clock())
+
+        def fn(db: Session) -> None:
+            known = db.scalar(
+                select(Subscription).where(
+                    Subscription.tracking_code == code, Subscription.key == key
+                )
+            )
+            if known is not None:
+                known.lang, known.role = lang, role
+                return
+            # The application id comes with its next event (the lookup does not give it).
+            app_id = db.scalar(
+                select(Subscription.application_id)
+                .where(Subscription.tracking_code == code, Subscription.application_id.is_not(None))
+                .limit(1)
+            )
+            db.add(
+                Subscription(
+                    application_id=app_id,
+                    tracking_code=code,
+                    key=key,
+                    lang=lang,
+                    role=role,
+                    created_at=now,
+                )
+            )
+
+        await self.db.run(fn)
+        return found
+
+    async def unsubscribe(self, key: str, tracking_code: str) -> bool:
+        found = await self.portal.track(tracking_code)
+
+        def fn(db: Session) -> bool:
+            rows = list(
+                db.scalars(
+                    select(Subscription).where(
+                        Subscription.tracking_code == found.tracking_code,
+                        Subscription.key == key,
+                    )
+                )
+            )
+            for row in rows:
+                db.delete(row)
+            return bool(rows)
+
+        return await self.db.run(fn)
+
+    async def subscriptions(self, key: str) -> list[Subscription]:
+        def fn(db: Session) -> list[Subscription]:
+            query = select(Subscription).where(Subscription.key == key)
+            return list(db.scalars(query.order_by(Subscription.id)))
+
+        return await self.db.run(fn)
+
+
+def _since(start: datetime) -> float:
+    return (utcnow() - start).total_seconds()
+
+
+async def run_notifier(settings: BotSettings, notify: NotifySettings | None = None) -> None:
+    """Run the notifier until cancelled (SIGINT/SIGTERM): `python -m bot.notify`."""
+    from bot.store.migrate import upgrade
+    from bot.telegram.app import create_bot
+
+    notify = notify or NotifySettings()
+    if not settings.telegram_bot_token:
+        raise SystemExit("TELEGRAM_BOT_TOKEN is not set")
+    upgrade(settings.bot_database_url)
+    store = Store(notifier_engine(settings.bot_database_url))
+    bot = create_bot(settings.telegram_bot_token, settings.telegram_api_base)
+    limiter: Limiter = (
+        RedisLimiter.from_url(settings.redis_url, scale=notify.limit_scale)
+        if settings.redis_url
+        else LocalLimiter(scale=notify.limit_scale)
+    )
+    portal = PortalClient(settings.portal_url, settings.bot_service_token)
+    notifier = Notifier(store, portal, bot, notify, limiter=limiter)
+    started = utcnow()
+    await notifier.start()
+    log.info("notifier running (worker %s)", notify.worker)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await notifier.stop()
+        await portal.aclose()
+        await bot.session.close()
+        store.close()
+        log.info("notifier stopped after %.0f s: %s", _since(started), notifier.sender.metrics)
