@@ -16,7 +16,8 @@ from portal.services.errors import Forbidden, Unauthorized, ValidationFailed
 from portal.services.identity import CITIZEN_PATTERN, Actor
 
 
-def get_ctx(request: Request) -> PortalContext:
+async def get_ctx(request: Request) -> PortalContext:
+    # async: resolving the context needs no thread-pool hop
     ctx: PortalContext = request.app.state.ctx
     return ctx
 

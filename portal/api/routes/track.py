@@ -4,19 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from motcua.i18n import N_
 from portal.api import presenters, schemas
-from portal.api.deps import Ctx, Db
+from portal.api.deps import Ctx
 from portal.db.models import Application
 from portal.domain.tracking import is_valid_code, normalize_code
+from portal.services.context import PortalContext
 from portal.services.errors import NotFound, TooManyRequests, ValidationFailed
 
 router = APIRouter(prefix="/v1/track", tags=["tracking"])
 
 
+def _lookup(ctx: PortalContext, canonical: str) -> schemas.TrackOut | None:
+    with ctx.sessions() as db:
+        app = db.scalar(select(Application).where(Application.tracking_code == canonical))
+        return presenters.track(ctx, app) if app is not None else None
+
+
 @router.get("/{code}", response_model=schemas.TrackOut)
-def track(ctx: Ctx, db: Db, request: Request, code: str) -> schemas.TrackOut:
+async def track(ctx: Ctx, request: Request, code: str) -> schemas.TrackOut:
+    """The busiest public endpoint: one thread-pool hop for the one query it makes."""
     limiter = request.app.state.track_limiter
     client = request.client.host if request.client else "unknown"
     if not limiter.allow(client):
@@ -32,7 +41,7 @@ def track(ctx: Ctx, db: Db, request: Request, code: str) -> schemas.TrackOut:
             N_("This code seems mistyped. Please check each character."),
             code="code_mistyped",
         )
-    app = db.scalar(select(Application).where(Application.tracking_code == canonical))
-    if app is None:
+    found = await run_in_threadpool(_lookup, ctx, canonical)
+    if found is None:
         raise NotFound(N_("No application has this code."), code="unknown_code")
-    return presenters.track(ctx, app)
+    return found
