@@ -362,6 +362,31 @@ class Sender:
                         await asyncio.wait_for(wake.wait(), self.idle_poll)
                     wake.clear()
         finally:
-            for task in list(self._tasks.values()):
+            await self._wind_down()
+
+    async def _wind_down(self) -> None:
+        """On stop: let the messages already on their way finish (briefly), and give
+        back the rows claimed but not tried, so that nothing stays 'sending'."""
+        for queue in self._queues.values():
+            # Keep only each chat's current row; the rest was never tried.
+            self._in_flight -= len(queue)
+            queue.clear()
+        tasks = list(self._tasks.values())
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=self.settings.stop_grace)
+            for task in pending:
                 task.cancel()
-            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
+        now = as_utc(self.clock())
+
+        def fn(db: Session) -> None:
+            db.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == CLAIMED, OutboxMessage.claimed_by == self.worker)
+                .values(status=PENDING, claimed_by=None, claimed_at=None)
+            )
+
+        try:
+            await self.db.run(fn)
+        except Exception as exc:  # the next start recovers them anyway
+            log.warning("notifier sender: claimed rows not released: %s", exc)

@@ -42,6 +42,8 @@ class NotifySettings(BaseSettings):
     # another's after the lease.
     worker: str = Field(default_factory=socket.gethostname)
     lease_seconds: float = 120.0
+    # On stop, messages already on their way get this long to finish.
+    stop_grace: float = 5.0
     # Optional wake-up endpoint for the portal's signed webhook (EVENT_WEBHOOK_URL).
     webhook_host: str = "127.0.0.1"
     webhook_port: int | None = None
