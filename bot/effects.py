@@ -110,6 +110,7 @@ class EffectRunner:
             "load_payment": self._load_payment,
             "decode_qr": self._decode_qr,
             "request_human": self._request_human,
+            "forget_me": self._forget_me,
         }
 
     async def run(self, effect: Effect, citizen: str) -> EffectResult:
@@ -187,6 +188,17 @@ class EffectRunner:
     async def _decode_qr(self, p: dict[str, Any], citizen: str) -> Any:
         data = await self.files.fetch(file_ref(p["file"]))
         return {"text": await asyncio.to_thread(decode_qr_text, data)}
+
+    async def _forget_me(self, p: dict[str, Any], citizen: str) -> Any:
+        """Withdrawing consent: cancel the drafts the portal holds for this person. The
+        conversation state is reset by the engine and saved by the runtime; submitted
+        applications are public records the ward must keep."""
+        cancelled = 0
+        for app in await self.backend.my_applications(citizen):
+            if app.status == "draft" and app.citizen == citizen:
+                await self.backend.cancel(citizen, app.id, "consent withdrawn")
+                cancelled += 1
+        return {"cancelled_drafts": cancelled}
 
     async def _request_human(self, p: dict[str, Any], citizen: str) -> Any:
         if self.handoffs is None:

@@ -18,6 +18,7 @@ EffectName = Literal[
     "load_payment",  # app_id -> Payment
     "decode_qr",  # file -> {"text": str | None}
     "request_human",  # reason, summary -> {"queued": bool}
+    "forget_me",  # -> {"cancelled_drafts": int}: drafts cancelled; the shell clears its records
 ]
 
 

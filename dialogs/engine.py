@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogs.context import Context
+from dialogs.effects import Effect
 from dialogs.events import (
     Button,
     Command,
@@ -117,6 +118,12 @@ def _on_command(step: Step, cmd: Command, ctx: Context) -> None:
         menu.choose_language(step)
     elif name in ("mine", "applications"):
         status.list_mine(step)
+    elif name in ("mydata", "privacy", "data"):
+        s = step.state
+        s.pending = "list_mine:mydata"
+        step.effects.append(Effect("list_mine"))
+    elif name in ("forget", "deletedata"):
+        _ask_forget(step)
     else:
         menu.show_menu(step)
 
@@ -174,8 +181,6 @@ def _on_button(step: Step, data: str, ctx: Context) -> None:
     elif verb == "restart" and s.procedure in s.drafts:
         old = s.drafts.pop(s.procedure)
         s.pending = "cancel_application:restart"
-        from dialogs.effects import Effect
-
         step.effects.append(Effect("cancel_application", {"app_id": old}))
     elif verb == "consent":
         if arg == "yes":
@@ -193,6 +198,12 @@ def _on_button(step: Step, data: str, ctx: Context) -> None:
         form.retake(step)
         if not step.effects:
             form.ask_document(step, ctx, s.doc or "")
+    elif verb == "forget":
+        if arg == "yes":
+            s.pending = "forget_me"
+            step.effects.append(Effect("forget_me"))
+        else:
+            menu.show_menu(step)
     elif verb == "staffok":
         form.advance(step, ctx)
     elif verb == "submit":
@@ -232,6 +243,8 @@ def _global_action(step: Step, action: str, ctx: Context) -> None:
         status.list_mine(step)
     elif verb == "human":
         menu.request_human(step, ctx, "button")
+    elif verb == "forget":
+        _ask_forget(step)
     elif verb == "lang" and arg in ("vi", "en"):
         s.lang = arg
         s.lang_chosen = True
@@ -249,8 +262,6 @@ def _global_action(step: Step, action: str, ctx: Context) -> None:
     elif verb == "pay" and arg:
         s.app_id = arg
         s.pending = "load_payment"
-        from dialogs.effects import Effect
-
         step.effects.append(Effect("load_payment", {"app_id": arg}))
     else:
         menu.show_menu(step)
@@ -311,8 +322,6 @@ def _leave(step: Step, ctx: Context, how: str) -> None:
         menu.show_menu(step, t(s.lang, N_("Kept. Choose the same procedure again to continue.")))
     elif how == "drop" and s.app_id:
         s.pending = "cancel_application:drop"
-        from dialogs.effects import Effect
-
         step.effects.append(Effect("cancel_application", {"app_id": s.app_id}))
     else:
         _resume_application(step, ctx)
@@ -565,8 +574,6 @@ def _on_upload(step: Step, event: Upload, ctx: Context) -> None:
         return
     # Anywhere else a photo is most likely the QR code of a paper receipt.
     s.pending = "decode_qr"
-    from dialogs.effects import Effect
-
     step.effects.append(Effect("decode_qr", {"file": files[0]}))
 
 
@@ -660,8 +667,27 @@ def _on_effect(step: Step, result: EffectResult, ctx: Context) -> None:
                 s.drafts.pop(s.procedure, None)
             s.app_id = None
             menu.show_menu(step, t(s.lang, N_("The application was deleted.")))
+    elif name == "list_mine" and purpose == "mydata":
+        _show_my_data(step, ok, value)
     elif name == "list_mine":
         status.show_mine(step, ok, value)
+    elif name == "forget_me":
+        if not ok:
+            say(step, _error_text(s, error))
+            menu.show_menu(step)
+            return
+        # Keep only the language: nothing personal stays in the conversation.
+        step.state = State(lang=s.lang, lang_chosen=s.lang_chosen, greeted=True, seq=s.seq + 1)
+        menu.show_menu(
+            step,
+            t(
+                step.state.lang,
+                N_(
+                    "Done. Your unfinished applications were cancelled, your answers in this "
+                    "chat were deleted and your consent is withdrawn."
+                ),
+            ),
+        )
     elif name == "track":
         status.show_track(step, ok, value, error)
     elif name == "decode_qr":
@@ -726,6 +752,52 @@ def _after_load(
             form.ask_document(step, ctx, asked[0])
         else:
             form.confirm_submit(step, ctx)
+
+
+def _ask_forget(step: Step) -> None:
+    s = step.state
+    s.flow = "confirm_forget"
+    next_question(s)
+    say(
+        step,
+        t(
+            s.lang,
+            N_(
+                "Delete your data? Unfinished applications will be cancelled, this chat's "
+                "answers deleted and your consent withdrawn. Submitted applications stay with "
+                "the ward office, as the law requires."
+            ),
+        ),
+        (sbtn(s, t(s.lang, N_("🗑 Yes, delete my data")), "forget:yes"),),
+        (sbtn(s, t(s.lang, N_("↩ No, keep it")), "forget:no"),),
+        kind="ask",
+    )
+
+
+def _show_my_data(step: Step, ok: bool, value: Any) -> None:
+    s = step.state
+    lang = s.lang
+    lines = [
+        t(lang, N_("What this assistant keeps about you:")),
+        t(lang, N_("Language: {lang}"), lang="Tiếng Việt" if lang == "vi" else "English"),
+        t(
+            lang,
+            N_("Consent to collect personal data: {answer}"),
+            answer=t(lang, N_("yes")) if s.consent else t(lang, N_("no")),
+        ),
+    ]
+    for app in list(value or [])[:10] if ok else []:
+        name = app["procedure_name"].get(lang) or app["procedure_name"]["vi"]
+        status_text = app["status_label"].get(lang) or app["status_label"]["vi"]
+        lines.append(f"• {name} — {status_text} {app.get('tracking_code') or ''}".rstrip())
+    from dialogs.ui import gbtn
+
+    say(
+        step,
+        "\n".join(lines),
+        (gbtn(t(lang, N_("🗑 Delete my data")), "forget"),),
+        (gbtn(t(lang, N_("🏠 Menu")), "menu"),),
+    )
 
 
 def _on_staff(step: Step, event: StaffAction, ctx: Context) -> None:
@@ -795,5 +867,7 @@ def ask_current(step: Step, ctx: Context) -> None:
         menu.choose_language(step)
     elif flow == "confirm_cancel":
         _ask_cancel(step)
+    elif flow == "confirm_forget":
+        _ask_forget(step)
     else:
         menu.show_menu(step)

@@ -113,8 +113,9 @@ class Store:
             consent_at=now if state.consent else None,
             **values,
         )
-        if state.consent:
-            values["consent_at"] = func.coalesce(Chat.consent_at, now)
+        # Consent given is dated once; consent withdrawn (the user deleted their data)
+        # clears it.
+        values["consent_at"] = func.coalesce(Chat.consent_at, now) if state.consent else None
         db.execute(stmt.on_conflict_do_update(index_elements=[Chat.key], set_=values))
 
     # --- chats ---------------------------------------------------------------------------

@@ -61,7 +61,8 @@ def help_text(step: Step) -> None:
             N_(
                 "You can press the buttons, or type what you need in your own words. "
                 'Type "back" to go back one step, "menu" to start again, or '
-                '"talk to a person" for help from a support officer.'
+                '"talk to a person" for help from a support officer. /mydata shows what '
+                "is kept about you and lets you delete it."
             ),
         ),
     )

@@ -194,3 +194,26 @@ def test_a_support_officer_returns_the_citizen_to_a_step(dctx: Context) -> None:
     assert step.state.field == "parents_married" and "kết hôn" in step.replies[-1].text
     step = _send(step.state, StaffAction("closed", staff="Lan"), dctx)
     assert "Lan" in step.replies[0].text and step.state.field == "parents_married"
+
+
+def test_people_can_see_and_delete_their_data(dctx: Context) -> None:
+    state = _in_form(dctx).state
+    assert state.consent and state.answers == {}
+    step = _send(state, Command("mydata"), dctx)
+    assert [e.name for e in step.effects] == ["list_mine"]
+    summary = [
+        {
+            "id": "a" * 32,
+            "procedure_name": {"vi": "Khai sinh", "en": "Birth"},
+            "status_label": {"vi": "Nháp", "en": "Draft"},
+            "tracking_code": None,
+        }
+    ]
+    step = _send(step.state, EffectResult("list_mine", True, summary), dctx)
+    assert "Khai sinh" in _texts(step) and "Đồng ý" in _texts(step)
+    step = _press(step, "Xóa dữ liệu", dctx)
+    step = _press(step, "Có, xóa", dctx)
+    assert [e.name for e in step.effects] == ["forget_me"]
+    step = _send(step.state, EffectResult("forget_me", True, {"cancelled_drafts": 1}), dctx)
+    assert not step.state.consent and step.state.app_id is None and step.state.drafts == {}
+    assert step.state.lang == "vi" and "rút lại" in _texts(step)
