@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from portal.domain.vietqr import parse_payload
 
 from backend_client import NotFoundError, PortalClient, StaffClient
+from portal.domain.vietqr import parse_payload
 from tests.conftest import PAYMENT_SECRET
 from tests.support.clock import FrozenClock
 from tests.support.forms import sample_answers
