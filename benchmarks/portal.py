@@ -141,7 +141,7 @@ async def create_and_submit(base: str, n: int, concurrency: int) -> tuple[float,
                 app = await client.create_application(who, proc.slug)
                 await client.set_answers(who, app.id, answers)
                 for spec in proc.documents:
-                    if spec.required:
+                    for _ in range(spec.min_files if spec.required else 0):
                         await client.upload_document(who, app.id, spec.code, image)
                 done = await client.submit(who, app.id, uuid.uuid4().hex)
                 assert done.tracking_code
