@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -165,12 +165,12 @@ def missing_requirements(ctx: PortalContext, app: Application) -> list[dict[str,
     wanted = active_documents(ctx, app)
     if app.status == Status.SUPPLEMENT_REQUESTED.value and app.supplement:
         # Only what the clerk asked for must be newly attached.
-        since = app.supplement.get("requested_at", "")
+        since = datetime.fromisoformat(app.supplement["requested_at"])
         asked = set(app.supplement.get("documents", []))
         wanted = [d for d in procedure_of(ctx, app).documents if d.code in asked]
         have = {}
         for doc in app.documents:
-            if doc.uploaded_at.isoformat() >= since:
+            if doc.uploaded_at >= since:
                 have[doc.code] = have.get(doc.code, 0) + 1
     for spec in wanted:
         asked_for = app.status == Status.SUPPLEMENT_REQUESTED.value
