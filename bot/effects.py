@@ -21,6 +21,10 @@ from motcua.i18n import N_, localized
 log = logging.getLogger(__name__)
 
 
+class HandoffUnavailable(Exception):
+    """The support team cannot be reached (e.g. the bot was removed from its group)."""
+
+
 class Handoffs(Protocol):
     async def add_handoff(self, key: str, reason: str, summary: dict[str, Any]) -> int: ...
 
@@ -123,6 +127,8 @@ class EffectRunner:
             value = await handler(effect.params, citizen)
         except BackendError as exc:
             return self._fail(effect, backend_error(exc))
+        except HandoffUnavailable:
+            return self._fail(effect, error("support_unreachable", _NO_SUPPORT))
         except FileTooLargeError:
             return self._fail(effect, error("too_large", _TOO_LARGE, status=413))
         except FileUnavailableError as exc:
@@ -215,6 +221,7 @@ _BUSY = localized(N_("The ward's system did not answer. Please try again later."
 _TOO_LARGE = localized(
     N_("This file is too large (over 20 MB). Please send a photo of the paper instead.")
 )
+_NO_SUPPORT = localized(N_("I could not reach the support team just now."))
 _FILE_GONE = localized(N_("I could not get this file. Please send it again."))
 
 

@@ -26,6 +26,15 @@ class BotSettings(BaseSettings):
     redis_url: str | None = None
     # e.g. https://t.me/MotCuaBot; derived from getMe when unset.
     bot_link: str | None = None
+    # Remote help (bot/handoff): the support team's supergroup with forum topics; when
+    # unset, a citizen who asks for a person is told to call the office.
+    support_chat_id: int | None = None
+    # Telegram user ids with first names, e.g. "111:Lan,222:Minh".
+    staff_telegram_ids: str = ""
+    volunteers: str = ""
+    # When someone answers, e.g. "mon-fri 07:30-11:30 13:30-17:00" (Vietnamese holidays off).
+    office_hours: str = "mon-fri 07:30-11:30 13:30-17:00"
+    office_timezone: str = "Asia/Ho_Chi_Minh"
 
     @property
     def webhook_path(self) -> str:

@@ -18,6 +18,8 @@ from backend_client import Backend
 from bot.context import ContextProvider
 from bot.effects import EffectRunner, portal_image_fetcher
 from bot.files import TelegramFiles
+from bot.handoff import HandoffService
+from bot.handoff.router import handoff_router
 from bot.locks import ChatLocks
 from bot.runtime import Handle, Runtime
 from bot.settings import BotSettings
@@ -64,6 +66,7 @@ class TelegramChannel:
     handlers: TelegramHandlers
     contexts: ContextProvider
     settings: BotSettings
+    handoff: HandoffService
 
     @classmethod
     def build(
@@ -83,7 +86,10 @@ class TelegramChannel:
                 raise ValueError("TELEGRAM_BOT_TOKEN is not set")
             bot = create_bot(settings.telegram_bot_token, settings.telegram_api_base)
         contexts = contexts or ContextProvider(backend, bot_link=settings.bot_link)
-        runner = EffectRunner(backend, TelegramFiles(bot), handoffs=store)
+        handoff = HandoffService(
+            bot=bot, settings=settings, store=store, backend=backend, contexts=contexts
+        )
+        runner = EffectRunner(backend, TelegramFiles(bot), handoffs=handoff)
         runtime = Runtime(
             store=store,
             runner=runner,
@@ -93,10 +99,12 @@ class TelegramChannel:
         )
         sender = ReplySender(bot, store, fetch_image=portal_image_fetcher(backend))
         handlers = TelegramHandlers(runtime, sender, album_delay=album_delay)
+        handoff.bind(runtime, sender)
         dispatcher = Dispatcher(disable_fsm=True)  # the conversation state is ours
         dispatcher.update.outer_middleware(ChatTurnMiddleware(runtime.locks, store))
+        dispatcher.include_router(handoff_router(handoff))  # first: open cases, staff group
         dispatcher.include_router(handlers.router())
-        channel = cls(bot, dispatcher, runtime, handlers, contexts, settings)
+        channel = cls(bot, dispatcher, runtime, handlers, contexts, settings, handoff)
         dispatcher.startup.register(channel.on_startup)
         dispatcher.shutdown.register(channel.on_shutdown)
         return channel
@@ -119,6 +127,7 @@ class TelegramChannel:
 
     async def on_shutdown(self) -> None:
         await self.handlers.albums.drain()
+        await self.handoff.drain()
 
     async def run_polling(self, *, handle_signals: bool = True) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
