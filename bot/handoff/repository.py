@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handoff.models import OPEN, AssistRequest, HandoffCase, HandoffLog
+from bot.handoff.models import CLOSED, OPEN, AssistRequest, HandoffCase, HandoffLog
 from bot.store.models import HandoffRequest, utcnow
 
 T = TypeVar("T")
@@ -67,7 +67,8 @@ class CaseStore:
                 .where(HandoffCase.id == case.id)
                 .values(status=status, closed_at=now)
             )
-            if case.request_id is not None:
+            # An unreachable case keeps its request open: someone must still call back.
+            if status == CLOSED and case.request_id is not None:
                 db.execute(
                     update(HandoffRequest)
                     .where(HandoffRequest.id == case.request_id)
