@@ -273,6 +273,7 @@ async def test_a_volunteer_starts_an_application_for_a_citizen(
     [ask] = await tg.wait_for_messages(CITIZEN, 1, since=mark, timeout=10)
     assert "Hà" in ask["text"] and "Đăng ký khai sinh" in ask["text"]
     [told] = await tg.wait_for_messages(VOLUNTEER, 1, timeout=10)
+    assert "hỏi người dân" in told["text"]
     assert await portal.my_applications(KEY) == []  # nothing before consent
     mark = tg.message_count(CITIZEN)
     tg.user_presses_button(CITIZEN, ask["message_id"], ask["callback_data"][0])
