@@ -77,3 +77,49 @@ class Db:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+
+
+class GroupWriter:
+    """Row updates from many concurrent sends, committed together (group commit): each
+    caller waits for the commit holding its update, so nothing is acknowledged before
+    it is durable, and one commit serves every update queued meanwhile."""
+
+    def __init__(self, db: Db, apply: Callable[[Session, list[tuple[int, dict[str, Any]]]], None]):
+        self.db = db
+        self.apply = apply
+        self._pending: list[tuple[int, dict[str, Any], asyncio.Future[None]]] = []
+        self._kick = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def set(self, row_id: int, values: dict[str, Any]) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((row_id, values, future))
+        self._kick.set()
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+        await future
+
+    async def _run(self) -> None:
+        while True:
+            await self._kick.wait()
+            self._kick.clear()
+            batch, self._pending = self._pending, []
+            if not batch:
+                continue
+            updates = [(row_id, values) for row_id, values, _ in batch]
+            try:
+                await self.db.run(lambda db: self.apply(db, updates))
+            except Exception as exc:
+                for _, _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+            else:
+                for _, _, future in batch:
+                    if not future.done():
+                        future.set_result(None)
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None

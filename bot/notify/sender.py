@@ -30,7 +30,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.notify.db import Clock, Db, as_utc, utcnow
+from bot.notify.db import Clock, Db, GroupWriter, as_utc, utcnow
 from bot.notify.limiter import Limiter, LocalLimiter, acquire, chat_rate
 from bot.notify.models import CLAIMED, FAILED, PENDING, SENDING, SENT, OutboxMessage
 from bot.notify.settings import NotifySettings
@@ -104,6 +104,7 @@ class Sender:
         self._last_sent: dict[int, float] = {}
         self._last_recovery = 0.0
         self._asked = 0
+        self._writer = GroupWriter(db, self._apply)
 
     # --- the database side -----------------------------------------------------------
 
@@ -177,10 +178,12 @@ class Sender:
         return await self.db.run(fn)
 
     async def _set(self, row_id: int, **values: Any) -> None:
-        def fn(db: Session) -> None:
-            db.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+        await self._writer.set(row_id, values)
 
-        await self.db.run(fn)
+    @staticmethod
+    def _apply(db: Session, updates: list[tuple[int, dict[str, Any]]]) -> None:
+        for row_id, values in updates:
+            db.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
 
     async def counts(self) -> dict[str, int]:
         """Rows per status, with 'held' for pending rows not due yet (quiet hours, backoff)."""
@@ -220,9 +223,14 @@ class Sender:
             return
         text = str(row.payload.get("text") or "")
         keyboard = markup(row.payload.get("buttons") or [])
-        await self._set(row.id, status=SENDING)
+        marked = False
         while True:
             await acquire(self.limiter, chat_id)
+            if not marked:
+                # 'sending' only now that the request goes out: a crash while waiting
+                # for a token leaves the row 'claimed', which is never a duplicate.
+                await self._set(row.id, status=SENDING)
+                marked = True
             try:
                 async with self._http:
                     message = await self.bot.send_message(chat_id, text, reply_markup=keyboard)
@@ -377,7 +385,6 @@ class Sender:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-        now = as_utc(self.clock())
 
         def fn(db: Session) -> None:
             db.execute(
@@ -390,3 +397,4 @@ class Sender:
             await self.db.run(fn)
         except Exception as exc:  # the next start recovers them anyway
             log.warning("notifier sender: claimed rows not released: %s", exc)
+        await self._writer.aclose()

@@ -51,8 +51,16 @@ class Notifier:
         self.follower = Follower(
             self.db, portal, self.settings, clock=clock, on_enqueued=self.outbox_wake.set
         )
+        # Its own writer thread: the 'sent' marks never queue behind a page of the feed.
+        self.sender_db = Db(store.engine)
         self.sender = Sender(
-            self.db, store, bot, self.settings, limiter=limiter, clock=clock, idle_poll=idle_poll
+            self.sender_db,
+            store,
+            bot,
+            self.settings,
+            limiter=limiter,
+            clock=clock,
+            idle_poll=idle_poll,
         )
         self.clock = clock
         self._tasks: list[asyncio.Task[None]] = []
@@ -81,6 +89,7 @@ class Notifier:
             self._site = None
         await self.sender.limiter.aclose()
         self.db.close()
+        self.sender_db.close()
 
     def wake(self) -> None:
         """New events may be waiting: read the feed now rather than at the next poll."""

@@ -34,7 +34,7 @@ class NotifySettings(BaseSettings):
     max_retry_after: float = 120.0
     # How often the follower polls the feed when no webhook wakes it.
     poll_interval: float = 2.0
-    feed_page: int = 500
+    feed_page: int = 100
     # At most this many rows claimed (and not yet sent) per sender.
     max_in_flight: int = 0  # 0: one second of the global limit
     concurrency: int = 64
