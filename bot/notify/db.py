@@ -4,6 +4,7 @@ small commits, a single writer thread on SQLite, dialect-specific inserts."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -108,7 +109,7 @@ class GroupWriter:
                 continue
             updates = [(row_id, values) for row_id, values, _ in batch]
             try:
-                await self.db.run(lambda db: self.apply(db, updates))
+                await self.db.run(functools.partial(self._apply_all, updates=updates))
             except Exception as exc:
                 for _, _, future in batch:
                     if not future.done():
@@ -117,6 +118,9 @@ class GroupWriter:
                 for _, _, future in batch:
                     if not future.done():
                         future.set_result(None)
+
+    def _apply_all(self, db: Session, updates: list[tuple[int, dict[str, Any]]]) -> None:
+        self.apply(db, updates)
 
     async def aclose(self) -> None:
         if self._task is not None:

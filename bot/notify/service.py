@@ -120,7 +120,8 @@ class Notifier:
         self, key: str, tracking_code: str, *, lang: str = "vi", role: Role = "relative"
     ) -> TrackResult:
         """Follow an application by its tracking code (checked with the portal: raises
-        backend_client.NotFoundError when there is no such code)."""
+        backend_client.NotFoundError for an unknown code, ValidationFailedError for
+        a malformed one)."""
         found = await self.portal.track(tracking_code)
         code = found.tracking_code
         now = as_utc(self.clock())

@@ -72,13 +72,19 @@ async def new_notifier(
 
 @pytest.fixture
 def submit(portal: PortalClient, clock: FrozenClock) -> Submit:
-    """Submit a complete certified copy for `citizen` (it has a fee, so it asks for one)."""
+    """Submit a complete application (a certified copy by default: it has a fee)."""
     counter = 0
 
-    async def go(citizen: str, *, on_behalf_of: str | None = None, lang: str = "vi") -> Application:
+    async def go(
+        citizen: str,
+        *,
+        on_behalf_of: str | None = None,
+        lang: str = "vi",
+        procedure: str = "certified_copy",
+    ) -> Application:
         nonlocal counter
         counter += 1
-        proc = await portal.get_procedure("certified_copy")
+        proc = await portal.get_procedure(procedure)
         draft = await portal.create_application(
             citizen, proc.slug, on_behalf_of=on_behalf_of, lang=lang
         )
