@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from typing import Any
 
 import zxingcpp
 from PIL import Image
 
+from backend_client import PortalClient
 from tests.e2e.conftest import Citizen
+from tests.support.forms import sample_answers
 from tests.support.images import photo
 
 CODE = re.compile(r"\b([A-Z]{2}-\d{4}-[A-Z0-9]{6})\b")
@@ -73,3 +76,18 @@ def tracking_code(messages: list[dict[str, Any]]) -> str:
 def decode_qr(image: bytes) -> str:
     [barcode] = zxingcpp.read_barcodes(Image.open(io.BytesIO(image)))
     return str(barcode.text)
+
+
+async def submitted_via_portal(portal: PortalClient, citizen_key: str, today: date) -> str:
+    """A birth registration filed straight through the portal API; its tracking code."""
+    proc = await portal.get_procedure("birth_registration")
+    app = await portal.create_application(citizen_key, proc.slug)
+    await portal.set_answers(citizen_key, app.id, sample_answers(proc, today=today))
+    for doc in proc.documents:
+        for i in range(max(doc.min_files, 1)):
+            await portal.upload_document(
+                citizen_key, app.id, doc.code, photo(text=str(i)), content_type="image/jpeg"
+            )
+    submitted = await portal.submit(citizen_key, app.id, f"e2e-{app.id}")
+    assert submitted.tracking_code is not None
+    return submitted.tracking_code
