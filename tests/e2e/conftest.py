@@ -16,8 +16,8 @@ from backend_client import PortalClient
 from bot.settings import BotSettings
 from bot.store import Store
 from bot.telegram import TelegramChannel
-from dialogs import Reply
-from tests.fakes.telegram_api import FakeTelegram
+from dialogs import Event, Reply, State
+from tests.fakes import FakeTelegram, InjectedUpdate
 
 TOKEN = "123456:TEST"
 TURN_TIMEOUT = 30.0
@@ -30,8 +30,17 @@ class Turns:
     def __init__(self) -> None:
         self.done: defaultdict[int, int] = defaultdict(int)
         self.changed = asyncio.Condition()
+        self.events: list[tuple[str, Event]] = []  # every event the engine was given
 
     def wrap(self, channel: TelegramChannel) -> None:
+        runtime = channel.runtime
+        process_locked = runtime.process_locked
+
+        async def logged(key: str, event: Event, *, lang_hint: str | None = None) -> list[Reply]:
+            self.events.append((key, event))
+            return await process_locked(key, event, lang_hint=lang_hint)
+
+        runtime.process_locked = logged  # type: ignore[method-assign]
         sender = channel.handlers.sender
         original = sender.send
 
@@ -63,10 +72,11 @@ class Citizen:
         self.chat_id = chat_id
         self.language_code = language_code
         self.expected = 0
+        self.injected: list[InjectedUpdate] = []
 
     async def _turn(self, inject: Any) -> list[dict[str, Any]]:
         mark = self.tg.message_count(self.chat_id)
-        inject()
+        self.injected.append(inject())
         self.expected += 1
         await self.turns.wait(self.chat_id, self.expected)
         return self.tg.sent_messages(self.chat_id)[mark:]
@@ -124,6 +134,15 @@ class Citizen:
             if m["buttons"]:
                 lines.append(f"   buttons: {m['buttons']}")
         return "\n".join(lines)
+
+
+WHERE = ("flow", "procedure", "app_id", "field", "doc", "answers", "docs", "lang")
+
+
+async def where(store: Store, chat_id: int) -> dict[str, Any]:
+    """Where a chat's conversation stands (what a bad input must not change)."""
+    state: State = await store.load_state(f"telegram:{chat_id}")
+    return state.model_dump(include=set(WHERE))
 
 
 def texts(messages: list[dict[str, Any]]) -> str:
