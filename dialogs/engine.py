@@ -249,7 +249,10 @@ def _global_action(step: Step, action: str, ctx: Context) -> None:
         s.lang = arg
         s.lang_chosen = True
         say(step, t(s.lang, N_("The language is now English.")))
-        if s.flow == "language":
+        if s.flow == "language" and s.resume_flow:
+            s.flow, s.resume_flow = s.resume_flow, None
+            ask_current(step, ctx)
+        elif s.flow == "language":
             menu.show_menu(step)
         else:
             ask_current(step, ctx)

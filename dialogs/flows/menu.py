@@ -37,6 +37,8 @@ def language_row() -> tuple[Btn, ...]:
 
 def choose_language(step: Step) -> None:
     s = step.state
+    if s.flow not in ("language", "menu"):
+        s.resume_flow = s.flow  # come back to the same question after choosing
     s.flow = "language"
     next_question(s)
     say(step, t(s.lang, N_("Which language would you like?")), language_row(), kind="ask")
