@@ -1,0 +1,411 @@
+"""Conversation turns through the real aiogram bot, against an aiogram echo bot.
+
+    .venv/bin/python benchmarks/dialogs.py [--users 50] [--rate 100] [--db sqlite,postgresql]
+
+For each database (the bot store and the portal both on it: a fresh SQLite file, or a
+fresh PostgreSQL database at TEST_POSTGRES_URL / postgresql://postgres@127.0.0.1:5432/test,
+created and dropped here), the portal runs in its own process (`motcua portal`,
+uvicorn) and this process runs the fake Bot API (tests/fakes, HTTP on loopback) and
+the bot in long polling, in one event loop.
+
+Each simulated user goes through a whole certified-copy application (14 turns: /start,
+language, the procedure in words, start, consent, five answers, a photo, done, submit,
+confirm — the last turn renders two QR codes, one a VietQR). Two phases per bot:
+
+- open loop: turns are offered at `--rate` per second whatever the answers; each tick
+  takes the next user whose previous turn is fully answered (a tick finding nobody
+  ready is counted as late and goes out when someone is);
+- closed loop: every user sends its next turn as soon as the previous one is answered,
+  all at once: the most turns per second this process gets through.
+
+A turn's latency is the time from the update being queued in the fake Bot API to the
+bot's first message for that chat arriving there (both on the fake's clock), so it
+includes long polling, the engine, the portal calls and the sending. The echo bot
+runs on the same aiogram stack (Bot, AiohttpSession, Dispatcher, polling) against the
+same fake and answers each message or button with one text. RSS is this process (bot
+and fake Bot API) after each phase; the portal's own process is reported apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from aiogram import Dispatcher, Router  # noqa: E402
+from aiogram.types import CallbackQuery, Message  # noqa: E402
+
+from backend_client import PortalClient  # noqa: E402
+from benchmarks.portal import BOT, drop_postgres, postgres_url, start_portal  # noqa: E402
+from bot.settings import BotSettings  # noqa: E402
+from bot.store import Store  # noqa: E402
+from bot.telegram import TelegramChannel  # noqa: E402
+from bot.telegram.app import create_bot  # noqa: E402
+from dialogs import Reply  # noqa: E402
+from portal.db.migrate import upgrade as portal_upgrade  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
+from tests.support.images import photo  # noqa: E402
+
+TOKEN = "123456:BENCH"
+PHOTO = photo(width=800, height=600)
+
+# One user's whole application: (kind, argument).
+FLOW: list[tuple[str, str]] = [
+    ("start", ""),
+    ("press", "Tiếng Việt"),
+    ("text", "chứng thực bản sao giấy tờ"),
+    ("press", "Bắt đầu"),
+    ("press", "Tôi đồng ý"),
+    ("text", "Sổ đỏ"),
+    ("text", "3"),
+    ("text", "2"),
+    ("text", "Lê Thị Mai"),
+    ("text", "0905 123 456"),
+    ("photo", ""),
+    ("press", "Xong"),
+    ("press", "Nộp hồ sơ"),
+    ("press", "Có, nộp"),
+]
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+
+
+class TurnCounter:
+    """Turns whose replies have all been sent, per chat."""
+
+    def __init__(self) -> None:
+        self.done: defaultdict[int, int] = defaultdict(int)
+        self.waiters: dict[int, asyncio.Future[None]] = {}
+
+    def finished(self, chat_id: int) -> None:
+        self.done[chat_id] += 1
+        waiter = self.waiters.pop(chat_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self, chat_id: int, count: int, timeout: float = 60) -> None:
+        while self.done[chat_id] < count:
+            future = asyncio.get_running_loop().create_future()
+            self.waiters[chat_id] = future
+            await asyncio.wait_for(future, timeout)
+
+
+@dataclass
+class RunningBot:
+    name: str
+    dispatcher: Dispatcher
+    polling: asyncio.Task[None]
+    turns: TurnCounter
+    close: Callable[[], Awaitable[None]]
+
+
+async def start_ours(tg: FakeTelegram, portal_url: str, store_url: str) -> RunningBot:
+    store = Store.migrated(store_url)
+    backend = PortalClient(portal_url, BOT)
+    settings = BotSettings(telegram_bot_token=TOKEN, telegram_api_base=tg.api_base)
+    channel = TelegramChannel.build(settings, backend=backend, store=store, album_delay=0.2)
+    turns = TurnCounter()
+    sender = channel.handlers.sender
+    original = sender.send
+
+    async def send(chat_id: int, key: str, replies: list[Reply]) -> bool:
+        try:
+            return await original(chat_id, key, replies)
+        finally:
+            turns.finished(chat_id)
+
+    sender.send = send  # type: ignore[method-assign]
+    mark = tg.mark()
+    polling = asyncio.create_task(
+        channel.dispatcher.start_polling(channel.bot, polling_timeout=10, handle_signals=False)
+    )
+    await tg.wait_for("setMyCommands", timeout=30, since=mark)
+
+    async def close() -> None:
+        await channel.dispatcher.stop_polling()
+        await polling
+        await channel.bot.session.close()
+        await backend.aclose()
+        store.close()
+
+    return RunningBot("motcua", channel.dispatcher, polling, turns, close)
+
+
+async def start_echo(tg: FakeTelegram) -> RunningBot:
+    bot = create_bot(TOKEN, tg.api_base)
+    turns = TurnCounter()
+    router = Router()
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "ok")
+        turns.finished(message.chat.id)
+
+    @router.callback_query()
+    async def pressed(query: CallbackQuery) -> None:
+        await query.answer()
+        if query.message is not None:
+            await bot.send_message(query.message.chat.id, query.data or "ok")
+            turns.finished(query.message.chat.id)
+
+    dispatcher = Dispatcher(disable_fsm=True)
+    dispatcher.include_router(router)
+    mark = tg.mark()
+    polling = asyncio.create_task(
+        dispatcher.start_polling(bot, polling_timeout=10, handle_signals=False)
+    )
+    await tg.wait_for("getUpdates", timeout=30, since=mark, ok=None)
+
+    async def close() -> None:
+        await dispatcher.stop_polling()
+        await polling
+        await bot.session.close()
+
+    return RunningBot("echo", dispatcher, polling, turns, close)
+
+
+@dataclass
+class User:
+    chat_id: int
+    echo: bool
+    step: int = 0
+    injected_at: list[float] = field(default_factory=list)
+
+    def inject(self, tg: FakeTelegram) -> None:
+        kind, arg = FLOW[self.step]
+        chat = self.chat_id
+        if self.echo:  # the echo bot gets the same number of plain messages
+            injected = tg.user_sends_text(chat, arg or kind)
+        elif kind == "start":
+            injected = tg.user_starts(chat, language_code="vi")
+        elif kind == "text":
+            injected = tg.user_sends_text(chat, arg)
+        elif kind == "photo":
+            injected = tg.user_sends_photo(chat, PHOTO)
+        else:
+            injected = press(tg, chat, arg)
+        self.injected_at.append(injected.time)
+        self.step += 1
+
+
+def press(tg: FakeTelegram, chat: int, label: str) -> Any:
+    for stored in reversed(tg.chat_log.get(chat, [])):
+        if stored.sender != "bot":
+            continue
+        for row in (stored.reply_markup or {}).get("inline_keyboard", []):
+            for button in row:
+                if label in button.get("text", ""):
+                    message_id = stored.message["message_id"]
+                    return tg.user_presses_button(chat, message_id, button["callback_data"])
+    raise RuntimeError(f"chat {chat}: no button {label!r}")
+
+
+def latencies(tg: FakeTelegram, users: list[User]) -> list[float]:
+    """Injection → first bot message after it, per turn (one turn in flight per user)."""
+    out: list[float] = []
+    for user in users:
+        sent = [s.time for s in tg.chat_log.get(user.chat_id, []) if s.sender == "bot"]
+        for at in user.injected_at:
+            first = next((t for t in sent if t >= at), None)
+            if first is not None:
+                out.append(first - at)
+    return out
+
+
+async def open_loop(tg: FakeTelegram, bot: RunningBot, users: list[User], rate: float) -> int:
+    """Offer turns at `rate` per second; returns how many ticks found nobody ready."""
+    ready: deque[User] = deque(users)
+    wake = asyncio.Event()
+    pending: set[asyncio.Task[None]] = set()
+    late = 0
+
+    async def answered(user: User) -> None:
+        await bot.turns.wait(user.chat_id, user.step)
+        if user.step < len(FLOW):
+            ready.append(user)
+            wake.set()
+
+    total = len(users) * len(FLOW)
+    start = time.monotonic()
+    for k in range(total):
+        delay = start + k / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if not ready:
+            late += 1
+            while not ready:
+                wake.clear()
+                await wake.wait()
+        user = ready.popleft()
+        user.inject(tg)
+        task = asyncio.create_task(answered(user))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+    await asyncio.gather(*pending)
+    return late
+
+
+async def closed_loop(tg: FakeTelegram, bot: RunningBot, users: list[User]) -> float:
+    """Every user as fast as the bot answers; returns turns per second."""
+
+    async def run(user: User) -> None:
+        while user.step < len(FLOW):
+            user.inject(tg)
+            await bot.turns.wait(user.chat_id, user.step)
+
+    start = time.monotonic()
+    await asyncio.gather(*(run(u) for u in users))
+    return len(users) * len(FLOW) / (time.monotonic() - start)
+
+
+@dataclass
+class Row:
+    db: str
+    bot: str
+    offered: float
+    late: int
+    p50: float
+    p99: float
+    tps: float
+    rss: float
+    completed: int
+    rss_portal: float = float("nan")
+
+
+async def measure(
+    tg: FakeTelegram, bot: RunningBot, db: str, n: int, rate: float, base: int
+) -> tuple[Row, list[User]]:
+    echo = bot.name == "echo"
+    warm = [User(base + 900 + i, echo) for i in range(2)]
+    await closed_loop(tg, bot, warm)  # catalog cache, NLU, connections
+    users = [User(base + i, echo) for i in range(n)]
+    late = await open_loop(tg, bot, users, rate)
+    lat = latencies(tg, users)
+    burst = [User(base + 500 + i, echo) for i in range(n)]
+    tps = await closed_loop(tg, bot, burst)
+    done = sum(1 for u in users if echo or submitted(tg, u.chat_id))
+    row = Row(db, bot.name, rate, late, pct(lat, 0.5), pct(lat, 0.99), tps, rss_mb(), done)
+    return row, users
+
+
+def submitted(tg: FakeTelegram, chat: int) -> bool:
+    """A submitted certified copy ends with two QR photos: the deep link and the VietQR."""
+    photos = [m for m in tg.chat_log.get(chat, []) if m.sender == "bot" and m.file is not None]
+    return len(photos) >= 2
+
+
+async def run_db(db: str, n: int, rate: float, workdir: Path) -> list[Row]:
+    created: list[str] = []
+    if db == "sqlite":
+        portal_db = f"sqlite:///{workdir / 'portal.sqlite3'}"
+        store_db = f"sqlite:///{workdir / 'bot.sqlite3'}"
+    else:
+        a, b = postgres_url(), postgres_url()
+        if a is None or b is None:
+            print("PostgreSQL not reachable: skipped", file=sys.stderr)
+            return []
+        portal_db, store_db = a, b
+        created = [a, b]
+    portal_upgrade(portal_db)
+    proc, portal_url = start_portal(portal_db, workdir)
+    rows: list[Row] = []
+    try:
+        async with FakeTelegram() as tg:
+            ours = await start_ours(tg, portal_url, store_db)
+            try:
+                row, _ = await measure(tg, ours, db, n, rate, 1_000_000)
+            finally:
+                await ours.close()
+            row.rss_portal = rss_mb(proc.pid)
+            rows.append(row)
+            echo = await start_echo(tg)
+            try:
+                erow, _ = await measure(tg, echo, db, n, rate, 2_000_000)
+            finally:
+                await echo.close()
+            rows.append(erow)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        for url in created:
+            drop_postgres(url)
+    return rows
+
+
+def table(rows: list[Row], n: int) -> str:
+    head = (
+        f"{'db':<11}{'bot':<8}{'offered/s':>10}{'late':>6}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'max turns/s':>13}{'RSS MB':>8}{'done':>8}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(
+            f"{r.db:<11}{r.bot:<8}{r.offered:>10.0f}{r.late:>6}{r.p50:>9.1f}{r.p99:>9.1f}"
+            f"{r.tps:>13.1f}{r.rss:>8.0f}{f'{r.completed}/{n}':>8}"
+        )
+    by_db: dict[str, dict[str, Row]] = defaultdict(dict)
+    for r in rows:
+        by_db[r.db][r.bot] = r
+    for db, pair in by_db.items():
+        if "motcua" in pair and "echo" in pair:
+            ours, echo = pair["motcua"], pair["echo"]
+            ratio = ours.p99 / echo.p99 if echo.p99 else float("inf")
+            portal = ours.rss_portal
+            lines.append(
+                f"{db}: p99 ours/echo at {ours.offered:.0f} turns/s = {ratio:.2f}x "
+                f"(target <= 3x); portal process RSS {portal:.0f} MB"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=100.0, help="offered turns per second")
+    parser.add_argument("--db", default="sqlite,postgresql")
+    args = parser.parse_args()
+    rows: list[Row] = []
+    t0 = time.monotonic()
+    for db in args.db.split(","):
+        with tempfile.TemporaryDirectory(prefix=f"bench-dialogs-{db}-") as tmp:
+            rows.extend(asyncio.run(run_db(db, args.users, args.rate, Path(tmp))))
+    print(
+        f"{args.users} users x {len(FLOW)} turns (certified copy, submit with VietQR), "
+        f"open loop at {args.rate:.0f} turns/s, then closed loop; "
+        f"{os.cpu_count()} CPUs; peak RSS {peak_rss_mb():.0f} MB; "
+        f"{time.monotonic() - t0:.0f} s"
+    )
+    print(table(rows, args.users))
+
+
+if __name__ == "__main__":
+    main()
