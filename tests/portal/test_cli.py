@@ -44,8 +44,7 @@ def test_catalog_check_reports_every_error_with_file_and_line(tmp_path: Path) ->
         n for n, line in enumerate(text.splitlines(), 1) if line.startswith("online_level")
     )
     assert any(
-        line.startswith(f"signature_certification.yml:{wrong_line}: online_level")
-        for line in lines
+        line.startswith(f"signature_certification.yml:{wrong_line}: online_level") for line in lines
     ), lines
     assert any(line.startswith("broken.yml:") for line in lines), lines
     assert not any(line.startswith("certified_copy.yml") for line in lines)
