@@ -98,7 +98,7 @@ def pin_response_generics() -> None:
         returning = getattr(cls, "__returning__", None)
         if isinstance(cls, type) and issubclass(cls, TelegramMethod) and returning is not None:
             try:
-                _PINNED.append(Response[returning])
+                _PINNED.append(Response[returning])  # type: ignore[valid-type]
             except Exception:  # the abstract base has no concrete type
                 continue
 
