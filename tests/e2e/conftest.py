@@ -44,9 +44,9 @@ class Turns:
         sender = channel.handlers.sender
         original = sender.send
 
-        async def send(chat_id: int, key: str, replies: list[Reply]) -> None:
+        async def send(chat_id: int, key: str, replies: list[Reply]) -> bool:
             try:
-                await original(chat_id, key, replies)
+                return await original(chat_id, key, replies)
             finally:
                 async with self.changed:
                     self.done[chat_id] += 1
@@ -98,10 +98,10 @@ class Citizen:
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                 for button in row:
                     if label.lower() in button["text"].lower():
-                        data = button["callback_data"]
-                        mid = message["message_id"]
+                        data: str = button["callback_data"]
+                        mid: int = message["message_id"]
                         return await self._turn(
-                            lambda: self.tg.user_presses_button(self.chat_id, mid, data)
+                            lambda: self.tg.user_presses_button(self.chat_id, mid, data)  # noqa: B023
                         )
         raise AssertionError(f"no button {label!r} in {self.transcript(8)}")
 

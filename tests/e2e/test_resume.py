@@ -53,7 +53,13 @@ class BotProcess:
         mark = tg.mark()
         with self.log.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "motcua", "bot", env=self.env, cwd=ROOT, stdout=log,
+                sys.executable,
+                "-m",
+                "motcua",
+                "bot",
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
                 stderr=log,
             )
         await tg.wait_for("getUpdates", timeout=60, since=mark, ok=None)
