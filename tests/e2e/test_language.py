@@ -26,8 +26,8 @@ async def test_switch_to_english_mid_form_keeps_the_answers(
     after = await where(bot_store, citizen.chat_id)
     assert after["lang"] == "en"
     assert after["answers"] == before["answers"]
-    # The form resumes at the same question, now in English (fails today: the
-    # language question replaces the form's flow, so the main menu comes back).
+    # The form resumes at the same question, now in English (before 7e19242 the
+    # language question replaced the form's flow and the main menu came back).
     assert "Step 3/9\nWhat is the child's date of birth?" in switched[-1]["text"]
     assert {**after, "lang": "vi"} == before
 
