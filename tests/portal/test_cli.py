@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from fastapi import FastAPI
 
@@ -22,6 +18,7 @@ from tests.conftest import BOT_TOKEN, CLERK_TOKEN
 from tests.support.clock import FrozenClock
 from tests.support.forms import sample_answers
 from tests.support.images import photo
+from tests.support.server import serve
 
 
 def test_catalog_check_passes_on_the_shipped_catalog() -> None:
@@ -50,26 +47,10 @@ def test_catalog_check_reports_every_error_with_file_and_line(tmp_path: Path) ->
     assert not any(line.startswith("certified_copy.yml") for line in lines)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def served(app: FastAPI) -> Iterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "portal did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 async def _submit(base: str, clock: FrozenClock) -> str:
