@@ -80,29 +80,6 @@ FLOW: list[tuple[str, str]] = [
 ]
 
 
-_PINNED: list[Any] = []
-
-
-def pin_response_generics() -> None:
-    """Keep a strong reference to aiogram's `Response[T]` for every method's T.
-
-    pydantic keeps parametrized generics in a weak-value cache; aiogram builds
-    `Response[method.__returning__]` for every API answer, so when the garbage
-    collector has dropped the class it is rebuilt (~20 ms each). `--pin-generics`
-    measures what that costs."""
-    import aiogram.methods as methods
-    from aiogram.methods.base import Response, TelegramMethod
-
-    for name in methods.__all__:
-        cls = getattr(methods, name)
-        returning = getattr(cls, "__returning__", None)
-        if isinstance(cls, type) and issubclass(cls, TelegramMethod) and returning is not None:
-            try:
-                _PINNED.append(Response[returning])  # type: ignore[valid-type]
-            except Exception:  # the abstract base has no concrete type
-                continue
-
-
 def rss_mb(pid: int | str = "self") -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -415,12 +392,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rate", type=float, default=100.0, help="offered turns per second")
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument(
-        "--pin-generics", action="store_true", help="see pin_response_generics (an experiment)"
-    )
     args = parser.parse_args()
-    if args.pin_generics:
-        pin_response_generics()
     rows: list[Row] = []
     t0 = time.monotonic()
     for db in args.db.split(","):

@@ -1,7 +1,10 @@
 """The shell around the pure engine: one turn = load the chat's state, run
 ``handle``, run the effects it asks for, feed their outcomes back, until no effect
-is left. The state is saved after every step, so a crash mid-turn resumes from the
-last step (e.g. a submit key is stored before the submit is sent)."""
+is left. The state is saved at the end of the turn, and before any effect that must
+not be lost or repeated blindly (e.g. a submit key is stored before the submit is
+sent), so a crash mid-turn resumes from the last checkpoint. Effects that only read,
+or write the same thing again when repeated, need no checkpoint: skipping it saves a
+database transaction per turn."""
 
 from __future__ import annotations
 
@@ -22,6 +25,12 @@ from motcua.i18n import normalize_language
 log = logging.getLogger(__name__)
 
 Handle = Callable[[State, Event, Context], Step]
+
+# Safe to run again after a crash with the state of the last checkpoint; any other
+# effect (unknown ones included) is preceded by a save.
+REPLAYABLE_EFFECTS = frozenset(
+    {"save_answers", "load_application", "list_mine", "track", "load_payment", "decode_qr"}
+)
 
 
 class StateStore(Protocol):
@@ -95,6 +104,7 @@ class Runtime:
         replies: list[Reply] = []
         queue: deque[Event] = deque([event])
         steps = 0
+        unsaved = False
         while queue:
             steps += 1
             if steps > self.max_steps:
@@ -109,12 +119,16 @@ class Runtime:
                 log.exception("engine failed on %s for %s", type(current).__name__, key)
                 replies.append(crashed(state.lang))
                 break
-            version = await self.store.save_state(key, step.state, version)
-            state = step.state
+            state, unsaved = step.state, True
             state.version = version
             replies.extend(step.replies)
+            if any(e.name not in REPLAYABLE_EFFECTS for e in step.effects):
+                version = state.version = await self.store.save_state(key, state, version)
+                unsaved = False
             for effect in step.effects:
                 queue.append(await self.runner.run(effect, key))
+        if unsaved:
+            version = state.version = await self.store.save_state(key, state, version)
         return replies
 
 

@@ -35,6 +35,9 @@ class BotSettings(BaseSettings):
     # When someone answers, e.g. "mon-fri 07:30-11:30 13:30-17:00" (Vietnamese holidays off).
     office_hours: str = "mon-fri 07:30-11:30 13:30-17:00"
     office_timezone: str = "Asia/Ho_Chi_Minh"
+    # "typing..." is shown only for a turn still running after this many seconds: a quick
+    # answer needs none, and it saves one Bot API call per turn. 0 shows it at once.
+    typing_after: float = 0.4
 
     @property
     def webhook_path(self) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,6 +56,16 @@ class Store:
 
         return await asyncio.to_thread(work)
 
+    async def _run_core(self, fn: Callable[[Connection], T]) -> T:
+        """Like ``_run`` on a bare connection: the per-turn operations skip the ORM
+        session, which costs more than the statement itself."""
+
+        def work() -> T:
+            with self.engine.begin() as conn:
+                return fn(conn)
+
+        return await asyncio.to_thread(work)
+
     def _insert(self, model: type[Any]) -> Any:
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(model)
@@ -65,15 +75,17 @@ class Store:
     async def load_state(self, key: str) -> State:
         """The stored state with its version; a fresh ``State()`` (version 0) if none."""
 
-        def fn(db: Session) -> State:
-            row = db.get(Conversation, key)
+        query = select(Conversation.state, Conversation.version).where(Conversation.key == key)
+
+        def fn(conn: Connection) -> State:
+            row = conn.execute(query).first()
             if row is None:
                 return State()
             state = State.model_validate(row.state)
             state.version = row.version
             return state
 
-        return await self._run(fn)
+        return await self._run_core(fn)
 
     async def save_state(self, key: str, state: State, expected_version: int) -> int:
         """Save if nobody saved since ``expected_version``; returns the new version.
@@ -83,27 +95,31 @@ class Store:
         data["version"] = new_version
         now = utcnow()
 
-        def fn(db: Session) -> int:
+        def fn(conn: Connection) -> int:
             if expected_version == 0:
                 try:
-                    with db.begin_nested():
-                        db.add(Conversation(key=key, state=data, version=1, updated_at=now))
+                    with conn.begin_nested():
+                        conn.execute(
+                            insert(Conversation).values(
+                                key=key, state=data, version=1, updated_at=now
+                            )
+                        )
                 except IntegrityError as exc:
                     raise StaleStateError(key, expected_version) from exc
             else:
-                done = db.execute(
+                done = conn.execute(
                     update(Conversation)
                     .where(Conversation.key == key, Conversation.version == expected_version)
                     .values(state=data, version=new_version, updated_at=now)
                 )
-                if done.rowcount != 1:  # type: ignore[attr-defined]
+                if done.rowcount != 1:
                     raise StaleStateError(key, expected_version)
-            self._touch_chat(db, key, state, now)
+            self._touch_chat(conn, key, state, now)
             return new_version
 
-        return await self._run(fn)
+        return await self._run_core(fn)
 
-    def _touch_chat(self, db: Session, key: str, state: State, now: datetime) -> None:
+    def _touch_chat(self, db: Session | Connection, key: str, state: State, now: datetime) -> None:
         # A message from the user means they have not blocked the bot (any more).
         values: dict[str, Any] = {"lang": state.lang, "blocked": False, "updated_at": now}
         stmt = self._insert(Chat).values(
@@ -145,17 +161,17 @@ class Store:
     async def mark_update_processed(self, channel: str, update_id: int) -> bool:
         """True the first time an update is seen, False for a repeat."""
 
-        def fn(db: Session) -> bool:
+        def fn(conn: Connection) -> bool:
             stmt = self._insert(ProcessedUpdate).values(
                 channel=channel, update_id=update_id, processed_at=utcnow()
             )
             # RETURNING says whether the row went in (rowcount is unreliable here).
-            inserted = db.execute(
+            inserted = conn.execute(
                 stmt.on_conflict_do_nothing().returning(ProcessedUpdate.update_id)
             ).first()
             return inserted is not None
 
-        return await self._run(fn)
+        return await self._run_core(fn)
 
     # --- handoffs ------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ import logging
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiohttp import web
@@ -24,6 +23,7 @@ from bot.locks import ChatLocks
 from bot.runtime import Handle, Runtime
 from bot.settings import BotSettings
 from bot.store import Store
+from bot.telegram.generics import PinnedAiohttpSession
 from bot.telegram.handlers import TelegramHandlers
 from bot.telegram.middleware import ChatTurnMiddleware
 from bot.telegram.sender import ReplySender
@@ -42,11 +42,13 @@ COMMANDS = (
 
 def create_bot(token: str, api_base: str | None = None) -> Bot:
     """Messages are sent as plain text (no parse mode): nothing the engine or a user
-    writes can break the formatting."""
+    writes can break the formatting. The session keeps aiogram's response classes
+    alive (see bot/telegram/generics.py)."""
     if api_base:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
-        return Bot(token, session=session)
-    return Bot(token)
+        session = PinnedAiohttpSession(api=TelegramAPIServer.from_base(api_base))
+    else:
+        session = PinnedAiohttpSession()
+    return Bot(token, session=session)
 
 
 async def set_commands(bot: Bot) -> None:
@@ -98,7 +100,9 @@ class TelegramChannel:
             engine_handle=engine_handle,
         )
         sender = ReplySender(bot, store, fetch_image=portal_image_fetcher(backend))
-        handlers = TelegramHandlers(runtime, sender, album_delay=album_delay)
+        handlers = TelegramHandlers(
+            runtime, sender, album_delay=album_delay, typing_after=settings.typing_after
+        )
         handoff.bind(runtime, sender)
         dispatcher = Dispatcher(disable_fsm=True)  # the conversation state is ours
         dispatcher.update.outer_middleware(ChatTurnMiddleware(runtime.locks, store))

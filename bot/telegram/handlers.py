@@ -20,9 +20,17 @@ log = logging.getLogger(__name__)
 
 
 class TelegramHandlers:
-    def __init__(self, runtime: Runtime, sender: ReplySender, *, album_delay: float = 1.0):
+    def __init__(
+        self,
+        runtime: Runtime,
+        sender: ReplySender,
+        *,
+        album_delay: float = 1.0,
+        typing_after: float = 0.0,
+    ):
         self.runtime = runtime
         self.sender = sender
+        self.typing_after = typing_after
         self.albums = AlbumCollector(self._on_album, delay=album_delay)
 
     def router(self) -> Router:
@@ -63,13 +71,37 @@ class TelegramHandlers:
     async def turn(self, chat_id: int, user: User | None, event: Event, *, locked: bool) -> None:
         key = chat_key(chat_id)
         hint = user.language_code if user else None
-        # "typing..." goes out while the turn runs, and before any reply.
-        typing = asyncio.create_task(self.sender.typing(chat_id))
+        # "typing..." goes out when the turn is slow, and then always before any reply.
+        typing = _DelayedTyping(self.sender, chat_id, self.typing_after)
         try:
             if locked:  # ChatTurnMiddleware holds the chat's lock
                 replies = await self.runtime.process_locked(key, event, lang_hint=hint)
             else:
                 replies = await self.runtime.process(key, event, lang_hint=hint)
         finally:
-            await typing
+            await typing.finish()
         await self.sender.send(chat_id, key, replies)
+
+
+class _DelayedTyping:
+    """Sends "typing..." after ``delay`` seconds unless finished first. Once the request
+    has started it is awaited, so the indicator never arrives after the reply."""
+
+    def __init__(self, sender: ReplySender, chat_id: int, delay: float) -> None:
+        self.started = delay <= 0  # no delay: always shown
+        self.task = asyncio.create_task(self._run(sender, chat_id, delay))
+
+    async def _run(self, sender: ReplySender, chat_id: int, delay: float) -> None:
+        if not self.started:
+            await asyncio.sleep(delay)
+            self.started = True
+        await sender.typing(chat_id)
+
+    async def finish(self) -> None:
+        if not self.started:
+            self.task.cancel()
+        try:
+            await self.task
+        except asyncio.CancelledError:
+            if not self.task.cancelled():
+                raise  # our own caller is being cancelled

@@ -1,4 +1,4 @@
-"""The runtime with a stand-in engine: ordering, saving after every step, crashes."""
+"""The runtime with a stand-in engine: ordering, checkpoints before effects, crashes."""
 
 from __future__ import annotations
 
@@ -65,8 +65,11 @@ def echo_handle(state: State, event: Event, ctx: Context) -> Step:
         if event.text == "boom":
             raise RuntimeError("engine bug")
         log.append(event.text)
-        step.state.submit_key = f"key-{event.text}"
-        step.effects.append(Effect("track", {"n": event.text}))
+        if event.text.startswith("look"):  # a read: no checkpoint needed before it
+            step.effects.append(Effect("track", {"n": event.text}))
+        else:
+            step.state.submit_key = f"key-{event.text}"
+            step.effects.append(Effect("submit", {"n": event.text}))
         step.replies.append(Reply(f"got {event.text}"))
     elif isinstance(event, EffectResult) and event.value["echo"] == "loop":
         step.effects.append(Effect("track", {"n": "loop"}))
@@ -95,7 +98,21 @@ async def test_one_turn_runs_effects_and_returns_every_reply(
     assert [r.text for r in replies] == ["got a", "done a"]
     state = await sqlite_store.load_state(KEY)
     assert state.answers["log"] == ["a", "done a"]
-    assert state.version == 2  # saved after each of the two steps
+    assert state.version == 2  # saved before the submit, and at the end
+
+
+async def test_a_replayable_effect_needs_no_checkpoint(
+    runtime: Runtime, sqlite_store: Store
+) -> None:
+    replies = await runtime.process(KEY, Text("look"))
+    assert [r.text for r in replies] == ["got look", "done look"]
+    runner = runtime.runner
+    assert isinstance(runner, SlowRunner)
+    [seen] = runner.seen_states
+    assert seen.version == 0  # nothing saved before the lookup
+    state = await sqlite_store.load_state(KEY)
+    assert state.answers["log"] == ["look", "done look"]
+    assert state.version == 1  # one save for the whole turn
 
 
 async def test_state_is_saved_before_the_effect_runs(runtime: Runtime, sqlite_store: Store) -> None:

@@ -39,7 +39,13 @@ TOKEN = "123456:TEST"
 class EmptyCatalog:
     """The portal as far as these tests need it: no procedures."""
 
+    slow = 0.0  # seconds the portal takes for "my applications"
+
     async def list_procedures(self) -> list[Any]:
+        return []
+
+    async def my_applications(self, citizen: str) -> list[Any]:
+        await asyncio.sleep(self.slow)
         return []
 
 
@@ -55,6 +61,8 @@ class Recorder:
         step = Step(state.model_copy(deep=True))
         if isinstance(event, Text) and event.text in self.script:
             step.replies.extend(self.script[event.text])
+        elif isinstance(event, Text) and event.text == "mine":
+            step.effects.append(Effect("list_mine", {}))
         elif isinstance(event, Upload) and event.caption == "qr":
             step.effects.append(Effect("decode_qr", {"file": asdict(event.files[0])}))
         elif isinstance(event, EffectResult):
@@ -113,9 +121,28 @@ async def test_start_with_a_deep_link_and_language(
     assert recorder.events == [Command("start", "trk_HT260300012")]
     assert reply["text"] == "got Command en"  # the app's language reached the engine
     assert channel.contexts.bot_link == "https://t.me/motcua_test_bot"
-    # "typing..." went out before the reply.
+    # A quick answer needs no "typing...".
+    assert tg.calls_of("sendChatAction") == []
+
+
+async def test_a_slow_turn_shows_typing_before_the_reply(
+    tg: FakeTelegram, channel: TelegramChannel
+) -> None:
+    channel.handlers.typing_after = 0.05
+    portal = channel.runtime.runner.backend  # type: ignore[attr-defined]
+    portal.slow = 1.0
+    reply = await tg.wait_for_reply(tg.user_sends_text(CHAT, "mine"), timeout=10)
+    assert reply["text"].startswith("list_mine: True")
     [action] = tg.calls_of("sendChatAction")
     assert action.params["action"] == "typing"
+    assert action.time <= tg.calls_of("sendMessage")[0].time
+
+
+async def test_typing_at_once_when_configured(tg: FakeTelegram, channel: TelegramChannel) -> None:
+    channel.handlers.typing_after = 0
+    reply = await tg.wait_for_reply(tg.user_sends_text(CHAT, "hello"), timeout=10)
+    assert reply["text"] == "got Text vi"
+    [action] = tg.calls_of("sendChatAction")
     assert action.time <= tg.calls_of("sendMessage")[0].time
 
 
