@@ -8,19 +8,15 @@ import logging
 import segno
 
 from dialogs import Btn
+from motcua.qr import qr_png
 
 log = logging.getLogger(__name__)
+
+__all__ = ["callback_data_ok", "qr_png", "qr_terminal", "safe_buttons", "split_text"]
 
 MAX_TEXT = 4096  # Telegram's limit for one message
 MAX_CAPTION = 1024  # ... and for a photo's caption
 MAX_CALLBACK_DATA = 64  # bytes
-
-
-def qr_png(data: str, *, scale: int = 8) -> bytes:
-    """A QR code as PNG bytes, large and with a quiet zone so old phones read it."""
-    buf = io.BytesIO()
-    segno.make(data, error="m", micro=False).save(buf, kind="png", scale=scale, border=4)
-    return buf.getvalue()
 
 
 def qr_terminal(data: str) -> str:
