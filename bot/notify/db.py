@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -51,16 +54,27 @@ def notifier_engine(url: str) -> Engine:
 
 
 class Db:
-    """Runs one function per transaction in worker threads (one thread on SQLite, where
-    writers queue anyway and a busy wait would be slower than a queue)."""
+    """Runs one function per transaction in worker threads.
+
+    On SQLite there is one writer per database, so every transaction of the process
+    goes through a single lane (one thread) instead of several threads polling the
+    file lock: SQLite's busy handler sleeps in steps of up to 100 ms and a writer that
+    keeps coming back (the follower applying the feed) starved the sender's commits.
+    Jobs marked `urgent` (the sender's claims and row marks) are taken before the
+    others, so a 'sent' mark waits at most for the one transaction already running.
+    On PostgreSQL, rows are locked one by one and a pool of threads runs in parallel.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._pool = ThreadPoolExecutor(
-            max_workers=1 if self.dialect == "sqlite" else 8, thread_name_prefix="notify-db"
-        )
+        self._pool: ThreadPoolExecutor | None = None
+        self._lane: _Lane | None = None
+        if self.dialect == "sqlite":
+            self._lane = _Lane(self.run_sync)
+        else:
+            self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="notify-db")
 
     def insert(self, model: type[Any]) -> Any:
         dialect = postgresql if self.dialect == "postgresql" else sqlite
@@ -72,18 +86,96 @@ class Db:
             db.commit()
             return result
 
-    async def run(self, fn: Callable[[Session], T]) -> T:
+    async def run(self, fn: Callable[[Session], T], *, urgent: bool = False) -> T:
+        if self._lane is not None:
+            return await self._lane.submit(fn, urgent=urgent)
+        assert self._pool is not None
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, self.run_sync, fn)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        if self._lane is not None:
+            self._lane.close()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
+class _Lane:
+    """One worker thread taking urgent jobs before the others (FIFO within each)."""
+
+    def __init__(self, run: Callable[[Callable[[Session], Any]], Any]) -> None:
+        self._run = run
+        self._urgent: deque[_Job] = deque()
+        self._normal: deque[_Job] = deque()
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    async def submit(self, fn: Callable[[Session], T], *, urgent: bool) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("database lane closed")
+            (self._urgent if urgent else self._normal).append(_Job(fn, loop, future))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._work, name="notify-db-lane", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+        return await future
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._urgent and not self._normal and not self._closed:
+                    self._cond.wait()
+                if self._urgent:
+                    job = self._urgent.popleft()
+                elif self._normal:
+                    job = self._normal.popleft()
+                else:
+                    return  # closed and drained
+            try:
+                result = self._run(job.fn)
+            except BaseException as exc:  # handed to the awaiting coroutine
+                job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
+            else:
+                job.loop.call_soon_threadsafe(_settle, job.future, result, None)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
+
+@dataclass
+class _Job:
+    fn: Callable[[Session], Any]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+
+
+def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
+    if future.done():  # the caller was cancelled meanwhile
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
 
 
 class GroupWriter:
     """Row updates from many concurrent sends, committed together (group commit): each
     caller waits for the commit holding its update, so nothing is acknowledged before
-    it is durable, and one commit serves every update queued meanwhile."""
+    it is durable, and one commit serves every update queued meanwhile. Nothing waits
+    to fill a batch: a commit starts as soon as the previous one ends, so an update
+    waits at most for one commit before its own (the window in which a crash can
+    forget that Telegram accepted a message)."""
 
     def __init__(self, db: Db, apply: Callable[[Session, list[tuple[int, dict[str, Any]]]], None]):
         self.db = db
@@ -109,7 +201,7 @@ class GroupWriter:
                 continue
             updates = [(row_id, values) for row_id, values, _ in batch]
             try:
-                await self.db.run(functools.partial(self._apply_all, updates=updates))
+                await self.db.run(functools.partial(self._apply_all, updates=updates), urgent=True)
             except Exception as exc:
                 for _, _, future in batch:
                     if not future.done():

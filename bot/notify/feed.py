@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend_client import Backend, Event
@@ -116,9 +117,20 @@ class Follower:
         if not page.events:
             return 0
         await self.catalog.load({str(e.data.get("procedure")) for e in page.events})
-        enqueued = await self.db.run(lambda db: self._apply(db, cursor, page.events))
-        if enqueued:
-            self.on_enqueued()
+        # A page is applied a few events per transaction (each moving the cursor past
+        # its own events): on SQLite a transaction holds the only write lock, and the
+        # sender's 'sent' marks must not wait behind a whole page.
+        size = max(1, self.settings.feed_txn_events)
+        for start in range(0, len(page.events), size):
+            chunk = page.events[start : start + size]
+            enqueued = await self.db.run(
+                functools.partial(self._apply, cursor=cursor, events=chunk)
+            )
+            if enqueued is None:
+                break  # another follower moved the cursor: read the feed again
+            cursor = chunk[-1].id
+            if enqueued:
+                self.on_enqueued()
         return len(page.events)
 
     async def catch_up(self) -> int:
@@ -129,14 +141,16 @@ class Follower:
         total += await self.fire_reminders()
         return total
 
-    def _apply(self, db: Session, cursor: int, events: list[Event]) -> int:
+    def _apply(self, db: Session, cursor: int, events: list[Event]) -> int | None:
+        """Outbox rows for `events` and the cursor past them; None if the cursor is no
+        longer at `cursor` (nothing written)."""
         row = db.get(NotifierCursor, self.name, with_for_update=True)
         if row is None:
             row = NotifierCursor(name=self.name, last_event_id=0, updated_at=as_utc(self.clock()))
             db.add(row)
             db.flush()
         if row.last_event_id != cursor:
-            return 0  # another follower moved it meanwhile: read the feed again
+            return None  # another follower moved it meanwhile
         now = as_utc(self.clock())
         enqueued = 0
         for ev in events:
@@ -166,38 +180,41 @@ class Follower:
         # The citizen's own chat when it is one we can write to; else the volunteer
         # who filed the application for them.
         auto = (citizen, "owner") if reachable(citizen) else (helper, "helper")
-        if reachable(auto[0]):
-            stmt = self.db.insert(Subscription).values(
+        code = data.get("tracking_code")
+        # One query finds the application's subscribers and, by its tracking code, the
+        # relatives who subscribed before any event named it (this runs for every
+        # event, inside the write transaction: it has to be cheap).
+        cond = Subscription.application_id == app_id
+        if code:
+            cond = or_(
+                cond,
+                and_(Subscription.tracking_code == code, Subscription.application_id.is_(None)),
+            )
+        query = select(Subscription).where(cond).order_by(Subscription.id)
+        found = list(db.scalars(query))
+        known = {s.key for s in found if s.application_id == app_id}
+        if reachable(auto[0]) and auto[0] not in known:
+            stmt = self.db.insert(Subscription.__table__).values(
                 application_id=app_id,
-                tracking_code=data.get("tracking_code"),
+                tracking_code=code,
                 key=auto[0],
                 lang=lang,
                 role=auto[1],
                 created_at=as_utc(self.clock()),
             )
             db.execute(stmt.on_conflict_do_nothing(index_elements=["application_id", "key"]))
-        code = data.get("tracking_code")
-        if code:  # relatives who subscribed with the code before any event was seen
-            known = set(
-                db.scalars(select(Subscription.key).where(Subscription.application_id == app_id))
-            )
-            for sub in db.scalars(
-                select(Subscription).where(
-                    Subscription.tracking_code == code, Subscription.application_id.is_(None)
-                )
-            ):
-                if sub.key in known:
-                    db.delete(sub)
-                else:
-                    sub.application_id = app_id
+            found = list(db.scalars(query))
+            known = {s.key for s in found if s.application_id == app_id}
+        orphans = [s for s in found if s.application_id is None]
+        for sub in orphans:
+            if sub.key in known:
+                db.delete(sub)
+            else:
+                sub.application_id = app_id
+                known.add(sub.key)
+        if orphans:
             db.flush()
-        return list(
-            db.scalars(
-                select(Subscription)
-                .where(Subscription.application_id == app_id)
-                .order_by(Subscription.id)
-            )
-        )
+        return [s for s in found if s.application_id == app_id]
 
     def _enqueue(
         self,
@@ -231,7 +248,7 @@ class Follower:
                     "created_at": as_utc(now),
                 }
             )
-        stmt = self.db.insert(OutboxMessage).values(rows)
+        stmt = self.db.insert(OutboxMessage.__table__).values(rows)
         db.execute(stmt.on_conflict_do_nothing(index_elements=["event_id", "key", "kind"]))
         return len(rows)
 
@@ -240,7 +257,7 @@ class Follower:
     def _set_reminder(
         self, db: Session, ev: Event, app_id: str, kind: str, due_at: datetime
     ) -> None:
-        stmt = self.db.insert(Reminder).values(
+        stmt = self.db.insert(Reminder.__table__).values(
             application_id=app_id,
             kind=kind,
             event_id=ev.id,
@@ -282,23 +299,27 @@ class Follower:
         elif ev.type == "application.supplement_requested":
             due = at + timedelta(hours=s.supplement_reminder_hours)
             self._set_reminder(db, ev, app_id, "reminder_supplement", due)
+        # One UPDATE for whatever this event cancels (never a kind it also sets).
+        cancel: list[str] = []
         if ev.type in ("payment.confirmed", *ENDED):
-            self._cancel(db, app_id, "reminder_unpaid")
+            cancel.append("reminder_unpaid")
         if ev.type in ("application.resubmitted", *ENDED):
-            self._cancel(db, app_id, "reminder_supplement")
+            cancel.append("reminder_supplement")
         status, due_date = ev.data.get("status"), ev.data.get("due_date")
         if status in SAFE_STATUSES or ev.type in ENDED:
-            self._cancel(db, app_id, "due_at_risk")
+            cancel.append("due_at_risk")
         elif due_date:
             day = date.fromisoformat(str(due_date)) - timedelta(days=1)
             due_at = datetime.combine(day, time(s.due_risk_hour), tzinfo=s.zone)
             existing = db.scalar(
-                select(Reminder).where(
+                select(Reminder.status).where(
                     Reminder.application_id == app_id, Reminder.kind == "due_at_risk"
                 )
             )
-            if existing is None or (existing.status == "pending"):
+            if existing is None or existing == "pending":
                 self._set_reminder(db, ev, app_id, "due_at_risk", due_at)
+        if cancel:
+            self._cancel(db, app_id, *cancel)
 
     async def fire_reminders(self) -> int:
         """Turn reminders that came due into outbox rows; returns how many rows."""

@@ -27,8 +27,9 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ClauseElement
 
 from bot.notify.db import Clock, Db, GroupWriter, as_utc, utcnow
 from bot.notify.limiter import Limiter, LocalLimiter, acquire, chat_rate
@@ -135,7 +136,7 @@ class Sender:
             )
             return int(sending or 0)
 
-        count = await self.db.run(fn)
+        count = await self.db.run(fn, urgent=True)
         if count:
             log.warning("%s message(s) were in flight at a crash: sending again", count)
         self.metrics.possible_duplicates += count
@@ -175,15 +176,32 @@ class Sender:
                 )
             return [Claimed(r.id, r.key, r.payload, r.attempts) for r in rows]
 
-        return await self.db.run(fn)
+        return await self.db.run(fn, urgent=True)
 
     async def _set(self, row_id: int, **values: Any) -> None:
         await self._writer.set(row_id, values)
 
     @staticmethod
     def _apply(db: Session, updates: list[tuple[int, dict[str, Any]]]) -> None:
+        # Plain values with the same columns go in one executemany (Core: no ORM
+        # bookkeeping on the hot path); an expression (resent + 1) goes alone.
+        table = OutboxMessage.__table__
+        plain: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row_id, values in updates:
-            db.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+            if any(isinstance(v, ClauseElement) for v in values.values()):
+                db.execute(update(table).where(table.c.id == row_id).values(**values))
+                continue
+            names = tuple(sorted(values))
+            plain.setdefault(names, []).append(
+                {"row_id": row_id, **{f"v_{k}": v for k, v in values.items()}}
+            )
+        for names, params in plain.items():
+            stmt = (
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values({k: bindparam(f"v_{k}") for k in names})
+            )
+            db.execute(stmt, params)
 
     async def counts(self) -> dict[str, int]:
         """Rows per status, with 'held' for pending rows not due yet (quiet hours, backoff)."""

@@ -51,10 +51,9 @@ class Notifier:
         self.follower = Follower(
             self.db, portal, self.settings, clock=clock, on_enqueued=self.outbox_wake.set
         )
-        # Its own writer thread: the 'sent' marks never queue behind a page of the feed.
-        self.sender_db = Db(store.engine)
+        # One Db for both: on SQLite its single lane serves the sender's marks first.
         self.sender = Sender(
-            self.sender_db,
+            self.db,
             store,
             bot,
             self.settings,
@@ -89,7 +88,6 @@ class Notifier:
             self._site = None
         await self.sender.limiter.aclose()
         self.db.close()
-        self.sender_db.close()
 
     def wake(self) -> None:
         """New events may be waiting: read the feed now rather than at the next poll."""
