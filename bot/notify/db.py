@@ -11,9 +11,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,6 +35,11 @@ def aware(value: datetime) -> datetime:
 def as_utc(value: datetime) -> datetime:
     """Every stored time is UTC: SQLite keeps the wall-clock digits and drops the zone."""
     return aware(value).astimezone(UTC)
+
+
+def table(model: type[Any]) -> Table:
+    """A model's Core table: statements on it skip the ORM's bookkeeping (hot paths)."""
+    return cast(Table, model.__table__)
 
 
 def notifier_engine(url: str) -> Engine:
@@ -76,7 +81,7 @@ class Db:
         else:
             self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="notify-db")
 
-    def insert(self, model: type[Any]) -> Any:
+    def insert(self, model: Table | type[Any]) -> Any:
         dialect = postgresql if self.dialect == "postgresql" else sqlite
         return dialect.insert(model)
 

@@ -20,7 +20,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend_client import Backend, Event
-from bot.notify.db import Clock, Db, as_utc, aware, utcnow
+from bot.notify.db import Clock, Db, as_utc, aware, table, utcnow
 from bot.notify.messages import KIND_OF_EVENT, URGENT_KINDS, render
 from bot.notify.models import NotifierCursor, OutboxMessage, Reminder, Subscription
 from bot.notify.settings import NotifySettings
@@ -194,7 +194,7 @@ class Follower:
         found = list(db.scalars(query))
         known = {s.key for s in found if s.application_id == app_id}
         if reachable(auto[0]) and auto[0] not in known:
-            stmt = self.db.insert(Subscription.__table__).values(
+            stmt = self.db.insert(table(Subscription)).values(
                 application_id=app_id,
                 tracking_code=code,
                 key=auto[0],
@@ -248,7 +248,7 @@ class Follower:
                     "created_at": as_utc(now),
                 }
             )
-        stmt = self.db.insert(OutboxMessage.__table__).values(rows)
+        stmt = self.db.insert(table(OutboxMessage)).values(rows)
         db.execute(stmt.on_conflict_do_nothing(index_elements=["event_id", "key", "kind"]))
         return len(rows)
 
@@ -257,7 +257,7 @@ class Follower:
     def _set_reminder(
         self, db: Session, ev: Event, app_id: str, kind: str, due_at: datetime
     ) -> None:
-        stmt = self.db.insert(Reminder.__table__).values(
+        stmt = self.db.insert(table(Reminder)).values(
             application_id=app_id,
             kind=kind,
             event_id=ev.id,

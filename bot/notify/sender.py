@@ -31,7 +31,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ClauseElement
 
-from bot.notify.db import Clock, Db, GroupWriter, as_utc, utcnow
+from bot.notify.db import Clock, Db, GroupWriter, as_utc, table, utcnow
 from bot.notify.limiter import Limiter, LocalLimiter, acquire, chat_rate
 from bot.notify.models import CLAIMED, FAILED, PENDING, SENDING, SENT, OutboxMessage
 from bot.notify.settings import NotifySettings
@@ -185,11 +185,11 @@ class Sender:
     def _apply(db: Session, updates: list[tuple[int, dict[str, Any]]]) -> None:
         # Plain values with the same columns go in one executemany (Core: no ORM
         # bookkeeping on the hot path); an expression (resent + 1) goes alone.
-        table = OutboxMessage.__table__
+        outbox = table(OutboxMessage)
         plain: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row_id, values in updates:
             if any(isinstance(v, ClauseElement) for v in values.values()):
-                db.execute(update(table).where(table.c.id == row_id).values(**values))
+                db.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
                 continue
             names = tuple(sorted(values))
             plain.setdefault(names, []).append(
@@ -197,8 +197,8 @@ class Sender:
             )
         for names, params in plain.items():
             stmt = (
-                update(table)
-                .where(table.c.id == bindparam("row_id"))
+                update(outbox)
+                .where(outbox.c.id == bindparam("row_id"))
                 .values({k: bindparam(f"v_{k}") for k in names})
             )
             db.execute(stmt, params)
