@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend_client import Backend, Event
@@ -82,6 +82,35 @@ def not_before(kind: str, now: datetime, settings: NotifySettings) -> datetime:
     return as_utc(quiet_until(now, settings) or now)
 
 
+class _Statements:
+    """The follower's per-event writes as Core statements built once (no ORM
+    bookkeeping, and SQLAlchemy's compiled cache hits every time)."""
+
+    def __init__(self, db: Db) -> None:
+        outbox = db.insert(table(OutboxMessage))
+        self.outbox = outbox.on_conflict_do_nothing(index_elements=["event_id", "key", "kind"])
+        reminder = db.insert(table(Reminder))
+        self.reminder = reminder.on_conflict_do_update(
+            index_elements=["application_id", "kind"],
+            set_={
+                "event_id": reminder.excluded.event_id,
+                "data": reminder.excluded.data,
+                "due_at": reminder.excluded.due_at,
+                "status": reminder.excluded.status,
+            },
+        )
+        reminders = table(Reminder)
+        self.cancel = (
+            update(reminders)
+            .where(
+                reminders.c.application_id == bindparam("app_id"),
+                reminders.c.kind.in_(bindparam("kinds", expanding=True)),
+                reminders.c.status == "pending",
+            )
+            .values(status="cancelled")
+        )
+
+
 class Follower:
     def __init__(
         self,
@@ -99,6 +128,7 @@ class Follower:
         self.clock = clock
         self.name = name
         self.catalog = Catalog(portal)
+        self._statements = _Statements(db)
         self.on_enqueued = on_enqueued or (lambda: None)
 
     # --- the feed --------------------------------------------------------------------
@@ -248,8 +278,8 @@ class Follower:
                     "created_at": as_utc(now),
                 }
             )
-        stmt = self.db.insert(table(OutboxMessage)).values(rows)
-        db.execute(stmt.on_conflict_do_nothing(index_elements=["event_id", "key", "kind"]))
+        # executemany of one statement built once: SQLAlchemy compiles it once too.
+        db.execute(self._statements.outbox, rows)
         return len(rows)
 
     # --- reminders -------------------------------------------------------------------
@@ -257,37 +287,19 @@ class Follower:
     def _set_reminder(
         self, db: Session, ev: Event, app_id: str, kind: str, due_at: datetime
     ) -> None:
-        stmt = self.db.insert(table(Reminder)).values(
-            application_id=app_id,
-            kind=kind,
-            event_id=ev.id,
-            data=ev.data,
-            due_at=as_utc(due_at),
-            status="pending",
-            created_at=as_utc(self.clock()),
-        )
-        db.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["application_id", "kind"],
-                set_={
-                    "event_id": ev.id,
-                    "data": ev.data,
-                    "due_at": as_utc(due_at),
-                    "status": "pending",
-                },
-            )
-        )
+        params = {
+            "application_id": app_id,
+            "kind": kind,
+            "event_id": ev.id,
+            "data": ev.data,
+            "due_at": as_utc(due_at),
+            "status": "pending",
+            "created_at": as_utc(self.clock()),
+        }
+        db.execute(self._statements.reminder, [params])
 
     def _cancel(self, db: Session, app_id: str, *kinds: str) -> None:
-        db.execute(
-            update(Reminder)
-            .where(
-                Reminder.application_id == app_id,
-                Reminder.kind.in_(kinds),
-                Reminder.status == "pending",
-            )
-            .values(status="cancelled")
-        )
+        db.execute(self._statements.cancel, {"app_id": app_id, "kinds": list(kinds)})
 
     def _reminders(self, db: Session, ev: Event, app_id: str) -> None:
         s = self.settings
