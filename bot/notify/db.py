@@ -4,7 +4,6 @@ small commits, a single writer thread on SQLite, dialect-specific inserts."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -174,53 +173,67 @@ def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None)
         future.set_result(result)
 
 
-class GroupWriter:
-    """Row updates from many concurrent sends, committed together (group commit): each
-    caller waits for the commit holding its update, so nothing is acknowledged before
-    it is durable, and one commit serves every update queued meanwhile. Nothing waits
-    to fill a batch: a commit starts as soon as the previous one ends, so an update
-    waits at most for one commit before its own (the window in which a crash can
-    forget that Telegram accepted a message)."""
+Update = tuple[int, dict[str, Any]]
 
-    def __init__(self, db: Db, apply: Callable[[Session, list[tuple[int, dict[str, Any]]]], None]):
+
+class GroupWriter:
+    """Row updates from many concurrent sends, committed together (group commit).
+
+    Each caller waits for the commit holding its update, so nothing is acknowledged
+    before it is durable. The batch is taken by the database thread at the moment the
+    transaction starts, not by a task on the event loop: an update waits only for the
+    job already running (then goes out with every update queued meanwhile), never for
+    a batch to fill nor for a round trip through the loop. That wait is the window in
+    which a crash can forget that Telegram accepted a message, so it is kept short.
+    """
+
+    def __init__(self, db: Db, apply: Callable[[Session, list[Update]], None]):
         self.db = db
         self.apply = apply
+        self._lock = threading.Lock()  # the loop appends, a database thread takes
         self._pending: list[tuple[int, dict[str, Any], asyncio.Future[None]]] = []
-        self._kick = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._queued = False  # a commit job is waiting for the database thread
+        self._jobs: set[asyncio.Task[None]] = set()
 
     async def set(self, row_id: int, values: dict[str, Any]) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((row_id, values, future))
-        self._kick.set()
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run())
+        with self._lock:
+            self._pending.append((row_id, values, future))
+            submit, self._queued = not self._queued, True
+        if submit:
+            job = asyncio.create_task(self._commit())
+            self._jobs.add(job)
+            job.add_done_callback(self._jobs.discard)
         await future
 
-    async def _run(self) -> None:
-        while True:
-            await self._kick.wait()
-            self._kick.clear()
-            batch, self._pending = self._pending, []
-            if not batch:
-                continue
-            updates = [(row_id, values) for row_id, values, _ in batch]
-            try:
-                await self.db.run(functools.partial(self._apply_all, updates=updates), urgent=True)
-            except Exception as exc:
-                for _, _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-            else:
-                for _, _, future in batch:
-                    if not future.done():
-                        future.set_result(None)
+    async def _commit(self) -> None:
+        taken: list[tuple[int, dict[str, Any], asyncio.Future[None]]] = []
 
-    def _apply_all(self, db: Session, updates: list[tuple[int, dict[str, Any]]]) -> None:
-        self.apply(db, updates)
+        def fn(db: Session) -> None:
+            with self._lock:
+                taken.extend(self._pending)
+                self._pending.clear()
+                self._queued = False
+            self.apply(db, [(row_id, values) for row_id, values, _ in taken])
+
+        try:
+            await self.db.run(fn, urgent=True)
+        except Exception as exc:
+            if not taken:  # the job never ran: fail what it was meant to carry
+                with self._lock:
+                    taken.extend(self._pending)
+                    self._pending.clear()
+                    self._queued = False
+            for _, _, future in taken:
+                if not future.done():
+                    future.set_exception(exc)
+        else:
+            for _, _, future in taken:
+                if not future.done():
+                    future.set_result(None)
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        jobs = list(self._jobs)
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
