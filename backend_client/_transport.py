@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import aiohttp
 import httpx
+from httpx_aiohttp import AiohttpTransport
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -43,9 +45,26 @@ def _retry_after(state: RetryCallState) -> float:
     return 0.0
 
 
+class _NetworkTransport(AiohttpTransport):
+    """httpx over aiohttp, telling "could not connect" (nothing was sent: safe to
+    retry any call) apart from a connection lost later, which httpx-aiohttp maps to
+    the same ConnectTimeout."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpx.TransportError as exc:
+            if isinstance(exc.__cause__, aiohttp.ClientConnectorError):
+                raise httpx.ConnectError(str(exc), request=request) from exc.__cause__
+            raise
+
+
 class Transport:
     """Owns the httpx client. ``transport`` is the seam tests replace (e.g. an
-    ``httpx.ASGITransport`` over the portal app, no socket involved)."""
+    ``httpx.ASGITransport`` over the portal app, no socket involved). Over the network
+    requests go through aiohttp (already the bot's HTTP stack): a third of httpcore's
+    CPU per request, measured in benchmarks/dialogs.py, where the client is on the
+    path of most conversation turns."""
 
     def __init__(
         self,
@@ -63,7 +82,7 @@ class Transport:
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Bearer {token}", "User-Agent": "motcua-backend-client"},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            transport=transport,
+            transport=transport if transport is not None else _NetworkTransport(),
         )
 
     async def aclose(self) -> None:
@@ -100,7 +119,10 @@ class Transport:
                     data=data,
                     headers=all_headers,
                 )
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            except httpx.ConnectError as exc:
+                # Refused or unresolvable: nothing was sent, so any call may be retried.
+                # (A ConnectTimeout is not: over aiohttp it may be a connection
+                # dropped after the request went out.)
                 raise _Retryable(None, exc) from exc
             except httpx.TransportError as exc:
                 if idempotent:
