@@ -37,7 +37,7 @@ class NotifySettings(BaseSettings):
     feed_page: int = 100
     # Events applied per transaction (a page is split): short write transactions keep
     # the sender's commits from waiting behind the feed on SQLite.
-    feed_txn_events: int = 10
+    feed_txn_events: int = 4
     # At most this many rows claimed (and not yet sent) per sender.
     max_in_flight: int = 0  # 0: one second of the global limit
     concurrency: int = 64
