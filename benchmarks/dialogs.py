@@ -36,7 +36,6 @@ import sys
 import tempfile
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +58,7 @@ from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 from tests.support.images import photo  # noqa: E402
 
 TOKEN = "123456:BENCH"
+STEPS = "--steps" in sys.argv
 PHOTO = photo(width=800, height=600)
 
 # One user's whole application: (kind, argument).
@@ -121,19 +121,70 @@ class TurnCounter:
 
 @dataclass
 class RunningBot:
+    """A bot in its own process; each finished turn comes back as a line on stdout."""
+
     name: str
-    dispatcher: Dispatcher
-    polling: asyncio.Task[None]
+    proc: asyncio.subprocess.Process
     turns: TurnCounter
-    close: Callable[[], Awaitable[None]]
+    reader: asyncio.Task[None]
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    async def close(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.terminate()
+        await self.proc.wait()
+        await self.reader
 
 
-async def start_ours(tg: FakeTelegram, portal_url: str, store_url: str) -> RunningBot:
+async def start_bot(
+    name: str, tg: FakeTelegram, portal_url: str = "", store_url: str = ""
+) -> RunningBot:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        name,
+        "--api-base",
+        tg.api_base,
+        "--portal-url",
+        portal_url,
+        "--store-url",
+        store_url,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    turns = TurnCounter()
+    ready = asyncio.get_running_loop().create_future()
+
+    async def read(stream: asyncio.StreamReader) -> None:
+        while line := await stream.readline():
+            word, _, arg = line.decode().strip().partition(" ")
+            if word == "turn":
+                turns.finished(int(arg))
+            elif word == "ready" and not ready.done():
+                ready.set_result(None)
+        if not ready.done():
+            ready.set_exception(RuntimeError(f"{name} bot exited before it was ready"))
+
+    reader = asyncio.create_task(read(proc.stdout))
+    await asyncio.wait_for(ready, 60)
+    return RunningBot(name, proc, turns, reader)
+
+
+def report_turn(chat_id: int) -> None:
+    sys.stdout.write(f"turn {chat_id}\n")
+    sys.stdout.flush()
+
+
+async def worker_ours(api_base: str, portal_url: str, store_url: str) -> None:
     store = Store.migrated(store_url)
     backend = PortalClient(portal_url, BOT)
-    settings = BotSettings(telegram_bot_token=TOKEN, telegram_api_base=tg.api_base)
+    settings = BotSettings(telegram_bot_token=TOKEN, telegram_api_base=api_base)
     channel = TelegramChannel.build(settings, backend=backend, store=store, album_delay=0.2)
-    turns = TurnCounter()
     sender = channel.handlers.sender
     original = sender.send
 
@@ -141,56 +192,41 @@ async def start_ours(tg: FakeTelegram, portal_url: str, store_url: str) -> Runni
         try:
             return await original(chat_id, key, replies)
         finally:
-            turns.finished(chat_id)
+            report_turn(chat_id)
 
     sender.send = send  # type: ignore[method-assign]
-    mark = tg.mark()
-    polling = asyncio.create_task(
-        channel.dispatcher.start_polling(channel.bot, polling_timeout=10, handle_signals=False)
-    )
-    await tg.wait_for("setMyCommands", timeout=30, since=mark)
-
-    async def close() -> None:
-        await channel.dispatcher.stop_polling()
-        await polling
+    channel.dispatcher.startup.register(lambda: print("ready", flush=True))
+    try:
+        await channel.dispatcher.start_polling(channel.bot, polling_timeout=10)
+    finally:
         await channel.bot.session.close()
         await backend.aclose()
         store.close()
 
-    return RunningBot("motcua", channel.dispatcher, polling, turns, close)
 
-
-async def start_echo(tg: FakeTelegram) -> RunningBot:
-    bot = create_bot(TOKEN, tg.api_base)
-    turns = TurnCounter()
+async def worker_echo(api_base: str) -> None:
+    bot = create_bot(TOKEN, api_base)
     router = Router()
 
     @router.message()
     async def echo(message: Message) -> None:
         await message.answer(message.text or "ok")
-        turns.finished(message.chat.id)
+        report_turn(message.chat.id)
 
     @router.callback_query()
     async def pressed(query: CallbackQuery) -> None:
         await query.answer()
         if query.message is not None:
             await bot.send_message(query.message.chat.id, query.data or "ok")
-            turns.finished(query.message.chat.id)
+            report_turn(query.message.chat.id)
 
     dispatcher = Dispatcher(disable_fsm=True)
     dispatcher.include_router(router)
-    mark = tg.mark()
-    polling = asyncio.create_task(
-        dispatcher.start_polling(bot, polling_timeout=10, handle_signals=False)
-    )
-    await tg.wait_for("getUpdates", timeout=30, since=mark, ok=None)
-
-    async def close() -> None:
-        await dispatcher.stop_polling()
-        await polling
+    dispatcher.startup.register(lambda: print("ready", flush=True))
+    try:
+        await dispatcher.start_polling(bot, polling_timeout=10)
+    finally:
         await bot.session.close()
-
-    return RunningBot("echo", dispatcher, polling, turns, close)
 
 
 @dataclass
@@ -239,6 +275,19 @@ def latencies(tg: FakeTelegram, users: list[User]) -> list[float]:
             if first is not None:
                 out.append(first - at)
     return out
+
+
+def print_steps(tg: FakeTelegram, users: list[User]) -> None:
+    """p50/p99 of each turn of the flow (``--steps``): where the time goes."""
+    for index, (kind, arg) in enumerate(FLOW):
+        one = [
+            lat
+            for user in users
+            for lat in latencies(tg, [User(user.chat_id, False, 0, user.injected_at[index:][:1])])
+        ]
+        print(
+            f"  turn {index + 1:>2} {kind:<6}{arg[:22]:<23}p50 {pct(one, 0.5):7.1f}  p99 {pct(one, 0.99):7.1f} ms"
+        )
 
 
 async def open_loop(tg: FakeTelegram, bot: RunningBot, users: list[User], rate: float) -> int:
@@ -310,10 +359,12 @@ async def measure(
     users = [User(base + i, echo) for i in range(n)]
     late = await open_loop(tg, bot, users, rate)
     lat = latencies(tg, users)
+    if STEPS and not echo:
+        print_steps(tg, users)
     burst = [User(base + 500 + i, echo) for i in range(n)]
     tps = await closed_loop(tg, bot, burst)
     done = sum(1 for u in users if echo or submitted(tg, u.chat_id))
-    row = Row(db, bot.name, rate, late, pct(lat, 0.5), pct(lat, 0.99), tps, rss_mb(), done)
+    row = Row(db, bot.name, rate, late, pct(lat, 0.5), pct(lat, 0.99), tps, rss_mb(bot.pid), done)
     return row, users
 
 
@@ -340,14 +391,14 @@ async def run_db(db: str, n: int, rate: float, workdir: Path) -> list[Row]:
     rows: list[Row] = []
     try:
         async with FakeTelegram() as tg:
-            ours = await start_ours(tg, portal_url, store_db)
+            ours = await start_bot("motcua", tg, portal_url, store_db)
             try:
                 row, _ = await measure(tg, ours, db, n, rate, 1_000_000)
             finally:
                 await ours.close()
             row.rss_portal = rss_mb(proc.pid)
             rows.append(row)
-            echo = await start_echo(tg)
+            echo = await start_bot("echo", tg)
             try:
                 erow, _ = await measure(tg, echo, db, n, rate, 2_000_000)
             finally:
@@ -392,7 +443,19 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rate", type=float, default=100.0, help="offered turns per second")
     parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--steps", action="store_true", help="latency of each turn of the flow")
+    # Internal: run one bot in this process (the driver starts two of these).
+    parser.add_argument("--worker", choices=["motcua", "echo"], help=argparse.SUPPRESS)
+    parser.add_argument("--api-base", help=argparse.SUPPRESS)
+    parser.add_argument("--portal-url", help=argparse.SUPPRESS)
+    parser.add_argument("--store-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker == "motcua":
+        asyncio.run(worker_ours(args.api_base, args.portal_url, args.store_url))
+        return
+    if args.worker == "echo":
+        asyncio.run(worker_echo(args.api_base))
+        return
     rows: list[Row] = []
     t0 = time.monotonic()
     for db in args.db.split(","):
@@ -401,7 +464,7 @@ def main() -> None:
     print(
         f"{args.users} users x {len(FLOW)} turns (certified copy, submit with VietQR), "
         f"open loop at {args.rate:.0f} turns/s, then closed loop; "
-        f"{os.cpu_count()} CPUs; peak RSS {peak_rss_mb():.0f} MB; "
+        f"{os.cpu_count()} CPUs; driver and fake Bot API peak RSS {peak_rss_mb():.0f} MB; "
         f"{time.monotonic() - t0:.0f} s"
     )
     print(table(rows, args.users))
