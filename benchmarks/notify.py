@@ -1,20 +1,30 @@
 """Notifier delivery under Telegram's limits, with a SIGKILL in the middle.
 
-    .venv/bin/python benchmarks/notify.py [--events 10000] [--chats 2000] [--scale 10]
+    .venv/bin/python benchmarks/notify.py [--db sqlite|postgresql|both] [--events 10000]
+        [--chats 2000] [--scale 10] [--kill-at 0.5]
 
-Seeds `events` status events for `chats` Telegram chats straight into a fresh portal
-database (real applications, events through portal.services.events.append), starts
-the portal (uvicorn, its own process) and the fake Bot API (a thread of this process,
-`enforce_limits=True`), then runs the notifier as a subprocess (`python -m
-bot.notify`). Telegram's limits are scaled ×`scale` on both sides (fake server and
-notifier: 30×scale messages/s overall, 1×scale/s per chat) so the run stays short.
-When about half the messages are out the notifier gets SIGKILL; the rows it left
-'sending' are counted from its database, then it is restarted and runs to the end.
+For each database: seeds `events` status events for `chats` Telegram chats straight
+into a fresh portal database (real applications, events through
+portal.services.events.append), starts the portal (uvicorn, its own process) and the
+fake Bot API (a thread of this process, `enforce_limits=True`), then runs the notifier
+as a subprocess (`python -m bot.notify`) on a fresh bot store. On `postgresql` both
+the portal and the bot store are databases created for the run at TEST_POSTGRES_URL
+(default postgresql://postgres@127.0.0.1:5432/test) and dropped afterwards; on
+`sqlite` both are files in a temporary directory.
 
-Reported: delivery rate as a share of the (scaled) 30 msg/s ceiling (per run, from
-first to last message of that run, and overall), 429s received, losses (expected
-messages never delivered) and duplicates (messages delivered twice), which must not
-exceed the rows in 'sending' at the kill.
+Telegram's limits are scaled ×`scale` on both sides (fake server and notifier:
+30×scale messages/s overall, 1×scale/s per chat) so the run stays short. When
+`kill-at` of the messages are out the notifier gets SIGKILL; the rows it left
+'sending' (requests that may have reached Telegram) are counted from its database,
+then it is restarted and runs to the end.
+
+Reported per database: the delivery rate (messages Telegram accepted per second, from
+the first to the last of the period, over the scaled 30 msg/s ceiling) before the
+kill, after the restart, and overall (with and without the restart gap); the 429s
+received; losses (expected messages never delivered); the rows in flight at the kill
+and the duplicates (messages delivered twice), which can only come from those rows.
+Exit status 1 if anything was lost, a 429 was received, or there were more duplicates
+than rows in flight.
 """
 
 from __future__ import annotations
@@ -22,25 +32,29 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy import Engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.portal import BOT, start_portal  # noqa: E402
+from benchmarks.portal import BOT, drop_postgres, postgres_url, start_portal  # noqa: E402
+from bot.store.engine import make_engine  # noqa: E402
 from portal.db.migrate import upgrade as portal_upgrade  # noqa: E402
 from portal.db.models import Application  # noqa: E402
 from portal.services import events  # noqa: E402
 from portal.services.context import PortalContext  # noqa: E402
 from portal.settings import PortalSettings  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
+from tests.fakes.telegram_thread import ThreadedFakeTelegram  # noqa: E402
 
 # Each application goes through these; each makes exactly one message.
 TYPES = (
@@ -51,6 +65,7 @@ TYPES = (
     "application.completed",
 )
 FIRST_CHAT = 500_000
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 def seed(db_url: str, workdir: Path, n_events: int, n_chats: int) -> None:
@@ -82,14 +97,15 @@ def seed(db_url: str, workdir: Path, n_events: int, n_chats: int) -> None:
     ctx.engine.dispose()
 
 
-def sending_rows(bot_db: Path) -> int:
-    with sqlite3.connect(bot_db) as conn:
-        return int(conn.execute("SELECT count(*) FROM outbox WHERE status='sending'").fetchone()[0])
+def status_counts(store: Engine) -> dict[str, int]:
+    with store.connect() as conn:
+        rows = conn.execute(text("SELECT status, count(*) FROM outbox GROUP BY status"))
+        return {str(status): int(n) for status, n in rows}
 
 
-def status_counts(bot_db: Path) -> dict[str, int]:
-    with sqlite3.connect(bot_db) as conn:
-        return dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
+def resent_total(store: Engine) -> int:
+    with store.connect() as conn:
+        return int(conn.execute(text("SELECT coalesce(sum(resent), 0) FROM outbox")).scalar_one())
 
 
 def start_notifier(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -99,25 +115,180 @@ def start_notifier(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def wait_sent(tg: object, target: int, timeout: float) -> int:
+def delivered(tg: ThreadedFakeTelegram) -> list[float]:
+    """Arrival times of the sendMessage calls Telegram accepted."""
+    return [c.time for c in tg.calls_of("sendMessage")]
+
+
+def wait_delivered(tg: ThreadedFakeTelegram, target: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    sent = 0
-    while time.monotonic() < deadline:
-        sent = len(tg.calls_of("sendMessage"))  # type: ignore[attr-defined]
-        if sent >= target:
-            break
+    while time.monotonic() < deadline and len(delivered(tg)) < target:
         time.sleep(0.05)
-    return sent
 
 
 def rate(times: list[float]) -> float:
+    """Messages per second from the first to the last of `times`."""
     if len(times) < 2:
         return 0.0
     return (len(times) - 1) / (times[-1] - times[0])
 
 
+@dataclass
+class Result:
+    db: str
+    ceiling: float
+    run1: list[float] = field(default_factory=list)
+    run2: list[float] = field(default_factory=list)
+    unique: int = 0
+    losses: int = 0
+    duplicates: int = 0
+    too_many: int = 0
+    in_flight: int = 0
+    at_kill: dict[str, int] = field(default_factory=dict)
+    final: dict[str, int] = field(default_factory=dict)
+    resent: int = 0
+    seconds: float = 0.0
+
+    def share(self, value: float) -> str:
+        return f"{value:.1f} msg/s = {value / self.ceiling:.1%}"
+
+    @property
+    def sending_rate(self) -> float:
+        """Overall, the restart gap left out: both periods' messages over their spans."""
+        spans = [t[-1] - t[0] for t in (self.run1, self.run2) if len(t) > 1]
+        intervals = sum(len(t) - 1 for t in (self.run1, self.run2) if len(t) > 1)
+        return intervals / sum(spans) if spans else 0.0
+
+    def rows(self) -> list[tuple[str, str]]:
+        both = sorted(self.run1 + self.run2)
+        gap = self.run2[0] - self.run1[-1] if self.run1 and self.run2 else 0.0
+        zero = "yes" if self.duplicates == 0 else "no"
+        return [
+            ("messages delivered (unique)", f"{self.unique}"),
+            ("rate before the SIGKILL", self.share(rate(self.run1))),
+            ("rate after the restart", self.share(rate(self.run2))),
+            ("rate overall, restart gap left out", self.share(self.sending_rate)),
+            ("rate overall, restart gap included", f"{self.share(rate(both))} (gap {gap:.1f} s)"),
+            ("429 received", f"{self.too_many}"),
+            ("losses", f"{self.losses}"),
+            ("delivered before the kill", f"{len(self.run1)}"),
+            ("rows in flight ('sending') at the kill", f"{self.in_flight}"),
+            ("duplicates (delivered twice)", f"{self.duplicates} (0 reached: {zero})"),
+            ("re-sent rows counted by the notifier", f"{self.resent}"),
+            ("outbox at the kill", f"{self.at_kill}"),
+            ("outbox at the end", f"{self.final}"),
+            ("wall time of the run", f"{self.seconds:.0f} s"),
+        ]
+
+    @property
+    def ok(self) -> bool:
+        return self.losses == 0 and self.too_many == 0 and self.duplicates <= self.in_flight
+
+
+def run(db: str, args: argparse.Namespace) -> Result | None:
+    workdir = Path(tempfile.mkdtemp(prefix=f"motcua-notify-bench-{db}-"))
+    created: list[str] = []
+    if db == "sqlite":
+        portal_db = f"sqlite:///{workdir / 'portal.sqlite3'}"
+        store_url = f"sqlite:///{workdir / 'bot.sqlite3'}"
+    else:
+        a, b = postgres_url(), postgres_url()
+        if a is None or b is None:
+            print("PostgreSQL not reachable: skipped", file=sys.stderr)
+            return None
+        portal_db, store_url = a, b
+        created = [a, b]
+    ceiling = 30 * args.scale
+    result = Result(NAMES[db], ceiling)
+    store = make_engine(store_url)
+    log = workdir / "notifier.log"
+    portal_proc: subprocess.Popen[bytes] | None = None
+    tg: ThreadedFakeTelegram | None = None
+    try:
+        t0 = time.monotonic()
+        seed(portal_db, workdir, args.events, args.chats)
+        print(
+            f"[{db}] seeded {args.events} events for {args.chats} chats in {time.monotonic() - t0:.1f} s"
+        )
+        portal_proc, base = start_portal(portal_db, workdir)
+        tg = FakeTelegram.run_in_thread(enforce_limits=True, limit_scale=args.scale)
+        env = os.environ | {
+            "BOT_DATABASE_URL": store_url,
+            "PORTAL_URL": base,
+            "BOT_SERVICE_TOKEN": BOT,
+            "TELEGRAM_BOT_TOKEN": "123456:BENCH",
+            "TELEGRAM_API_BASE": tg.api_base,
+            "NOTIFY_LIMIT_SCALE": str(args.scale),
+            # No quiet hours, whatever the time of the run.
+            "NOTIFY_QUIET_START": "00:00",
+            "NOTIFY_QUIET_END": "00:00",
+            "NOTIFY_POLL_INTERVAL": "0.2",
+            "NOTIFY_WORKER": "bench",
+            "LOG_LEVEL": "WARNING",
+        }
+        env.pop("REDIS_URL", None)
+        started = time.monotonic()
+        first = start_notifier(env, log)
+        wait_delivered(tg, int(args.events * args.kill_at), args.timeout)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        killed_at = time.monotonic()
+        result.in_flight = status_counts(store).get("sending", 0)
+        result.at_kill = status_counts(store)
+        second = start_notifier(env, log)
+        deadline = time.monotonic() + args.timeout
+        while time.monotonic() < deadline:
+            counts = status_counts(store)
+            if counts.get("sent", 0) + counts.get("failed", 0) >= args.events:
+                break
+            time.sleep(0.2)
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+        result.seconds = time.monotonic() - started
+        result.final = status_counts(store)
+        result.resent = resent_total(store)
+        calls = tg.calls_of("sendMessage")
+        result.too_many = tg.stats.too_many_requests
+    finally:
+        if tg is not None:
+            tg.stop()
+        if portal_proc is not None:
+            portal_proc.terminate()
+            portal_proc.wait()
+        store.dispose()
+        for url in created:
+            drop_postgres(url)
+
+    counted = Counter((c.params["chat_id"], c.params["text"]) for c in calls)
+    result.unique = len(counted)
+    result.duplicates = sum(n - 1 for n in counted.values())
+    result.losses = args.events - result.unique
+    times = sorted(c.time for c in calls)
+    result.run1 = [t for t in times if t <= killed_at]
+    result.run2 = [t for t in times if t > killed_at]
+    print(f"[{db}] notifier log: {log}")
+    return result
+
+
+def table(results: list[Result], args: argparse.Namespace) -> str:
+    head = [
+        ("expected messages (events × subscribers)", f"{args.events}"),
+        ("chats", f"{args.chats}"),
+        ("limit scale (fake server and notifier)", f"×{args.scale:g} → {30 * args.scale:g} msg/s"),
+    ]
+    lines = ["| | " + " | ".join(r.db for r in results) + " |"]
+    lines.append("|---|" + "---|" * len(results))
+    for name, value in head:
+        lines.append(f"| {name} | " + " | ".join(value for _ in results) + " |")
+    for i, (name, _) in enumerate(results[0].rows()):
+        values = [r.rows()[i][1] for r in results]
+        lines.append(f"| {name} | " + " | ".join(values) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--chats", type=int, default=2_000)
     parser.add_argument("--scale", type=float, default=10.0)
@@ -125,88 +296,13 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=240.0)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="motcua-notify-bench-"))
-    portal_db = f"sqlite:///{workdir / 'portal.sqlite3'}"
-    bot_db = workdir / "bot.sqlite3"
-    t0 = time.monotonic()
-    seed(portal_db, workdir, args.events, args.chats)
-    print(f"seeded {args.events} events for {args.chats} chats in {time.monotonic() - t0:.1f} s")
-    portal_proc, base = start_portal(portal_db, workdir)
-    tg = FakeTelegram.run_in_thread(enforce_limits=True, limit_scale=args.scale)
-    env = os.environ | {
-        "BOT_DATABASE_URL": f"sqlite:///{bot_db}",
-        "PORTAL_URL": base,
-        "BOT_SERVICE_TOKEN": BOT,
-        "TELEGRAM_BOT_TOKEN": "123456:BENCH",
-        "TELEGRAM_API_BASE": tg.api_base,
-        "NOTIFY_LIMIT_SCALE": str(args.scale),
-        # No quiet hours, whatever the time of the run.
-        "NOTIFY_QUIET_START": "00:00",
-        "NOTIFY_QUIET_END": "00:00",
-        "NOTIFY_POLL_INTERVAL": "0.2",
-        "NOTIFY_WORKER": "bench",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
-    log = workdir / "notifier.log"
-    try:
-        first = start_notifier(env, log)
-        sent_at_kill = wait_sent(tg, int(args.events * args.kill_at), args.timeout)
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-        in_flight = sending_rows(bot_db)
-        after_kill = status_counts(bot_db)
-        sent_at_kill = len(tg.calls_of("sendMessage"))
-        second = start_notifier(env, log)
-        deadline = time.monotonic() + args.timeout
-        while time.monotonic() < deadline:
-            counts = status_counts(bot_db)
-            if counts.get("sent", 0) + counts.get("failed", 0) >= args.events:
-                break
-            time.sleep(0.2)
-        second.send_signal(signal.SIGTERM)
-        second.wait(timeout=30)
-    finally:
-        portal_proc.terminate()
-        portal_proc.wait()
-
-    calls = tg.calls_of("sendMessage")
-    stats = tg.stats
-    tg.stop()
-    delivered = Counter((c.params["chat_id"], c.params["text"]) for c in calls)
-    unique = len(delivered)
-    duplicates = sum(n - 1 for n in delivered.values())
-    losses = args.events - unique
-    times = sorted(c.time for c in calls)
-    ceiling = 30 * args.scale
-    run1, run2 = times[:sent_at_kill], times[sent_at_kill:]
-    final = status_counts(bot_db)
-    rows = [
-        ("events × subscribers (expected messages)", f"{args.events}"),
-        ("chats", f"{args.chats}"),
-        ("limit scale (fake server and notifier)", f"×{args.scale:g} → {ceiling:g} msg/s"),
-        ("messages delivered (unique)", f"{unique}"),
-        ("rate, run 1 (before SIGKILL)", f"{rate(run1):.1f} msg/s = {rate(run1) / ceiling:.1%}"),
-        ("rate, run 2 (after restart)", f"{rate(run2):.1f} msg/s = {rate(run2) / ceiling:.1%}"),
-        (
-            "rate, overall (restart gap included)",
-            f"{rate(times):.1f} msg/s = {rate(times) / ceiling:.1%}",
-        ),
-        ("429 received", f"{stats.too_many_requests}"),
-        ("sent at the kill", f"{sent_at_kill}"),
-        ("rows 'sending' at the kill", f"{in_flight}"),
-        ("outbox at the kill", f"{after_kill}"),
-        ("losses", f"{losses}"),
-        ("duplicates", f"{duplicates} (bound: {in_flight})"),
-        ("outbox at the end", f"{final}"),
-    ]
-    width = max(len(k) for k, _ in rows)
+    dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    results = [r for db in dbs if (r := run(db, args)) is not None]
+    if not results:
+        sys.exit(1)
     print()
-    for name, value in rows:
-        print(f"  {name:<{width}}  {value}")
-    print(f"\n  notifier log: {log}")
-    ok = losses == 0 and duplicates <= in_flight
-    sys.exit(0 if ok else 1)
+    print(table(results, args))
+    sys.exit(0 if all(r.ok for r in results) else 1)
 
 
 if __name__ == "__main__":

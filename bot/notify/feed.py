@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from backend_client import Backend, Event
 from bot.notify.db import Clock, Db, as_utc, aware, table, utcnow
@@ -104,11 +105,108 @@ class _Statements:
             update(reminders)
             .where(
                 reminders.c.application_id == bindparam("app_id"),
-                reminders.c.kind.in_(bindparam("kinds", expanding=True)),
+                reminders.c.kind == bindparam("reminder_kind"),
                 reminders.c.status == "pending",
             )
             .values(status="cancelled")
         )
+        subscriptions = db.insert(table(Subscription))
+        self.subscription = subscriptions.on_conflict_do_nothing(
+            index_elements=["application_id", "key"]
+        )
+
+
+def app_id_of(ev: Event) -> str:
+    return str(ev.data.get("application_id") or ev.application_id or "")
+
+
+@dataclass
+class _ReminderState:
+    status: str
+    params: dict[str, Any] | None = None  # set by this chunk: the whole row to upsert
+    cancelled: bool = False  # a stored pending reminder cancelled by this chunk
+
+
+@dataclass
+class _Chunk:
+    """What one transaction of the follower reads up front and writes at the end, so
+    that a chunk of events costs a handful of statements whatever its size (on
+    PostgreSQL every statement is a round trip). Events are still applied one after
+    the other, in memory, in feed order."""
+
+    subs: dict[str, list[tuple[str, str]]]  # application id → [(key, lang)]
+    orphans: dict[str, list[Subscription]]  # tracking code → subscriptions without an id
+    reminders: dict[tuple[str, str], _ReminderState]
+    new_subs: list[dict[str, Any]] = field(default_factory=list)
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, db: Session, events: list[Event]) -> _Chunk:
+        app_ids = {a for a in map(app_id_of, events) if a}
+        codes = {str(c) for e in events if (c := e.data.get("tracking_code"))}
+        cond: ColumnElement[bool] = Subscription.application_id.in_(app_ids)
+        if codes:
+            orphan = Subscription.tracking_code.in_(codes) & Subscription.application_id.is_(None)
+            cond = or_(cond, orphan)
+        subs: dict[str, list[tuple[str, str]]] = {}
+        orphans: dict[str, list[Subscription]] = {}
+        for sub in db.scalars(select(Subscription).where(cond).order_by(Subscription.id)):
+            if sub.application_id is None:
+                orphans.setdefault(str(sub.tracking_code), []).append(sub)
+            else:
+                subs.setdefault(sub.application_id, []).append((sub.key, sub.lang))
+        reminders = {
+            (r.application_id, r.kind): _ReminderState(r.status)
+            for r in db.execute(
+                select(Reminder.application_id, Reminder.kind, Reminder.status).where(
+                    Reminder.application_id.in_(app_ids)
+                )
+            )
+        }
+        return cls(subs, orphans, reminders)
+
+    def set_reminder(
+        self, ev: Event, app_id: str, kind: str, due_at: datetime, now: datetime
+    ) -> None:
+        self.reminders[(app_id, kind)] = _ReminderState(
+            "pending",
+            params={
+                "application_id": app_id,
+                "kind": kind,
+                "event_id": ev.id,
+                "data": ev.data,
+                "due_at": as_utc(due_at),
+                "created_at": now,
+            },
+        )
+
+    def cancel(self, app_id: str, kind: str) -> None:
+        state = self.reminders.get((app_id, kind))
+        if state is not None and state.status == "pending":
+            state.status = "cancelled"
+            state.cancelled = True
+
+    def write(self, db: Session, statements: _Statements) -> None:
+        if self.new_subs:
+            db.execute(statements.subscription, self.new_subs)
+        db.flush()  # adopted and deleted orphans
+        upserts = [
+            {**state.params, "status": state.status}
+            for state in self.reminders.values()
+            if state.params is not None
+        ]
+        if upserts:
+            db.execute(statements.reminder, upserts)
+        cancels = [
+            {"app_id": app_id, "reminder_kind": kind}
+            for (app_id, kind), state in self.reminders.items()
+            if state.params is None and state.cancelled
+        ]
+        if cancels:
+            db.execute(statements.cancel, cancels)
+        if self.outbox:
+            # executemany of one statement built once: SQLAlchemy compiles it once too.
+            db.execute(statements.outbox, self.outbox)
 
 
 class Follower:
@@ -147,10 +245,12 @@ class Follower:
         if not page.events:
             return 0
         await self.catalog.load({str(e.data.get("procedure")) for e in page.events})
-        # A page is applied a few events per transaction (each moving the cursor past
-        # its own events): on SQLite a transaction holds the only write lock, and the
+        # On SQLite a page is applied a few events per transaction (each moving the
+        # cursor past its own events): a transaction holds the only write lock, and the
         # sender's 'sent' marks must not wait behind a whole page.
-        size = max(1, self.settings.feed_txn_events)
+        size = self.settings.feed_txn_events or (
+            4 if self.db.dialect == "sqlite" else len(page.events)
+        )
         for start in range(0, len(page.events), size):
             chunk = page.events[start : start + size]
             enqueued = await self.db.run(
@@ -182,95 +282,86 @@ class Follower:
         if row.last_event_id != cursor:
             return None  # another follower moved it meanwhile
         now = as_utc(self.clock())
-        enqueued = 0
+        chunk = _Chunk.load(db, events)
         for ev in events:
             try:
-                enqueued += self._event(db, ev, now)
+                self._event(db, chunk, ev, now)
             except Exception:  # one malformed event must not stop the feed forever
                 log.exception("event %s (%s) skipped", ev.id, ev.type)
+        chunk.write(db, self._statements)
         row.last_event_id = events[-1].id
         row.updated_at = now
-        return enqueued
+        return len(chunk.outbox)
 
-    def _event(self, db: Session, ev: Event, now: datetime) -> int:
+    def _event(self, db: Session, chunk: _Chunk, ev: Event, now: datetime) -> None:
         data = ev.data
-        app_id = str(data.get("application_id") or ev.application_id or "")
+        app_id = app_id_of(ev)
         if not app_id:
-            return 0
-        subs = self._subscribers(db, app_id, data)
-        self._reminders(db, ev, app_id)
+            return
+        subs = self._subscribers(db, chunk, app_id, data, now)
+        self._reminders(chunk, ev, app_id)
         kind = KIND_OF_EVENT.get(ev.type)
-        if kind is None:
-            return 0
-        return self._enqueue(db, ev.id, app_id, kind, data, subs, now)
+        if kind is not None:
+            chunk.outbox.extend(self._rows(ev.id, app_id, kind, data, subs, now))
 
-    def _subscribers(self, db: Session, app_id: str, data: Mapping[str, Any]) -> list[Subscription]:
+    def _subscribers(
+        self, db: Session, chunk: _Chunk, app_id: str, data: Mapping[str, Any], now: datetime
+    ) -> list[tuple[str, str]]:
+        """The (key, lang) of every chat following the application, adding the owner
+        (or the helper) and adopting relatives who subscribed by tracking code."""
         citizen, helper = data.get("citizen"), data.get("assisted_by")
-        lang = str(data.get("lang") or "vi")
         # The citizen's own chat when it is one we can write to; else the volunteer
         # who filed the application for them.
         auto = (citizen, "owner") if reachable(citizen) else (helper, "helper")
         code = data.get("tracking_code")
-        # One query finds the application's subscribers and, by its tracking code, the
-        # relatives who subscribed before any event named it (this runs for every
-        # event, inside the write transaction: it has to be cheap).
-        cond = Subscription.application_id == app_id
-        if code:
-            cond = or_(
-                cond,
-                and_(Subscription.tracking_code == code, Subscription.application_id.is_(None)),
-            )
-        query = select(Subscription).where(cond).order_by(Subscription.id)
-        found = list(db.scalars(query))
-        known = {s.key for s in found if s.application_id == app_id}
+        subs = chunk.subs.setdefault(app_id, [])
+        known = {key for key, _ in subs}
         if reachable(auto[0]) and auto[0] not in known:
-            stmt = self.db.insert(table(Subscription)).values(
-                application_id=app_id,
-                tracking_code=code,
-                key=auto[0],
-                lang=lang,
-                role=auto[1],
-                created_at=as_utc(self.clock()),
+            lang = str(data.get("lang") or "vi")
+            chunk.new_subs.append(
+                {
+                    "application_id": app_id,
+                    "tracking_code": code,
+                    "key": auto[0],
+                    "lang": lang,
+                    "role": auto[1],
+                    "created_at": as_utc(now),
+                }
             )
-            db.execute(stmt.on_conflict_do_nothing(index_elements=["application_id", "key"]))
-            found = list(db.scalars(query))
-            known = {s.key for s in found if s.application_id == app_id}
-        orphans = [s for s in found if s.application_id is None]
-        for sub in orphans:
-            if sub.key in known:
-                db.delete(sub)
+            subs.append((str(auto[0]), lang))
+            known.add(str(auto[0]))
+        # Relatives who subscribed with the code before any event named the application.
+        for orphan in chunk.orphans.pop(str(code), []) if code else []:
+            if orphan.key in known:
+                db.delete(orphan)
             else:
-                sub.application_id = app_id
-                known.add(sub.key)
-        if orphans:
-            db.flush()
-        return [s for s in found if s.application_id == app_id]
+                orphan.application_id = app_id
+                subs.append((orphan.key, orphan.lang))
+                known.add(orphan.key)
+        return subs
 
-    def _enqueue(
+    def _rows(
         self,
-        db: Session,
         event_id: int,
         app_id: str,
         kind: str,
         data: Mapping[str, Any],
-        subs: list[Subscription],
+        subs: list[tuple[str, str]],
         now: datetime,
-    ) -> int:
-        if not subs:
-            return 0
+    ) -> list[dict[str, Any]]:
         when = not_before(kind, now, self.settings)
         payloads: dict[str, dict[str, Any]] = {}
         rows = []
-        for sub in subs:
-            if sub.lang not in payloads:
-                payloads[sub.lang] = self.catalog.render(kind, data, sub.lang)
+        for key, lang in subs:
+            if lang not in payloads:
+                payloads[lang] = self.catalog.render(kind, data, lang)
             rows.append(
                 {
                     "event_id": event_id,
                     "application_id": app_id,
-                    "key": sub.key,
+                    "key": key,
                     "kind": kind,
-                    "payload": payloads[sub.lang],
+                    "payload": payloads[lang],
                     "status": "pending",
                     "attempts": 0,
                     "resent": 0,
@@ -278,60 +369,32 @@ class Follower:
                     "created_at": as_utc(now),
                 }
             )
-        # executemany of one statement built once: SQLAlchemy compiles it once too.
-        db.execute(self._statements.outbox, rows)
-        return len(rows)
+        return rows
 
     # --- reminders -------------------------------------------------------------------
 
-    def _set_reminder(
-        self, db: Session, ev: Event, app_id: str, kind: str, due_at: datetime
-    ) -> None:
-        params = {
-            "application_id": app_id,
-            "kind": kind,
-            "event_id": ev.id,
-            "data": ev.data,
-            "due_at": as_utc(due_at),
-            "status": "pending",
-            "created_at": as_utc(self.clock()),
-        }
-        db.execute(self._statements.reminder, [params])
-
-    def _cancel(self, db: Session, app_id: str, *kinds: str) -> None:
-        db.execute(self._statements.cancel, {"app_id": app_id, "kinds": list(kinds)})
-
-    def _reminders(self, db: Session, ev: Event, app_id: str) -> None:
+    def _reminders(self, chunk: _Chunk, ev: Event, app_id: str) -> None:
         s = self.settings
         at = aware(ev.created_at)
         if ev.type == "payment.requested":
-            self._set_reminder(
-                db, ev, app_id, "reminder_unpaid", at + timedelta(hours=s.unpaid_reminder_hours)
-            )
+            due = at + timedelta(hours=s.unpaid_reminder_hours)
+            chunk.set_reminder(ev, app_id, "reminder_unpaid", due, as_utc(self.clock()))
         elif ev.type == "application.supplement_requested":
             due = at + timedelta(hours=s.supplement_reminder_hours)
-            self._set_reminder(db, ev, app_id, "reminder_supplement", due)
-        # One UPDATE for whatever this event cancels (never a kind it also sets).
-        cancel: list[str] = []
+            chunk.set_reminder(ev, app_id, "reminder_supplement", due, as_utc(self.clock()))
         if ev.type in ("payment.confirmed", *ENDED):
-            cancel.append("reminder_unpaid")
+            chunk.cancel(app_id, "reminder_unpaid")
         if ev.type in ("application.resubmitted", *ENDED):
-            cancel.append("reminder_supplement")
+            chunk.cancel(app_id, "reminder_supplement")
         status, due_date = ev.data.get("status"), ev.data.get("due_date")
         if status in SAFE_STATUSES or ev.type in ENDED:
-            cancel.append("due_at_risk")
+            chunk.cancel(app_id, "due_at_risk")
         elif due_date:
             day = date.fromisoformat(str(due_date)) - timedelta(days=1)
             due_at = datetime.combine(day, time(s.due_risk_hour), tzinfo=s.zone)
-            existing = db.scalar(
-                select(Reminder.status).where(
-                    Reminder.application_id == app_id, Reminder.kind == "due_at_risk"
-                )
-            )
-            if existing is None or existing == "pending":
-                self._set_reminder(db, ev, app_id, "due_at_risk", due_at)
-        if cancel:
-            self._cancel(db, app_id, *cancel)
+            existing = chunk.reminders.get((app_id, "due_at_risk"))
+            if existing is None or existing.status == "pending":
+                chunk.set_reminder(ev, app_id, "due_at_risk", due_at, as_utc(self.clock()))
 
     async def fire_reminders(self) -> int:
         """Turn reminders that came due into outbox rows; returns how many rows."""
@@ -360,16 +423,22 @@ class Follower:
                 rem.status = "done"
                 if rem.kind == "due_at_risk" and not self._still_at_risk(rem, now):
                     continue
-                subs = list(
-                    db.scalars(
-                        select(Subscription).where(
-                            Subscription.application_id == rem.application_id
-                        )
-                    )
+                subs = db.execute(
+                    select(Subscription.key, Subscription.lang)
+                    .where(Subscription.application_id == rem.application_id)
+                    .order_by(Subscription.id)
                 )
-                count += self._enqueue(
-                    db, rem.event_id, rem.application_id, rem.kind, rem.data, subs, now
+                rows = self._rows(
+                    rem.event_id,
+                    rem.application_id,
+                    rem.kind,
+                    rem.data,
+                    [(key, lang) for key, lang in subs],
+                    now,
                 )
+                if rows:
+                    db.execute(self._statements.outbox, rows)
+                count += len(rows)
             return count
 
         count = await self.db.run(fire)

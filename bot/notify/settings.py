@@ -35,9 +35,10 @@ class NotifySettings(BaseSettings):
     # How often the follower polls the feed when no webhook wakes it.
     poll_interval: float = 2.0
     feed_page: int = 100
-    # Events applied per transaction (a page is split): short write transactions keep
-    # the sender's commits from waiting behind the feed on SQLite.
-    feed_txn_events: int = 4
+    # Events applied per transaction (a page is split). 0: 4 on SQLite, where a write
+    # transaction holds the only write lock and the sender's commits must not wait
+    # behind a page; the whole page on PostgreSQL, which locks rows one by one.
+    feed_txn_events: int = 0
     # At most this many rows claimed (and not yet sent) per sender.
     max_in_flight: int = 0  # 0: one second of the global limit
     concurrency: int = 64
