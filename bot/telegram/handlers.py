@@ -58,15 +58,21 @@ class TelegramHandlers:
         await self.turn(message.chat.id, message.from_user, Unsupported("edited"), locked=True)
 
     async def on_callback(self, query: CallbackQuery, bot: Bot) -> None:
-        # Always answer, or the button keeps spinning on the user's phone.
+        # Always answer, or the button keeps spinning on the user's phone; while the
+        # turn runs, so the answer costs the user no round trip.
+        answering = asyncio.create_task(self._answer(query))
+        try:
+            event = callback_to_event(query)
+            if event is not None and query.message is not None:
+                await self.turn(query.message.chat.id, query.from_user, event, locked=True)
+        finally:
+            await answering
+
+    async def _answer(self, query: CallbackQuery) -> None:
         try:
             await self.sender.call(lambda: query.answer())
         except Exception as exc:
             log.debug("callback answer failed: %s", exc)
-        event = callback_to_event(query)
-        if event is None or query.message is None:
-            return
-        await self.turn(query.message.chat.id, query.from_user, event, locked=True)
 
     async def turn(self, chat_id: int, user: User | None, event: Event, *, locked: bool) -> None:
         key = chat_key(chat_id)
