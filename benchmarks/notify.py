@@ -30,6 +30,7 @@ than rows in flight.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -120,10 +121,17 @@ def delivered(tg: ThreadedFakeTelegram) -> list[float]:
     return [c.time for c in tg.calls_of("sendMessage")]
 
 
-def wait_delivered(tg: ThreadedFakeTelegram, target: int, timeout: float) -> None:
+def wait_delivered(
+    tg: ThreadedFakeTelegram, store: Engine, target: int, timeout: float
+) -> list[int]:
+    """Wait for `target` deliveries; returns the rows 'sending' sampled meanwhile."""
     deadline = time.monotonic() + timeout
+    samples: list[int] = []
     while time.monotonic() < deadline and len(delivered(tg)) < target:
+        with contextlib.suppress(Exception):  # the store is not migrated yet
+            samples.append(status_counts(store).get("sending", 0))
         time.sleep(0.05)
+    return samples
 
 
 def rate(times: list[float]) -> float:
@@ -148,6 +156,7 @@ class Result:
     final: dict[str, int] = field(default_factory=dict)
     resent: int = 0
     seconds: float = 0.0
+    sampled: list[int] = field(default_factory=list)  # rows 'sending' before the kill
 
     def share(self, value: float) -> str:
         return f"{value:.1f} msg/s = {value / self.ceiling:.1%}"
@@ -173,12 +182,17 @@ class Result:
             ("losses", f"{self.losses}"),
             ("delivered before the kill", f"{len(self.run1)}"),
             ("rows in flight ('sending') at the kill", f"{self.in_flight}"),
+            ("rows in flight before the kill, sampled: median / max", self.in_flight_sampled()),
             ("duplicates (delivered twice)", f"{self.duplicates} (0 reached: {zero})"),
             ("re-sent rows counted by the notifier", f"{self.resent}"),
             ("outbox at the kill", f"{self.at_kill}"),
             ("outbox at the end", f"{self.final}"),
             ("wall time of the run", f"{self.seconds:.0f} s"),
         ]
+
+    def in_flight_sampled(self) -> str:
+        xs = sorted(self.sampled)
+        return f"{xs[len(xs) // 2]} / {xs[-1]} ({len(xs)} samples)" if xs else "-"
 
     @property
     def ok(self) -> bool:
@@ -207,9 +221,8 @@ def run(db: str, args: argparse.Namespace) -> Result | None:
     try:
         t0 = time.monotonic()
         seed(portal_db, workdir, args.events, args.chats)
-        print(
-            f"[{db}] seeded {args.events} events for {args.chats} chats in {time.monotonic() - t0:.1f} s"
-        )
+        took = time.monotonic() - t0
+        print(f"[{db}] seeded {args.events} events for {args.chats} chats in {took:.1f} s")
         portal_proc, base = start_portal(portal_db, workdir)
         tg = FakeTelegram.run_in_thread(enforce_limits=True, limit_scale=args.scale)
         env = os.environ | {
@@ -229,7 +242,7 @@ def run(db: str, args: argparse.Namespace) -> Result | None:
         env.pop("REDIS_URL", None)
         started = time.monotonic()
         first = start_notifier(env, log)
-        wait_delivered(tg, int(args.events * args.kill_at), args.timeout)
+        result.sampled = wait_delivered(tg, store, int(args.events * args.kill_at), args.timeout)
         first.send_signal(signal.SIGKILL)
         first.wait()
         killed_at = time.monotonic()
