@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -15,15 +16,16 @@ _EVENT_LOCK = 7_205_318
 
 
 def append(db: Session, ctx: PortalContext, type_: str, app: Application, **data: Any) -> Event:
-    """Append an event in the caller's transaction.
+    """Append an event to the caller's transaction; it is written when that commits.
 
     On PostgreSQL, ids come from a sequence and concurrent transactions may commit
     out of id order; a reader could then pass a gap that fills later and miss it.
     A transaction-scoped advisory lock makes appends commit in id order, so
-    ``after=<cursor>`` never skips anything. SQLite serialises writers already.
+    ``after=<cursor>`` never skips anything. The events wait in the session until its
+    commit, so the lock is held only for their insert and the commit itself, not for
+    the rest of the request: every submit and status change goes through it.
+    SQLite serialises writers already.
     """
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK})
     payload: dict[str, Any] = {
         "application_id": app.id,
         "tracking_code": app.tracking_code,
@@ -36,9 +38,27 @@ def append(db: Session, ctx: PortalContext, type_: str, app: Application, **data
     }
     payload.update(data)
     event = Event(type=type_, application_id=app.id, data=payload, created_at=ctx.now())
-    db.add(event)
-    db.flush()
+    db.info.setdefault(_PENDING, []).append(event)
     return event
+
+
+_PENDING = "motcua.pending_events"
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _write_pending(db: Session) -> None:
+    pending: list[Event] = db.info.pop(_PENDING, [])
+    if not pending:
+        return
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK})
+    db.add_all(pending)
+    db.flush()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_pending(db: Session) -> None:
+    db.info.pop(_PENDING, None)
 
 
 def after(db: Session, cursor: int, limit: int) -> list[Event]:
