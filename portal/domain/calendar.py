@@ -10,6 +10,7 @@ win over both the weekday rule and the holiday list.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Final, Literal
@@ -31,17 +32,15 @@ class WorkingCalendar:
     ) -> None:
         self.overrides: dict[date, bool] = dict(overrides or {})
         self.tz = ZoneInfo(tz)
-        self._holidays = holidays.country_holidays("VN")
 
     def holiday_name(self, d: date) -> str | None:
         """The public holiday on ``d`` (in Vietnamese), if any."""
-        name = self._holidays.get(d)
-        return str(name) if name else None
+        return _public_holidays(d.year).get(d)
 
     def is_working_day(self, d: date) -> bool:
         if d in self.overrides:
             return self.overrides[d]
-        return d.weekday() < 5 and d not in self._holidays
+        return d.weekday() < 5 and d not in _public_holidays(d.year)
 
     def next_working_day(self, d: date) -> date:
         """The first working day strictly after ``d``."""
@@ -125,3 +124,20 @@ class WorkingCalendar:
         """
         moment = finished_at if finished_at is not None else now
         return self.local(moment).date() > due
+
+
+_HOLIDAYS: dict[int, dict[date, str]] = {}
+_HOLIDAYS_LOCK = threading.Lock()
+
+
+def _public_holidays(year: int) -> dict[date, str]:
+    """Vietnam's public holidays of ``year``, computed once per process: the lunar
+    dates cost ~3 ms a year, and a calendar is built for every submission."""
+    found = _HOLIDAYS.get(year)
+    if found is None:
+        with _HOLIDAYS_LOCK:
+            found = _HOLIDAYS.get(year)
+            if found is None:
+                days = holidays.country_holidays("VN", years=year)
+                found = _HOLIDAYS[year] = {d: str(name) for d, name in days.items()}
+    return found
