@@ -133,6 +133,8 @@ class Application(_Model):
     missing: list[dict[str, Any]] = []
     created_at: datetime
     updated_at: datetime
+    # The current fee request, once submitted with a fee.
+    payment: Payment | None = None
 
 
 class ApplicationSummary(_Model):

@@ -403,7 +403,9 @@ def after_submit(step: Step, ctx: Context, ok: bool, value: Any, error: dict[str
     )
     media = Media(kind="qr", data=f"{ctx.bot_link}?start=trk_{code}") if ctx.bot_link else None
     step.replies.append(Reply(text=text, media=media))
-    if (value.get("fee_amount") or 0) > 0:
+    if value.get("payment"):  # the portal sends the fee request with the submission
+        show_payment(step, ctx, True, value["payment"])
+    elif (value.get("fee_amount") or 0) > 0:
         s.pending = "load_payment"
         step.effects.append(Effect("load_payment", {"app_id": s.app_id}))
     else:

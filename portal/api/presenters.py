@@ -9,6 +9,7 @@ from portal.catalog import Procedure
 from portal.db.models import Application, Payment
 from portal.domain.money import amount_in_words, format_vnd
 from portal.domain.workflow import Status, coarse_label, coarse_status, status_label
+from portal.services import payments
 from portal.services.applications import EDITABLE, missing_requirements
 from portal.services.context import PortalContext
 
@@ -56,6 +57,8 @@ def _citizen_id(app: Application) -> str | None:
 
 def application(ctx: PortalContext, app: Application) -> schemas.ApplicationOut:
     proc = ctx.catalog.get(app.procedure)
+    # Drafts have no quote yet: their payments are not even loaded.
+    pay = payments.current(app) if app.fee_amount else None
     return schemas.ApplicationOut(
         id=app.id,
         procedure=app.procedure,
@@ -84,6 +87,7 @@ def application(ctx: PortalContext, app: Application) -> schemas.ApplicationOut:
         missing=missing_requirements(ctx, app) if app.status in EDITABLE else [],
         created_at=app.created_at,
         updated_at=app.updated_at,
+        payment=payment(ctx, app, pay) if pay is not None else None,
     )
 
 

@@ -95,6 +95,9 @@ class ApplicationOut(BaseModel):
     missing: list[dict[str, Any]]
     created_at: datetime
     updated_at: datetime
+    # The current fee request once submitted with a fee: what to pay and the VietQR
+    # payload, so a client can show it with the submission, without another request.
+    payment: PaymentOut | None = None
 
 
 class ApplicationSummary(BaseModel):

@@ -217,3 +217,41 @@ def test_people_can_see_and_delete_their_data(dctx: Context) -> None:
     step = _send(step.state, EffectResult("forget_me", True, {"cancelled_drafts": 1}), dctx)
     assert not step.state.consent and step.state.app_id is None and step.state.drafts == {}
     assert step.state.lang == "vi" and "rút lại" in _texts(step)
+
+
+def _submitted_with_a_fee(dctx: Context, **extra: Any) -> Step:
+    step = _in_form(dctx)
+    step.state.pending = "submit"
+    done = _app(
+        status="submitted",
+        tracking_code="PX-2026-00012K",
+        due_date="2026-03-09",
+        fee_amount=12000,
+        **extra,
+    )
+    return _send(step.state, EffectResult("submit", True, done), dctx)
+
+
+PAYMENT = {
+    "reference": "MC12345678",
+    "amount": 12000,
+    "amount_words": {"vi": "Mười hai nghìn đồng", "en": "Twelve thousand dong"},
+    "status": "pending",
+    "payload": "00020101021238570010A00000072701270006970436011301234567890",
+}
+
+
+def test_the_fee_request_that_comes_with_the_submission_is_shown_at_once(dctx: Context) -> None:
+    step = _submitted_with_a_fee(dctx, payment=PAYMENT)
+    assert step.effects == []  # nothing more to ask the portal
+    assert "PX-2026-00012K" in step.replies[0].text
+    [vietqr] = [r for r in step.replies if r.media and r.media.filename == "vietqr.png"]
+    assert vietqr.media is not None and vietqr.media.data == PAYMENT["payload"]
+    assert "12.000" in vietqr.text and "Mười hai nghìn đồng" in vietqr.text
+
+
+def test_without_it_the_fee_request_is_fetched(dctx: Context) -> None:
+    step = _submitted_with_a_fee(dctx)
+    assert [e.name for e in step.effects] == ["load_payment"]
+    step = _send(step.state, EffectResult("load_payment", True, PAYMENT), dctx)
+    assert any(r.media and r.media.data == PAYMENT["payload"] for r in step.replies)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from backend_client import NotFoundError, PortalClient, StaffClient
+from backend_client import Application, NotFoundError, PortalClient, StaffClient
 from portal.domain.vietqr import parse_payload
 from tests.conftest import PAYMENT_SECRET
 from tests.support.clock import FrozenClock
@@ -14,16 +14,29 @@ from tests.support.images import photo
 ANA = "telegram:3001"
 
 
-async def _submitted(portal: PortalClient, clock: FrozenClock, slug: str) -> str:
+async def _submit(portal: PortalClient, clock: FrozenClock, slug: str) -> Application:
     proc = await portal.get_procedure(slug)
     app = await portal.create_application(ANA, slug)
-    await portal.set_answers(ANA, app.id, sample_answers(proc, today=clock().date()))
+    draft = await portal.set_answers(ANA, app.id, sample_answers(proc, today=clock().date()))
+    assert draft.payment is None  # no quote before submitting
     for spec in proc.documents:
         if spec.required:
             for _ in range(spec.min_files):
                 await portal.upload_document(ANA, app.id, spec.code, photo())
-    await portal.submit(ANA, app.id, "k")
-    return app.id
+    return await portal.submit(ANA, app.id, "k")
+
+
+async def _submitted(portal: PortalClient, clock: FrozenClock, slug: str) -> str:
+    return (await _submit(portal, clock, slug)).id
+
+
+async def test_the_submission_carries_its_fee_request(
+    portal: PortalClient, clock: FrozenClock
+) -> None:
+    submitted = await _submit(portal, clock, "signature_certification")
+    assert submitted.payment is not None
+    assert submitted.payment == await portal.get_payment(ANA, submitted.id)
+    assert submitted.payment.amount == submitted.fee_amount == 10_000
 
 
 async def test_vietqr_payload_matches_the_fee(portal: PortalClient, clock: FrozenClock) -> None:
@@ -86,7 +99,7 @@ async def test_counter_payment(
 async def test_free_procedures_have_no_payment(portal: PortalClient, clock: FrozenClock) -> None:
     app_id = await _submitted(portal, clock, "death_registration")
     app = await portal.get_application(ANA, app_id)
-    assert app.fee_amount == 0
+    assert app.fee_amount == 0 and app.payment is None
     with pytest.raises(NotFoundError):
         await portal.get_payment(ANA, app_id)
 
