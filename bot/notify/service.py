@@ -8,26 +8,22 @@ import hmac
 import logging
 from datetime import datetime
 from hashlib import sha256
-from typing import Literal
 
 from aiogram import Bot
 from aiohttp import web
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from backend_client import Backend, PortalClient, TrackResult
-from bot.notify.db import Clock, Db, as_utc, notifier_engine, utcnow
+from backend_client import Backend, PortalClient
+from bot.notify.db import Clock, Db, notifier_engine, utcnow
 from bot.notify.feed import Follower
 from bot.notify.limiter import Limiter, LocalLimiter, RedisLimiter
 from bot.notify.models import Subscription
 from bot.notify.sender import Sender
 from bot.notify.settings import NotifySettings
+from bot.notify.subscriptions import Followed, Role, Subscriptions
 from bot.settings import BotSettings
 from bot.store import Store
 
 log = logging.getLogger(__name__)
-
-Role = Literal["owner", "relative", "helper"]
 
 
 class Notifier:
@@ -62,6 +58,8 @@ class Notifier:
             idle_poll=idle_poll,
         )
         self.clock = clock
+        # Through the notifier's own lane: on SQLite it orders them with the follower.
+        self.subs = Subscriptions(self.db.run, portal, clock)
         self._tasks: list[asyncio.Task[None]] = []
         self._site: web.AppRunner | None = None
 
@@ -116,67 +114,15 @@ class Notifier:
 
     async def subscribe(
         self, key: str, tracking_code: str, *, lang: str = "vi", role: Role = "relative"
-    ) -> TrackResult:
-        """Follow an application by its tracking code (checked with the portal: raises
-        backend_client.NotFoundError for an unknown code, ValidationFailedError for
-        a malformed one)."""
-        found = await self.portal.track(tracking_code)
-        code = found.tracking_code
-        now = as_utc(self.clock())
-
-        def fn(db: Session) -> None:
-            known = db.scalar(
-                select(Subscription).where(
-                    Subscription.tracking_code == code, Subscription.key == key
-                )
-            )
-            if known is not None:
-                known.lang, known.role = lang, role
-                return
-            # The application id comes with its next event (the lookup does not give it).
-            app_id = db.scalar(
-                select(Subscription.application_id)
-                .where(Subscription.tracking_code == code, Subscription.application_id.is_not(None))
-                .limit(1)
-            )
-            db.add(
-                Subscription(
-                    application_id=app_id,
-                    tracking_code=code,
-                    key=key,
-                    lang=lang,
-                    role=role,
-                    created_at=now,
-                )
-            )
-
-        await self.db.run(fn)
-        return found
+    ) -> Followed:
+        """Follow an application by its tracking code (see `Subscriptions.subscribe`)."""
+        return await self.subs.subscribe(key, tracking_code, lang=lang, role=role)
 
     async def unsubscribe(self, key: str, tracking_code: str) -> bool:
-        found = await self.portal.track(tracking_code)
-
-        def fn(db: Session) -> bool:
-            rows = list(
-                db.scalars(
-                    select(Subscription).where(
-                        Subscription.tracking_code == found.tracking_code,
-                        Subscription.key == key,
-                    )
-                )
-            )
-            for row in rows:
-                db.delete(row)
-            return bool(rows)
-
-        return await self.db.run(fn)
+        return await self.subs.unsubscribe(key, tracking_code)
 
     async def subscriptions(self, key: str) -> list[Subscription]:
-        def fn(db: Session) -> list[Subscription]:
-            query = select(Subscription).where(Subscription.key == key)
-            return list(db.scalars(query.order_by(Subscription.id)))
-
-        return await self.db.run(fn)
+        return await self.subs.of(key)
 
 
 def _since(start: datetime) -> float:
