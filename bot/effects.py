@@ -25,8 +25,19 @@ class HandoffUnavailable(Exception):
     """The support team cannot be reached (e.g. the bot was removed from its group)."""
 
 
+class FollowUnavailable(Exception):
+    """This channel cannot receive the news of applications."""
+
+
 class Handoffs(Protocol):
     async def add_handoff(self, key: str, reason: str, summary: dict[str, Any]) -> int: ...
+
+
+class Follows(Protocol):
+    """bot.notify.subscriptions.Subscriptions: the chats told of an application's news."""
+
+    async def subscribe(self, key: str, tracking_code: str, *, lang: str = ...) -> Any: ...
+    async def unsubscribe(self, key: str, tracking_code: str) -> bool: ...
 
 
 def error(
@@ -96,11 +107,16 @@ def decode_qr_text(data: bytes) -> str | None:
 
 class EffectRunner:
     def __init__(
-        self, backend: Backend, files: FileSource, handoffs: Handoffs | None = None
+        self,
+        backend: Backend,
+        files: FileSource,
+        handoffs: Handoffs | None = None,
+        follows: Follows | None = None,
     ) -> None:
         self.backend = backend
         self.files = files
         self.handoffs = handoffs
+        self.follows = follows
         self._handlers: dict[str, Callable[[dict[str, Any], str], Awaitable[Any]]] = {
             "create_draft": self._create_draft,
             "save_answers": self._save_answers,
@@ -115,6 +131,8 @@ class EffectRunner:
             "decode_qr": self._decode_qr,
             "request_human": self._request_human,
             "forget_me": self._forget_me,
+            "follow": self._follow,
+            "unfollow": self._unfollow,
         }
 
     async def run(self, effect: Effect, citizen: str) -> EffectResult:
@@ -129,6 +147,8 @@ class EffectRunner:
             return self._fail(effect, backend_error(exc))
         except HandoffUnavailable:
             return self._fail(effect, error("support_unreachable", _NO_SUPPORT))
+        except FollowUnavailable:
+            return self._fail(effect, error("follow_unavailable", _NO_FOLLOW))
         except FileTooLargeError:
             return self._fail(effect, error("too_large", _TOO_LARGE, status=413))
         except FileUnavailableError as exc:
@@ -206,6 +226,24 @@ class EffectRunner:
                 cancelled += 1
         return {"cancelled_drafts": cancelled}
 
+    async def _follow(self, p: dict[str, Any], citizen: str) -> Any:
+        if self.follows is None:  # e.g. the terminal: the notifier writes to Telegram only
+            raise FollowUnavailable
+        followed = await self.follows.subscribe(
+            citizen, str(p["code"]), lang=str(p.get("lang") or "vi")
+        )
+        return {
+            "tracking_code": followed.tracking_code,
+            "procedure_name": followed.procedure_name,
+            "already": followed.already,
+        }
+
+    async def _unfollow(self, p: dict[str, Any], citizen: str) -> Any:
+        if self.follows is None:
+            raise FollowUnavailable
+        removed = await self.follows.unsubscribe(citizen, str(p["code"]))
+        return {"tracking_code": str(p["code"]), "removed": removed}
+
     async def _request_human(self, p: dict[str, Any], citizen: str) -> Any:
         if self.handoffs is None:
             return {"queued": False}
@@ -222,6 +260,7 @@ _TOO_LARGE = localized(
     N_("This file is too large (over 20 MB). Please send a photo of the paper instead.")
 )
 _NO_SUPPORT = localized(N_("I could not reach the support team just now."))
+_NO_FOLLOW = localized(N_("The news of applications can only be sent in Telegram."))
 _FILE_GONE = localized(N_("I could not get this file. Please send it again."))
 
 

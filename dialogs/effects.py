@@ -18,6 +18,8 @@ EffectName = Literal[
     "load_payment",  # app_id -> Payment
     "decode_qr",  # file -> {"text": str | None}
     "request_human",  # reason, summary -> {"queued": bool}
+    "follow",  # code, lang -> {"tracking_code", "procedure_name", "already"}: notify this chat
+    "unfollow",  # code -> {"tracking_code", "removed": bool}
     "forget_me",  # -> {"cancelled_drafts": int}: drafts cancelled; the shell clears its records
 ]
 

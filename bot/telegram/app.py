@@ -20,6 +20,7 @@ from bot.files import TelegramFiles
 from bot.handoff import HandoffService
 from bot.handoff.router import handoff_router
 from bot.locks import ChatLocks
+from bot.notify.subscriptions import Subscriptions
 from bot.runtime import Handle, Runtime
 from bot.settings import BotSettings
 from bot.store import Store
@@ -91,7 +92,8 @@ class TelegramChannel:
         handoff = HandoffService(
             bot=bot, settings=settings, store=store, backend=backend, contexts=contexts
         )
-        runner = EffectRunner(backend, TelegramFiles(bot), handoffs=handoff)
+        follows = Subscriptions.over(store.engine, backend)
+        runner = EffectRunner(backend, TelegramFiles(bot), handoffs=handoff, follows=follows)
         runtime = Runtime(
             store=store,
             runner=runner,

@@ -60,8 +60,56 @@ def show_track(step: Step, ok: bool, value: Any, error: dict[str, Any]) -> None:
     say(
         step,
         text,
+        # A relative or helper with the code can get the news too (the owner already does).
+        (gbtn(t(lang, N_("🔔 Follow this application")), f"follow:{value['tracking_code']}"),),
         (gbtn(t(lang, N_("📂 My applications")), "mine"),),
         (gbtn(t(lang, N_("🏠 Menu")), "menu"),),
+    )
+
+
+def follow(step: Step, code: str, on: bool) -> None:
+    """Start (or stop) sending this chat the news of the application with ``code``."""
+    s = step.state
+    params = {"code": code, "lang": s.lang}
+    effect = Effect("follow", params) if on else Effect("unfollow", params)
+    s.pending = effect.name
+    step.effects.append(effect)
+
+
+def after_follow(step: Step, on: bool, ok: bool, value: Any, error: dict[str, Any]) -> None:
+    s = step.state
+    lang = s.lang
+    s.flow = "menu"
+    menu_row = (gbtn(t(lang, N_("🏠 Menu")), "menu"),)
+    if not ok:
+        message = (error.get("message") or {}).get(lang) or t(
+            lang, N_("I could not do this now. Please try again later.")
+        )
+        say(step, message, menu_row)
+        return
+    code = value["tracking_code"]
+    if not on:
+        text = (
+            t(lang, N_("Done. You will no longer get news of application {code}."), code=code)
+            if value.get("removed")
+            else t(lang, N_("This chat was not following application {code}."), code=code)
+        )
+        say(step, text, menu_row)
+        return
+    names = value.get("procedure_name") or {}
+    text = t(
+        lang,
+        N_("You already get the news of application {code} ({name}) in this chat.")
+        if value.get("already")
+        else N_("Done. You will get the news of application {code} ({name}) in this chat."),
+        code=code,
+        name=names.get(lang) or names.get("vi") or "",
+    )
+    say(
+        step,
+        text,
+        (gbtn(t(lang, N_("🔕 Stop the news of this application")), f"unfollow:{code}"),),
+        menu_row,
     )
 
 
