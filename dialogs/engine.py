@@ -57,7 +57,19 @@ IN_FORM = {"form", "documents", "review", "confirm_submit", "consent", "checklis
 STRONG = 0.8
 
 
+RECENT = 4  # texts kept in state.recent
+RECENT_CHARS = 200
+
+
 def handle(state: State, event: Event, ctx: Context) -> Step:
+    step = _handle(state, event, ctx)
+    said = [r.text[:RECENT_CHARS] for r in step.replies if r.text]
+    if said:
+        step.state.recent = (step.state.recent + said)[-RECENT:]
+    return step
+
+
+def _handle(state: State, event: Event, ctx: Context) -> Step:
     step = Step(state.model_copy(deep=True))
     s = step.state
     if isinstance(event, EffectResult):
@@ -262,6 +274,8 @@ def _global_action(step: Step, action: str, ctx: Context) -> None:
         status.open_application(
             step, arg, {"app": "show", "cont": "resume", "supp": "supplement", "paid": "paid"}[verb]
         )
+    elif verb in ("follow", "unfollow") and arg:
+        status.follow(step, arg, on=verb == "follow")
     elif verb == "pay" and arg:
         s.app_id = arg
         s.pending = "load_payment"
@@ -706,6 +720,8 @@ def _on_effect(step: Step, result: EffectResult, ctx: Context) -> None:
                     N_("I could not read a code in this photo. Please type the code instead."),
                 ),
             )
+    elif name in ("follow", "unfollow"):
+        status.after_follow(step, name == "follow", ok, value, error)
     elif name == "request_human":
         menu.after_human_request(step, ctx, ok)
         ask_current(step, ctx)

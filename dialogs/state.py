@@ -40,6 +40,9 @@ class State(BaseModel):
     back: list[str] = Field(default_factory=list)  # earlier fields, for "back"
     pending: str | None = None  # name of the effect being waited for
     resume_flow: str | None = None  # where to return after an aside (help, fee question)
+    # The last texts said to this chat, cut short: the support team's context card shows
+    # them. Kept here so they ride on the state save each turn makes anyway.
+    recent: list[str] = Field(default_factory=list)
     version: int = 0
 
 
