@@ -12,6 +12,7 @@ from dialogs import State
 from motcua.i18n import gettext_
 
 MAX_TITLE = 128  # Telegram's limit for a forum topic's name
+LAST, LAST_CHARS = 4, 200  # the assistant's last texts on the card (state.recent)
 
 
 def procedure_name(procedures: Mapping[str, Procedure], slug: str | None) -> str:
@@ -22,13 +23,18 @@ def procedure_name(procedures: Mapping[str, Procedure], slug: str | None) -> str
 
 
 def step_name(state: State, procedures: Mapping[str, Procedure]) -> str:
-    if state.flow == "form" and state.field and state.procedure and state.procedure in procedures:
-        field = next((f for f in procedures[state.procedure].fields if f.name == state.field), None)
+    """The step in the support team's words: the question or the paper being asked."""
+    proc = procedures.get(state.procedure or "")
+    if state.flow == "form" and state.field and proc is not None:
+        field = next((f for f in proc.fields if f.name == state.field), None)
         if field is not None:
             return field.label.get("vi", state.field)
     if state.flow == "documents" and state.doc:
-        return f"{state.flow}: {state.doc}"
-    return state.flow
+        doc = next((d for d in proc.documents if d.code == state.doc), None) if proc else None
+        paper = doc.name.get("vi", state.doc) if doc else state.doc
+        return gettext_(texts.STEP_PAPER, "vi", paper=paper)
+    known = texts.FLOWS.get(state.flow)
+    return gettext_(known, "vi") if known else state.flow
 
 
 def topic_title(name: str, state: State, procedures: Mapping[str, Procedure]) -> str:
@@ -63,6 +69,6 @@ def context_card(
         answers=lines or gettext_(texts.NOTHING, "vi"),
     )
     if last_messages:
-        shown = "\n".join(f"› {mask_value(m)[:300]}" for m in last_messages[-3:])
+        shown = "\n".join(f"› {mask_value(m)[:LAST_CHARS]}" for m in last_messages[-LAST:])
         card += "\n\n" + gettext_(texts.CARD_LAST, "vi", messages=shown)
     return card + "\n\n" + gettext_(texts.CARD_HELP, "vi")

@@ -45,6 +45,16 @@ class CaseStore:
         )
         return await self._run(lambda db: db.scalars(query).first())
 
+    async def last_name_of(self, key: str) -> str:
+        """The first name this chat had in its last case ("" when none)."""
+        query = (
+            select(HandoffCase.citizen_name)
+            .where(HandoffCase.key == key, HandoffCase.citizen_name != "")
+            .order_by(HandoffCase.id.desc())
+            .limit(1)
+        )
+        return await self._run(lambda db: db.scalar(query) or "")
+
     async def case_in_topic(self, topic_id: int) -> HandoffCase | None:
         query = select(HandoffCase).where(HandoffCase.topic_id == topic_id)
         return await self._run(lambda db: db.scalars(query.order_by(HandoffCase.id.desc())).first())

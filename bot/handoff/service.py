@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ from bot.handoff.people import parse_people
 from bot.handoff.repository import CaseStore
 from bot.settings import BotSettings
 from bot.store import Store
-from dialogs import Btn, Event, Reply, StaffAction
+from dialogs import Btn, Command, Event, Reply, StaffAction
 from motcua.i18n import gettext_
 
 if TYPE_CHECKING:  # bot.telegram imports this module: no import cycle at run time
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # bot.telegram imports this module: no import cycle at run ti
 
 log = logging.getLogger(__name__)
 
+MAX_NAMES = 10_000  # first names remembered between an update and its turn's effects
 MINUTES_PER_CASE = 5  # a rough pace of the team, for "about N minutes"
 BASE_WAIT = 10
 
@@ -83,7 +85,9 @@ class HandoffService:
         self.contexts = contexts
         self.clock = clock
         self.phone = contexts_phone()
-        self.names: dict[str, str] = {}  # chat key → first name, learnt from their messages
+        # Chat key → first name, learnt from the update that asks for a person (the
+        # effect that opens the case sees only the key); the case row keeps it after.
+        self.names: OrderedDict[str, str] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
         self._runtime: Runtime | None = None
         self._sender: ReplySender | None = None
@@ -136,7 +140,7 @@ class HandoffService:
             self._later(key, [self._wait_notice(existing, lang, ahead=0)])
             return request_id
         state = await self.store.load_state(key)
-        name = self.names.get(key, "")
+        name = self.names.get(key) or await self.cases.last_name_of(key)
         case = await self.cases.open_case(
             key=key,
             request_id=request_id,
@@ -166,7 +170,7 @@ class HandoffService:
                 self.support_chat, topic_title(case.citizen_name, state, procedures)
             )
             thread = topic.message_thread_id
-            card = context_card(case.id, case.citizen_name, state, procedures, [])
+            card = context_card(case.id, case.citizen_name, state, procedures, state.recent)
             if note:
                 card = note + "\n\n" + card
             await self.bot.send_message(self.support_chat, card, message_thread_id=thread)
@@ -199,6 +203,9 @@ class HandoffService:
         key = chat_key(chat_id)
         if first_name:
             self.names[key] = first_name
+            self.names.move_to_end(key)
+            if len(self.names) > MAX_NAMES:
+                self.names.popitem(last=False)
         if self.support_chat is None:
             return None
         return await self.cases.open_case_of(key)
@@ -220,6 +227,14 @@ class HandoffService:
             )
             return
         await self.cases.log(case.id, "citizen", "message", message_id=message.message_id)
+        command = (message.text or "").split(maxsplit=1)
+        if len(command) == 2 and command[0].split("@")[0] == "/start":
+            # A deep link (e.g. the one an officer sent with /link): the staff saw it
+            # above, and the assistant opens it now, the case staying open.
+            replies = await self.runtime.process_locked(
+                case.key, Command("start", command[1].strip()), lang_hint=case.lang
+            )
+            await self.sender.send(message.chat.id, case.key, replies)
 
     async def _copy_to_topic(self, case: HandoffCase, message: Message) -> None:
         assert self.support_chat is not None

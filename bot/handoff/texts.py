@@ -54,6 +54,21 @@ CARD = N_(
     "Application: {app}\nDocuments received: {documents}\nAnswers so far:\n{answers}"
 )
 CARD_LAST = N_("Last messages of the assistant:\n{messages}")
+STEP_PAPER = N_("paper: {paper}")
+FLOWS = {
+    "menu": N_("main menu"),
+    "choose": N_("choosing a procedure"),
+    "checklist": N_("papers to prepare"),
+    "consent": N_("consent to personal data"),
+    "form": N_("filling in the form"),
+    "documents": N_("sending papers"),
+    "review": N_("checking the answers"),
+    "confirm_submit": N_("about to submit"),
+    "submitted": N_("submitted"),
+    "track": N_("checking an application"),
+    "mine": N_("their applications"),
+    "language": N_("choosing the language"),
+}
 CARD_HELP = N_(
     "Write here to answer the citizen. Commands: /close — end the help; "
     "/return <field|documents|review> — back to a step of the form; "

@@ -28,6 +28,7 @@ LAN = {"id": 111, "first_name": "Lan", "is_bot": False}
 STRANGER = {"id": 999, "first_name": "Khách", "is_bot": False}
 VOLUNTEER = 333
 PROC = "birth_registration"
+MONDAY_9AM = datetime(2026, 3, 9, 9, 0, tzinfo=HUE)  # the office is open
 
 
 @pytest.fixture
@@ -37,30 +38,56 @@ async def tg() -> AsyncIterator[FakeTelegram]:
         yield fake
 
 
+class Running:
+    """The bot process: started by the fixture, stopped and started again by a test."""
+
+    def __init__(self, tg: FakeTelegram, portal: PortalClient, store: Store) -> None:
+        self.tg, self.portal, self.store = tg, portal, store
+        self.channel: TelegramChannel | None = None
+        self.polling: asyncio.Task[None] | None = None
+
+    async def start(self, now: datetime = MONDAY_9AM) -> TelegramChannel:
+        settings = BotSettings(
+            telegram_bot_token=TOKEN,
+            telegram_api_base=self.tg.api_base,
+            support_chat_id=SUPPORT,
+            staff_telegram_ids="111:Lan, 112:Minh",
+            volunteers=f"{VOLUNTEER}:Hà",
+        )
+        ch = TelegramChannel.build(settings, backend=self.portal, store=self.store, album_delay=0.3)
+        ch.handoff.clock = lambda: now
+        mark = self.tg.mark()
+        self.polling = asyncio.create_task(
+            ch.dispatcher.start_polling(ch.bot, polling_timeout=1, handle_signals=False)
+        )
+        await self.tg.wait_for("setMyCommands", timeout=10, since=mark)
+        self.channel = ch
+        return ch
+
+    async def stop(self) -> None:
+        if self.channel is None or self.polling is None:
+            return
+        await self.channel.dispatcher.stop_polling()
+        await self.polling
+        await self.channel.handoff.drain()
+        await self.channel.bot.session.close()
+        self.channel = self.polling = None
+
+
 @pytest.fixture
-async def channel(
+async def running(
     tg: FakeTelegram, portal: PortalClient, sqlite_store: Store
-) -> AsyncIterator[TelegramChannel]:
-    settings = BotSettings(
-        telegram_bot_token=TOKEN,
-        telegram_api_base=tg.api_base,
-        support_chat_id=SUPPORT,
-        staff_telegram_ids="111:Lan, 112:Minh",
-        volunteers=f"{VOLUNTEER}:Hà",
-    )
-    ch = TelegramChannel.build(settings, backend=portal, store=sqlite_store, album_delay=0.3)
-    # Monday 9:00 in Hue: the office is open.
-    ch.handoff.clock = lambda: datetime(2026, 3, 9, 9, 0, tzinfo=HUE)
-    polling = asyncio.create_task(
-        ch.dispatcher.start_polling(ch.bot, polling_timeout=1, handle_signals=False)
-    )
-    await tg.wait_for("setMyCommands", timeout=10)
+) -> AsyncIterator[Running]:
+    run = Running(tg, portal, sqlite_store)
     try:
-        yield ch
+        yield run
     finally:
-        await ch.dispatcher.stop_polling()
-        await polling
-        await ch.handoff.drain()
+        await run.stop()
+
+
+@pytest.fixture
+async def channel(running: Running) -> TelegramChannel:
+    return await running.start()
 
 
 async def in_the_form(portal: PortalClient, store: Store) -> str:
@@ -305,3 +332,180 @@ async def test_a_non_volunteer_cannot_assist(
     tg.user_sends_text(CITIZEN, f"/assist 5555 {PROC}")
     await tg.wait_for_messages(CITIZEN, 2, timeout=10)  # the assistant answered instead
     assert tg.message_count(5555) == 0
+
+
+def card_of(tg: FakeTelegram, thread: int) -> str:
+    text: str = tg.sent_messages(SUPPORT, message_thread_id=thread)[0]["text"]
+    return text
+
+
+async def test_the_topic_and_card_show_the_step_and_the_assistants_last_messages(
+    tg: FakeTelegram, channel: TelegramChannel, portal: PortalClient, sqlite_store: Store
+) -> None:
+    await in_the_form(portal, sqlite_store)
+    mark = tg.message_count(CITIZEN)
+    tg.user_sends_text(CITIZEN, "Nguyễn Văn An", user={"id": CITIZEN, "first_name": "Hoa"})
+    [*_, asked] = await tg.wait_for_messages(CITIZEN, 1, since=mark, timeout=10)
+    assert "Bé là trai hay gái?" in asked["text"]
+    thread = await open_case(tg, channel)
+    [topic] = tg.topics(SUPPORT)
+    assert topic.name == "Hoa · Khai sinh · Bé là trai hay gái?"
+    card = card_of(tg, thread)
+    assert "Bước: Bé là trai hay gái?" in card
+    _, last = card.split("Tin nhắn gần nhất của trợ lý:\n")
+    assert "› " in last and "Bé là trai hay gái?" in last
+
+    # An officer fills in the mother's ID: the citizen sees it to confirm, and after
+    # the case is closed, the next case's card shows that message with the ID masked.
+    mark = tg.message_count(CITIZEN)
+    tg.user_sends_text(SUPPORT, "/set mother_id 046199888777", message_thread_id=thread, user=LAN)
+    [confirm] = await tg.wait_for_messages(CITIZEN, 1, since=mark, timeout=10)
+    assert "046199888777" in confirm["text"]  # the citizen's own number, to them
+    mark = tg.message_count(CITIZEN)
+    tg.user_sends_text(SUPPORT, "/close", message_thread_id=thread, user=LAN)
+    await tg.wait_for_messages(CITIZEN, 2, since=mark, timeout=10)
+    mark, calls = tg.message_count(CITIZEN), tg.mark()
+    tg.user_sends_text(CITIZEN, "cho tôi gặp cán bộ")
+    await tg.wait_for("createForumTopic", timeout=10, since=calls)
+    await tg.wait_for_messages(CITIZEN, 2, since=mark, timeout=10)
+    first, second = tg.topics(SUPPORT)
+    assert first.closed and not second.closed
+    assert second.name == "Hoa · Khai sinh · Số căn cước (CCCD) của mẹ bé?"
+    card = card_of(tg, second.message_thread_id)
+    _, last = card.split("Tin nhắn gần nhất của trợ lý:\n")
+    assert "046******777" in last and "Lan" in last
+    assert "046199888777" not in card
+
+
+async def test_a_restart_keeps_the_case_and_its_title(
+    tg: FakeTelegram, running: Running, portal: PortalClient, sqlite_store: Store
+) -> None:
+    channel = await running.start()
+    await in_the_form(portal, sqlite_store)
+    thread = await open_case(tg, channel)
+    await running.stop()
+    channel = await running.start()  # a new process: nothing in memory
+    tg.user_deletes_topic(SUPPORT, thread)
+    # Another display name now: the title keeps the name the case was opened with.
+    tg.user_sends_text(CITIZEN, "Cán bộ ơi?", user={"id": CITIZEN, "first_name": "Bà Hoa"})
+    await tg.wait_for("copyMessage", timeout=10)
+    old, new = tg.topics(SUPPORT)
+    assert old.message_thread_id == thread
+    assert new.name == "Hoa · Khai sinh · Họ và tên của bé là gì?"
+    assert "Người dân: Hoa" in card_of(tg, new.message_thread_id)
+    mark = tg.message_count(CITIZEN)
+    tg.user_sends_text(SUPPORT, "Cháu đây ạ", message_thread_id=new.message_thread_id, user=LAN)
+    intro, answer = await tg.wait_for_messages(CITIZEN, 2, since=mark, timeout=10)
+    assert intro["text"] == "Cán bộ Lan đang trả lời Bác."
+    assert answer["text"] == "Cháu đây ạ"
+
+
+async def test_link_apps_and_wrong_commands(
+    tg: FakeTelegram, channel: TelegramChannel, portal: PortalClient, sqlite_store: Store
+) -> None:
+    await in_the_form(portal, sqlite_store)
+    thread = await open_case(tg, channel)
+
+    async def staff(text: str, n: int = 1) -> list[dict[str, Any]]:
+        since = len(tg.sent_messages(SUPPORT, message_thread_id=thread))
+        tg.user_sends_text(SUPPORT, text, message_thread_id=thread, user=LAN)
+        return await group_says(tg, thread, since, n)
+
+    [wrong] = await staff("/set nowhere 1")
+    assert wrong["text"].startswith("Cách dùng: /set") and "child_name" in wrong["text"]
+    [wrong] = await staff("/set child_name")  # no value
+    assert wrong["text"].startswith("Cách dùng: /set")
+    [wrong] = await staff("/return nowhere")
+    assert wrong["text"].startswith("Cách dùng: /return") and "child_name" in wrong["text"]
+    [unknown] = await staff("/frobnicate")
+    assert unknown["text"].startswith("Lệnh không đúng.") and "/close" in unknown["text"]
+
+    [usage] = await staff("/link")
+    assert usage["text"].startswith("Cách dùng: /link") and "certified_copy" in usage["text"]
+    mark = tg.message_count(CITIZEN)
+    [done] = await staff("/link certified_copy")
+    [link] = tg.sent_messages(CITIZEN)[mark:]
+    assert link["text"].startswith("Cán bộ Lan gửi Bác đường dẫn để bắt đầu thủ tục:")
+    assert link["text"].endswith("?start=proc_certified_copy")
+    assert "?start=proc_certified_copy" in done["text"]
+    # The citizen taps it: the staff see it, and the assistant opens that procedure.
+    since = len(tg.sent_messages(SUPPORT, message_thread_id=thread))
+    mark = tg.message_count(CITIZEN)
+    tg.user_sends_text(CITIZEN, "/start proc_certified_copy")
+    [copied] = await group_says(tg, thread, since)
+    assert copied["text"] == "/start proc_certified_copy"
+    [*_, checklist] = await tg.wait_for_messages(CITIZEN, 1, since=mark, timeout=10)
+    assert (await sqlite_store.load_state(KEY)).procedure == "certified_copy"
+    assert checklist["buttons"]
+    assert await channel.handoff.cases.open_case_of(KEY) is not None
+
+    [apps] = await staff("/apps")
+    assert "Đăng ký khai sinh" in apps["text"]
+    assert "046******123" in apps["text"] and "046123456123" not in apps["text"]
+
+    case = await channel.handoff.cases.open_case_of(KEY)
+    assert case is not None
+    logged = [(e.actor, e.action) for e in await channel.handoff.cases.case_log(case.id)]
+    assert ("staff:111:Lan", "link") in logged and ("staff:111:Lan", "apps") in logged
+
+
+async def test_out_of_hours_the_citizen_is_told_when_and_waits_in_the_queue(
+    tg: FakeTelegram, running: Running, portal: PortalClient, sqlite_store: Store
+) -> None:
+    sunday = datetime(2026, 3, 8, 10, 0, tzinfo=HUE)
+    channel = await running.start(now=sunday)
+    await in_the_form(portal, sqlite_store)
+    mark = tg.message_count(CITIZEN)
+    tg.user_sends_text(CITIZEN, "/human", user={"id": CITIZEN, "first_name": "Hoa"})
+    replies = await tg.wait_for_messages(CITIZEN, 3, since=mark, timeout=10)
+    notice = next(r for r in replies if "hoff:end" in r["callback_data"])
+    assert "ngoài giờ làm việc" in notice["text"]
+    assert "07:30 Thứ Hai ngày 09/03" in notice["text"]
+    assert await channel.handoff.cases.open_case_of(KEY) is not None
+    assert len(tg.topics(SUPPORT)) == 1  # the team finds it on Monday
+
+    # On Monday morning a second citizen asks: one case is ahead in the queue.
+    channel.handoff.clock = lambda: MONDAY_9AM
+    other = CITIZEN + 1
+    calls = tg.mark()
+    tg.user_sends_text(other, "/human", user={"id": other, "first_name": "Tư"})
+    call = await tg.wait_for(
+        lambda c: (
+            c.method == "sendMessage"
+            and str(c.params.get("chat_id")) == str(other)
+            and "hoff:end" in str(c.params.get("reply_markup"))
+        ),
+        timeout=10,
+        since=calls,
+    )
+    notice = call.params
+    assert notice is not None and "15 phút" in notice["text"]
+
+
+async def test_voice_notes_and_documents_both_ways_and_who_answers(
+    tg: FakeTelegram, channel: TelegramChannel, portal: PortalClient, sqlite_store: Store
+) -> None:
+    await in_the_form(portal, sqlite_store)
+    thread = await open_case(tg, channel)
+    since = len(tg.sent_messages(SUPPORT, message_thread_id=thread))
+    tg.user_sends_voice(CITIZEN, duration=4)
+    pdf = b"%PDF-1.4\n% giay chung sinh\n%%EOF\n"
+    tg.user_sends_document(CITIZEN, pdf, "giay-chung-sinh.pdf", caption="giấy chứng sinh")
+    voice, document = await group_says(tg, thread, since, 2)
+    assert voice["voice"]["duration"] == 4 and voice["voice_bytes"]
+    assert document["document_bytes"] == pdf and document["caption"] == "giấy chứng sinh"
+
+    mark = tg.message_count(CITIZEN)
+    tg.user_sends_voice(SUPPORT, duration=7, message_thread_id=thread, user=LAN)
+    intro, spoken = await tg.wait_for_messages(CITIZEN, 2, since=mark, timeout=10)
+    assert intro["text"] == "Cán bộ Lan đang trả lời Bác."
+    assert spoken["voice"]["duration"] == 7
+    # Another officer takes over: the citizen is told who answers now.
+    mark = tg.message_count(CITIZEN)
+    minh = {"id": 112, "first_name": "Minh", "is_bot": False}
+    tg.user_sends_document(
+        SUPPORT, pdf, "mau-to-khai.pdf", caption="Mẫu tờ khai", message_thread_id=thread, user=minh
+    )
+    intro, sent = await tg.wait_for_messages(CITIZEN, 2, since=mark, timeout=10)
+    assert intro["text"] == "Cán bộ Minh đang trả lời Bác."
+    assert sent["document_bytes"] == pdf and sent["caption"] == "Mẫu tờ khai"
