@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from portal.api import errors
 from portal.api.ratelimit import SlidingWindow
 from portal.api.routes import applications, documents, events, payments, procedures, staff, track
+from portal.domain.calendar import preload_holidays
 from portal.services.context import Clock, PortalContext, system_clock
 from portal.settings import PortalSettings, get_settings
 from portal.webhooks import EventPusher
@@ -26,6 +28,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # A due date set in December can fall in next January.
+        year = context.today().year
+        await asyncio.to_thread(preload_holidays, year, year + 1)
         pusher = EventPusher.start_if_configured(context)
         try:
             yield

@@ -141,3 +141,11 @@ def _public_holidays(year: int) -> dict[date, str]:
                 days = holidays.country_holidays("VN", years=year)
                 found = _HOLIDAYS[year] = {d: str(name) for d, name in days.items()}
     return found
+
+
+def preload_holidays(*years: int) -> None:
+    """Compute the holidays of ``years`` now. The first computation in a process also
+    imports the country's rules and costs tens of milliseconds; a portal does it at
+    start-up so that no citizen's submission waits for it."""
+    for year in years:
+        _public_holidays(year)
