@@ -63,7 +63,8 @@ def serve(host: str, port: int, *, seed: bool) -> None:
         for username, token in seed_demo_staff(settings).items():
             click.echo(f"  Staff {username}: token {token}")
         click.echo("  Try: motcua staff queue   (PORTAL_URL and STAFF_TOKEN select the portal)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # A request still running after 10 s of shutdown is cut rather than holding the stop.
+    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
 
 
 @click.command("portal")
