@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +32,15 @@ CHANNELS = ("telegram:",)  # chat keys the notifier can write to
 # Once an application reaches one of these, its due date is no longer at risk.
 SAFE_STATUSES = frozenset({"approved", "result_ready", "completed", "rejected", "cancelled"})
 ENDED = ("application.cancelled", "application.rejected", "application.completed")
+
+
+class Recipient(NamedTuple):
+    """A chat following an application, and why: the owner (or the volunteer who filed
+    for a citizen without a chat) or a relative who followed with the code."""
+
+    key: str
+    lang: str
+    role: str
 
 
 def reachable(key: str | None) -> bool:
@@ -57,11 +66,20 @@ class Catalog:
             self.names[slug] = proc.name
             self.documents[slug] = {d.code: d.name for d in proc.documents}
 
-    def render(self, kind: str, data: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    def render(
+        self, kind: str, data: Mapping[str, Any], lang: str, *, follower: bool = False
+    ) -> dict[str, Any]:
         slug = str(data.get("procedure") or "")
         docs = self.documents.get(slug, {})
         wanted = [docs.get(str(c), str(c)) for c in data.get("documents") or []]
-        message = render(kind, data, lang, procedure=self.names.get(slug), documents=wanted)
+        message = render(
+            kind,
+            data,
+            lang,
+            procedure=self.names.get(slug),
+            documents=wanted,
+            follower=follower,
+        )
         return message.payload()
 
 
@@ -134,7 +152,7 @@ class _Chunk:
     PostgreSQL every statement is a round trip). Events are still applied one after
     the other, in memory, in feed order."""
 
-    subs: dict[str, list[tuple[str, str]]]  # application id → [(key, lang)]
+    subs: dict[str, list[Recipient]]  # application id → its chats
     orphans: dict[str, list[Subscription]]  # tracking code → subscriptions without an id
     reminders: dict[tuple[str, str], _ReminderState]
     new_subs: list[dict[str, Any]] = field(default_factory=list)
@@ -148,13 +166,14 @@ class _Chunk:
         if codes:
             orphan = Subscription.tracking_code.in_(codes) & Subscription.application_id.is_(None)
             cond = or_(cond, orphan)
-        subs: dict[str, list[tuple[str, str]]] = {}
+        subs: dict[str, list[Recipient]] = {}
         orphans: dict[str, list[Subscription]] = {}
         for sub in db.scalars(select(Subscription).where(cond).order_by(Subscription.id)):
             if sub.application_id is None:
                 orphans.setdefault(str(sub.tracking_code), []).append(sub)
             else:
-                subs.setdefault(sub.application_id, []).append((sub.key, sub.lang))
+                recipient = Recipient(sub.key, sub.lang, sub.role)
+                subs.setdefault(sub.application_id, []).append(recipient)
         reminders = {
             (r.application_id, r.kind): _ReminderState(r.status)
             for r in db.execute(
@@ -306,8 +325,8 @@ class Follower:
 
     def _subscribers(
         self, db: Session, chunk: _Chunk, app_id: str, data: Mapping[str, Any], now: datetime
-    ) -> list[tuple[str, str]]:
-        """The (key, lang) of every chat following the application, adding the owner
+    ) -> list[Recipient]:
+        """Every chat following the application, adding the owner
         (or the helper) and adopting relatives who subscribed by tracking code."""
         citizen, helper = data.get("citizen"), data.get("assisted_by")
         # The citizen's own chat when it is one we can write to; else the volunteer
@@ -315,7 +334,7 @@ class Follower:
         auto = (citizen, "owner") if reachable(citizen) else (helper, "helper")
         code = data.get("tracking_code")
         subs = chunk.subs.setdefault(app_id, [])
-        known = {key for key, _ in subs}
+        known = {r.key for r in subs}
         if reachable(auto[0]) and auto[0] not in known:
             lang = str(data.get("lang") or "vi")
             chunk.new_subs.append(
@@ -328,7 +347,7 @@ class Follower:
                     "created_at": as_utc(now),
                 }
             )
-            subs.append((str(auto[0]), lang))
+            subs.append(Recipient(str(auto[0]), lang, auto[1]))
             known.add(str(auto[0]))
         # Relatives who subscribed with the code before any event named the application.
         for orphan in chunk.orphans.pop(str(code), []) if code else []:
@@ -336,7 +355,7 @@ class Follower:
                 db.delete(orphan)
             else:
                 orphan.application_id = app_id
-                subs.append((orphan.key, orphan.lang))
+                subs.append(Recipient(orphan.key, orphan.lang, orphan.role))
                 known.add(orphan.key)
         return subs
 
@@ -346,22 +365,25 @@ class Follower:
         app_id: str,
         kind: str,
         data: Mapping[str, Any],
-        subs: list[tuple[str, str]],
+        subs: list[Recipient],
         now: datetime,
     ) -> list[dict[str, Any]]:
         when = not_before(kind, now, self.settings)
-        payloads: dict[str, dict[str, Any]] = {}
+        payloads: dict[tuple[str, bool], dict[str, Any]] = {}
         rows = []
-        for key, lang in subs:
-            if lang not in payloads:
-                payloads[lang] = self.catalog.render(kind, data, lang)
+        for key, lang, role in subs:
+            # A relative can stop the news from the message itself; the owner is not
+            # offered a button that one wrong tap would silence.
+            variant = (lang, role == "relative")
+            if variant not in payloads:
+                payloads[variant] = self.catalog.render(kind, data, lang, follower=variant[1])
             rows.append(
                 {
                     "event_id": event_id,
                     "application_id": app_id,
                     "key": key,
                     "kind": kind,
-                    "payload": payloads[lang],
+                    "payload": payloads[variant],
                     "status": "pending",
                     "attempts": 0,
                     "resent": 0,
@@ -424,7 +446,7 @@ class Follower:
                 if rem.kind == "due_at_risk" and not self._still_at_risk(rem, now):
                     continue
                 subs = db.execute(
-                    select(Subscription.key, Subscription.lang)
+                    select(Subscription.key, Subscription.lang, Subscription.role)
                     .where(Subscription.application_id == rem.application_id)
                     .order_by(Subscription.id)
                 )
@@ -433,7 +455,7 @@ class Follower:
                     rem.application_id,
                     rem.kind,
                     rem.data,
-                    [(key, lang) for key, lang in subs],
+                    [Recipient(*row) for row in subs],
                     now,
                 )
                 if rows:

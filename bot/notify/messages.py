@@ -29,6 +29,7 @@ DETAILS = N_("See details")
 SEND_NOW = N_("Send the documents now")
 PAY_NOW = N_("Pay the fee")
 HUMAN = N_("Talk to a person")
+STOP = N_("🔕 Stop the news of this application")  # the same label as in the chat
 
 TEXTS = {
     "received": N_(
@@ -107,11 +108,13 @@ def render(
     *,
     procedure: Names | str | None = None,
     documents: list[Names | str] | None = None,
+    follower: bool = False,
 ) -> Message:
     """The message of `kind` about the application in `data` (an event's data).
 
     `procedure` is the procedure's localized name (the slug when unknown) and
-    `documents` the localized names of the papers a supplement asks for."""
+    `documents` the localized names of the papers a supplement asks for. A `follower`
+    (a relative who followed with the code) also gets a button to stop the news."""
     app_id = str(data.get("application_id") or "")
     note = str(data.get("note") or "").strip()
     note_line = ""
@@ -135,4 +138,7 @@ def render(
     rows.append([_button(DETAILS, lang, f"g:app:{app_id}")])
     if kind in ("rejected", "due_at_risk"):
         rows.append([_button(HUMAN, lang, "g:human")])
+    code = data.get("tracking_code")
+    if follower and code:
+        rows.append([_button(STOP, lang, f"g:unfollow:{code}")])
     return Message(text, rows)

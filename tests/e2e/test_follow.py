@@ -1,10 +1,11 @@
 """A relative follows someone else's application from the conversation: the status
 lookup by code offers "follow this application", the notifier then writes to the
-relative's chat too, and "stop" ends it."""
+relative's chat too, and "stop" — in the chat or on the news itself — ends it."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -32,6 +33,11 @@ async def notifier(
     yield notifier
     await notifier.stop()
     store.close()
+
+
+def callbacks(message: dict[str, Any]) -> list[str]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [button["callback_data"] for row in rows for button in row]
 
 
 async def deliver(notifier: Notifier) -> None:
@@ -69,8 +75,14 @@ async def test_a_relative_follows_and_stops_following_an_application(
     assert "tiếp nhận" in news["text"] and code in news["text"]
     [sub] = await notifier.subscriptions(f"telegram:{citizen.chat_id}")
     assert sub.role == "relative" and sub.application_id == app.id
+    # The relative's news carries a stop button; the owner's does not (one wrong tap
+    # must not silence the news of one's own application).
+    assert f"g:unfollow:{code}" in callbacks(news)
+    owner_news = tg.sent_messages(int(OWNER.split(":")[1]))[-1]
+    assert "tiếp nhận" in owner_news["text"]
+    assert callbacks(owner_news) == [f"g:app:{app.id}"]
 
-    stopped = await citizen.presses("Ngừng nhận thông báo")
+    stopped = await citizen.presses("Ngừng nhận thông báo")  # on the news itself
     assert stopped[-1]["text"] == f"Xong. Bác sẽ không nhận thông báo về hồ sơ {code} nữa."
     mark = tg.message_count(citizen.chat_id)
     await clerk.act(app.id, "review")

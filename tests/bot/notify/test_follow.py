@@ -40,6 +40,10 @@ async def test_a_relative_subscribes_with_the_tracking_code(
     [to_relative] = tg.sent_messages(RELATIVE)
     assert "tiếp nhận" in to_owner["text"]
     assert to_relative["text"].startswith("The ward office has received")
+    # Only the relative can stop the news from the message itself.
+    assert to_owner["callback_data"] == [f"g:app:{app.id}"]
+    assert to_relative["callback_data"] == [f"g:app:{app.id}", f"g:unfollow:{app.tracking_code}"]
+    assert to_relative["buttons"][-1] == ["🔕 Stop the news of this application"]
     [sub] = await notifier.subscriptions(key(RELATIVE))
     assert sub.application_id == app.id and sub.role == "relative"
 
@@ -67,6 +71,7 @@ async def test_the_volunteer_hears_when_the_citizen_has_no_chat(
     [to_citizen] = tg.sent_messages(OWNER)
     assert by_phone.tracking_code and by_phone.tracking_code in to_volunteer["text"]
     assert by_chat.tracking_code and by_chat.tracking_code in to_citizen["text"]
+    assert to_volunteer["callback_data"] == [f"g:app:{by_phone.id}"]  # no stop button
 
 
 async def test_unpaid_fee_reminder_after_the_delay(
@@ -77,6 +82,8 @@ async def test_unpaid_fee_reminder_after_the_delay(
 ) -> None:
     app = await submit(key(OWNER))  # a certified copy asks for a fee
     notifier = new_notifier(unpaid_reminder_hours=24)
+    assert app.tracking_code
+    await notifier.subscribe(key(RELATIVE), app.tracking_code)
     await notifier.follower.catch_up()
     await notifier.sender.drain()
     assert tg.sent_messages(OWNER) == []
@@ -87,6 +94,8 @@ async def test_unpaid_fee_reminder_after_the_delay(
     [reminder] = tg.sent_messages(OWNER)
     assert "chưa nộp lệ phí" in reminder["text"]
     assert reminder["callback_data"] == [f"g:pay:{app.id}", f"g:app:{app.id}"]
+    [to_relative] = tg.sent_messages(RELATIVE)
+    assert to_relative["callback_data"][-1] == f"g:unfollow:{app.tracking_code}"
     clock.advance(hours=25)
     await notifier.follower.catch_up()
     await notifier.sender.drain()
