@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from portal.api import errors
+from portal.api import docs, errors
 from portal.api.ratelimit import SlidingWindow
 from portal.api.routes import applications, documents, events, payments, procedures, staff, track
 from portal.domain.calendar import preload_holidays
@@ -43,10 +43,13 @@ def create_app(
         version="1",
         summary="Core services of the ward's one-stop office",
         lifespan=lifespan,
+        docs_url=None,  # served by portal.api.docs with local assets
+        redoc_url=None,
     )
     app.state.ctx = context
     app.state.track_limiter = SlidingWindow(context.settings.track_rate_per_minute)
     errors.install(app)
+    docs.install(app)
 
     @app.get("/v1/health", tags=["meta"])
     def health() -> dict[str, str]:
