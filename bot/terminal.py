@@ -5,7 +5,9 @@ with block characters and saved as PNG files."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import mimetypes
+import os
 import shlex
 import sys
 import tempfile
@@ -15,6 +17,7 @@ from typing import TextIO
 
 from bot.render import qr_png, qr_terminal
 from bot.runtime import Runtime
+from bot.texts import crashed
 from dialogs import Btn, Button, Command, Event, FileRef, Reply, Text, Upload
 from motcua.i18n import N_, gettext_, normalize_language
 
@@ -28,6 +31,10 @@ NO_SUCH_FILE = N_("There is no file at {path}.")
 
 FetchImage = Callable[[str, str], Awaitable[bytes]]
 
+log = logging.getLogger(__name__)
+MAX_PATH_BYTES = 4096  # PATH_MAX on Linux; a longer line is a message, not a path
+MAX_NAME_BYTES = 255  # NAME_MAX: the longest file or folder name
+
 
 class Quit:
     """The user typed /quit."""
@@ -35,13 +42,38 @@ class Quit:
 
 async def stdin_lines(prompt: str = "> ") -> AsyncIterator[str]:
     """Lines typed on the console, read in a thread so the event loop stays free."""
+    # Bytes decoded leniently: one stray byte (a paste, a wrong locale) must not end
+    # the chat with a UnicodeDecodeError.
+    raw = getattr(sys.stdin, "buffer", None)
     while True:
         sys.stdout.write(prompt)
         sys.stdout.flush()
-        line = await asyncio.to_thread(sys.stdin.readline)
+        if raw is not None:
+            data = await asyncio.to_thread(raw.readline)
+            line = data.decode(sys.stdin.encoding or "utf-8", errors="replace")
+        else:
+            line = await asyncio.to_thread(sys.stdin.readline)
         if not line:  # end of input (Ctrl-D)
             return
-        yield line.rstrip("\n")
+        yield line.rstrip("\r\n")
+
+
+def plausible_path(text: str) -> bool:
+    """Whether a typed line may name a file: no control characters, within the system's
+    limits, and shaped like a path (a folder separator, ~, or a file suffix). Anything
+    else is a message, and asking the file system about it could only fail (a long
+    Vietnamese sentence raises "File name too long")."""
+    if not text or any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return False
+    try:
+        encoded = os.fsencode(text)
+    except UnicodeError:  # lone surrogates
+        return False
+    if len(encoded) > MAX_PATH_BYTES:
+        return False
+    if any(len(part) > MAX_NAME_BYTES for part in encoded.split(b"/")):
+        return False
+    return "/" in text or text.startswith("~") or bool(Path(text).suffix)
 
 
 def file_ref(path: Path) -> FileRef:
@@ -86,11 +118,17 @@ class Terminal:
         if start:
             await self.turn(Command("start"))
         async for line in self.lines:
-            event = self.parse(line)
-            if isinstance(event, Quit):
-                return
-            if event is not None:
-                await self.turn(event)
+            try:
+                event = self.parse(line)
+                if isinstance(event, Quit):
+                    return
+                if event is not None:
+                    await self.turn(event)
+            except Exception:
+                # The shell failed around the engine (which has its own guard): say so
+                # kindly and keep the chat, and the demo's portal with it, running.
+                log.exception("terminal turn failed for %s", self.key)
+                await self.show([crashed(self.lang)])
 
     def parse(self, line: str) -> Event | Quit | None:
         text = line.strip()
@@ -112,6 +150,9 @@ class Terminal:
             return upload
         if text.startswith("/"):
             name, _, args = text[1:].partition(" ")
+            if "/" in name:  # no command has a slash: a path to a file that is not there
+                self.write(gettext_(NO_SUCH_FILE, self.lang, path=text))
+                return None
             return Command(name.lower(), args.strip())
         return Text(text)
 
@@ -121,9 +162,13 @@ class Terminal:
         except ValueError:
             parts = [raw]
         candidate = " ".join(parts) if parts else raw
-        path = Path(candidate).expanduser()
-        if path.is_file():
-            return Upload((file_ref(path),))
+        if plausible_path(candidate):
+            try:
+                path = Path(candidate).expanduser()
+                if path.is_file():
+                    return Upload((file_ref(path),))
+            except (OSError, ValueError, RuntimeError):  # unreadable, no home for ~user
+                pass
         if explicit:
             self.write(gettext_(NO_SUCH_FILE, self.lang, path=candidate))
         return None
