@@ -233,13 +233,15 @@ class StaffClient(_Base):
         *,
         note: str | None = None,
         documents: list[str] | None = None,
+        fields: list[str] | None = None,
     ) -> Application:
-        """action: receive, review, request-supplement, approve, reject, result-ready, complete."""
+        """action: receive, review, request-supplement, approve, reject, result-ready, complete.
+        A supplement names the missing `documents` and the answers (`fields`) to give again."""
         response = await self._http.request(
             "POST",
             f"/v1/staff/applications/{app_id}/{action}",
             idempotent=False,
-            json={"note": note, "documents": documents or []},
+            json={"note": note, "documents": documents or [], "fields": fields or []},
         )
         return Application.model_validate(response.json())
 

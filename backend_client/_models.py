@@ -64,6 +64,7 @@ class DocumentSpec(_Model):
     when: Condition | None = None
     min_files: int = 1
     max_files: int = 10
+    sides: int = 1  # 2: front then back, one photo each
 
 
 class Procedure(_Model):
@@ -105,6 +106,18 @@ class Transition(_Model):
     at: datetime
 
 
+class DocumentRule(_Model):
+    """One paper to send now, by the portal's rule (see ApplicationOut.document_rules)."""
+
+    code: str
+    name: Localized
+    required: bool = True
+    min_files: int = 1
+    max_files: int = 10
+    sides: int = 1
+    received: int = 0
+
+
 class Application(_Model):
     id: str
     procedure: str
@@ -135,6 +148,8 @@ class Application(_Model):
     updated_at: datetime
     # The current fee request, once submitted with a fee.
     payment: Payment | None = None
+    # While editable: the papers to send now and their photo counts (the portal's rule).
+    document_rules: list[DocumentRule] = []
 
 
 class ApplicationSummary(_Model):

@@ -183,13 +183,20 @@ def staff_show(app_id: str) -> None:
 def _action(name: str, help_text: str, *, with_docs: bool = False) -> None:
     @click.argument("app_id")
     @click.option("--note", default=None, help="Note or reason, recorded in the history.")
-    def command(app_id: str, note: str | None, doc: tuple[str, ...] = ()) -> None:
-        app = _run(lambda c: c.act(app_id, name, note=note, documents=list(doc)))
+    def command(
+        app_id: str, note: str | None, doc: tuple[str, ...] = (), field: tuple[str, ...] = ()
+    ) -> None:
+        app = _run(
+            lambda c: c.act(app_id, name, note=note, documents=list(doc), fields=list(field))
+        )
         click.echo(f"{app.tracking_code}: {app.status}")
 
     if with_docs:
         command = click.option(
             "--doc", multiple=True, help="Code of a missing document (repeatable)."
+        )(command)
+        command = click.option(
+            "--field", multiple=True, help="Name of an answer to give again (repeatable)."
         )(command)
     staff_group.command(name, help=help_text)(command)
 

@@ -10,7 +10,7 @@ from portal.db.models import Application, Payment
 from portal.domain.money import amount_in_words, format_vnd
 from portal.domain.workflow import Status, coarse_label, coarse_status, status_label
 from portal.services import payments
-from portal.services.applications import EDITABLE, missing_requirements
+from portal.services.applications import EDITABLE, document_rules, missing_requirements
 from portal.services.context import PortalContext
 
 
@@ -88,6 +88,9 @@ def application(ctx: PortalContext, app: Application) -> schemas.ApplicationOut:
         created_at=app.created_at,
         updated_at=app.updated_at,
         payment=payment(ctx, app, pay) if pay is not None else None,
+        document_rules=[schemas.DocumentRuleOut(**rule) for rule in document_rules(ctx, app)]
+        if app.status in EDITABLE
+        else [],
     )
 
 

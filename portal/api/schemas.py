@@ -67,6 +67,20 @@ class PaymentOut(BaseModel):
     qr_png_url: str
 
 
+class DocumentRuleOut(BaseModel):
+    """One paper to send now and how many photos it takes: the portal's rule, which the
+    bot follows as is (during a supplement: exactly the papers the clerk asked for, with
+    only the photos sent since the request received)."""
+
+    code: str
+    name: Localized
+    required: bool
+    min_files: int
+    max_files: int
+    sides: int  # 2: front then back, one photo each
+    received: int
+
+
 class ApplicationOut(BaseModel):
     id: str
     procedure: str
@@ -98,6 +112,8 @@ class ApplicationOut(BaseModel):
     # The current fee request once submitted with a fee: what to pay and the VietQR
     # payload, so a client can show it with the submission, without another request.
     payment: PaymentOut | None = None
+    # While the citizen can still change it: the papers to send and their photo counts.
+    document_rules: list[DocumentRuleOut] = []
 
 
 class ApplicationSummary(BaseModel):
@@ -188,6 +204,8 @@ class StaffActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str | None = Field(default=None, max_length=2000)
     documents: list[str] = Field(default_factory=list, max_length=50)
+    # request-supplement: answers the citizen must give again (field names)
+    fields: list[str] = Field(default_factory=list, max_length=50)
 
 
 class StaffOut(BaseModel):

@@ -88,6 +88,16 @@ class DocumentSpec(_Strict):
     when: Condition | None = None
     min_files: int = 1
     max_files: int = 10
+    # 2: a card photographed front then back (one photo each); the bot names the side.
+    sides: Literal[1, 2] = 1
+
+    @model_validator(mode="after")
+    def _sides_fit_files(self) -> DocumentSpec:
+        if self.sides == 2 and not (self.min_files == self.max_files == 2):
+            raise ValueError(f"document {self.code!r}: two sides need min_files = max_files = 2")
+        if self.min_files > self.max_files:
+            raise ValueError(f"document {self.code!r}: min_files is above max_files")
+        return self
 
 
 class Processing(_Strict):

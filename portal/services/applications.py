@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from motcua.i18n import N_, localized
 from portal.catalog import Procedure
-from portal.db.models import Application, Transition
+from portal.db.models import Application, Document, Transition
 from portal.domain import tracking
 from portal.domain.answers import evaluate_condition, validate_answers
 from portal.domain.fees import quote_fee
@@ -152,6 +152,61 @@ def active_documents(ctx: PortalContext, app: Application) -> list[Any]:
     ]
 
 
+def _asked(app: Application) -> tuple[set[str], datetime] | None:
+    """The documents a pending supplement request names, and when it was made."""
+    if app.status != Status.SUPPLEMENT_REQUESTED.value or not app.supplement:
+        return None
+    since = datetime.fromisoformat(app.supplement["requested_at"])
+    return set(app.supplement.get("documents") or []), since
+
+
+def superseded(app: Application) -> list[Document]:
+    """Photos of a document the clerk asked for again, sent before the request: the new
+    ones replace them, so they count for nothing now and go at resubmission."""
+    asked = _asked(app)
+    if asked is None:
+        return []
+    codes, since = asked
+    return [d for d in app.documents if d.code in codes and d.uploaded_at < since]
+
+
+def counted_documents(app: Application) -> dict[str, int]:
+    """Photos that count, per document code (against the minimum and the maximum alike)."""
+    old = {d.id for d in superseded(app)}
+    have: dict[str, int] = {}
+    for doc in app.documents:
+        if doc.id not in old:
+            have[doc.code] = have.get(doc.code, 0) + 1
+    return have
+
+
+def wanted_documents(ctx: PortalContext, app: Application) -> list[Any]:
+    """The papers to send now: during a supplement exactly the asked ones, else those
+    the answers make active."""
+    asked = _asked(app)
+    if asked is None:
+        return active_documents(ctx, app)
+    return [d for d in procedure_of(ctx, app).documents if d.code in asked[0]]
+
+
+def document_rules(ctx: PortalContext, app: Application) -> list[dict[str, Any]]:
+    """The portal's rule for each paper to send now, for clients to follow as is."""
+    have = counted_documents(app)
+    supplement = _asked(app) is not None
+    return [
+        {
+            "code": spec.code,
+            "name": spec.name.model_dump(),
+            "required": spec.required or supplement,
+            "min_files": spec.min_files,
+            "max_files": spec.max_files,
+            "sides": spec.sides,
+            "received": have.get(spec.code, 0),
+        }
+        for spec in wanted_documents(ctx, app)
+    ]
+
+
 def missing_requirements(ctx: PortalContext, app: Application) -> list[dict[str, Any]]:
     """Every reason the application cannot be submitted yet, as field errors."""
     proc = procedure_of(ctx, app)
@@ -159,19 +214,9 @@ def missing_requirements(ctx: PortalContext, app: Application) -> list[dict[str,
     problems: list[dict[str, Any]] = [
         {"field": e.field, "code": e.code, "message": e.message} for e in result.errors
     ]
-    have: dict[str, int] = {}
-    for doc in app.documents:
-        have[doc.code] = have.get(doc.code, 0) + 1
-    wanted = active_documents(ctx, app)
-    if app.status == Status.SUPPLEMENT_REQUESTED.value and app.supplement:
-        # Only what the clerk asked for must be newly attached.
-        since = datetime.fromisoformat(app.supplement["requested_at"])
-        asked = set(app.supplement.get("documents", []))
-        wanted = [d for d in procedure_of(ctx, app).documents if d.code in asked]
-        have = {}
-        for doc in app.documents:
-            if doc.uploaded_at >= since:
-                have[doc.code] = have.get(doc.code, 0) + 1
+    # During a supplement only what the clerk asked for must be newly attached.
+    have = counted_documents(app)
+    wanted = wanted_documents(ctx, app)
     for spec in wanted:
         asked_for = app.status == Status.SUPPLEMENT_REQUESTED.value
         if (spec.required or asked_for) and have.get(spec.code, 0) < spec.min_files:
@@ -238,6 +283,13 @@ def submit(
             N_("Some answers or papers are still missing."), code="incomplete", fields=problems
         )
     resubmission = app.status == Status.SUPPLEMENT_REQUESTED.value
+    if resubmission:
+        # The documents service owns removal (rows and files); imported here because it
+        # builds on this module.
+        from portal.services import documents
+
+        for doc in superseded(app):
+            documents.remove(db, ctx, app, doc.id)
     _transition(db, ctx, app, Status.SUBMITTED, actor)
     app.submit_key = idempotency_key
     if resubmission:

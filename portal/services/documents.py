@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from motcua.i18n import N_
 from portal.db.models import Application, Document
 from portal.domain.documents import DocumentRejected, inspect_document
-from portal.services.applications import EDITABLE, procedure_of
+from portal.services.applications import EDITABLE, counted_documents, procedure_of
 from portal.services.context import PortalContext
 from portal.services.errors import Conflict, NotFound, ValidationFailed
 from portal.services.identity import Actor
@@ -42,7 +42,8 @@ def attach(
     spec = next((d for d in procedure_of(ctx, app).documents if d.code == code), None)
     if spec is None:
         raise NotFound(N_("This procedure does not ask for that paper."), code="unknown_document")
-    already = sum(1 for d in app.documents if d.code == code)
+    # Photos a supplement request replaces do not count (applications.counted_documents).
+    already = counted_documents(app).get(code, 0)
     if already >= spec.max_files:
         raise Conflict(
             N_("Enough photos of this paper were received. Remove one to send another."),

@@ -65,6 +65,7 @@ def act(
     *,
     note: str | None = None,
     missing_documents: list[str] | None = None,
+    fields: list[str] | None = None,
 ) -> Application:
     """One clerk action: receive, start review, request supplement, approve, reject,
     mark the result ready, complete."""
@@ -77,22 +78,34 @@ def act(
             fields=[{"field": "note", "code": "required", "message": {}}],
         )
     if target == Status.SUPPLEMENT_REQUESTED:
-        known = {d.code for d in procedure_of(ctx, app).documents}
+        proc = procedure_of(ctx, app)
+        known = {d.code for d in proc.documents}
         asked = list(dict.fromkeys(missing_documents or []))
         unknown = [c for c in asked if c not in known]
-        if unknown or not (asked or (note and note.strip())):
+        # Answers to give again (a misspelt name...): the citizen re-answers them in the chat.
+        to_answer = list(dict.fromkeys(fields or []))
+        unknown_fields = [f for f in to_answer if f not in {x.name for x in proc.fields}]
+        if unknown or unknown_fields or not (asked or to_answer or (note and note.strip())):
             raise ValidationFailed(
                 N_("Name the missing papers (or explain in the note)."),
                 code="missing_required",
-                fields=[{"field": "documents", "code": "invalid", "message": {}}],
+                fields=[
+                    {
+                        "field": "fields" if unknown_fields else "documents",
+                        "code": "invalid",
+                        "message": {},
+                    }
+                ],
             )
         app.supplement = {
             "documents": asked,
+            "fields": to_answer,
             "note": note,
             "requested_at": ctx.now().isoformat(),
             "requested_by": actor.id,
         }
         data["documents"] = asked
+        data["fields"] = to_answer
     fee_due = (app.fee_amount or 0) > 0 and app.paid_at is None
     if target in (Status.APPROVED, Status.RESULT_READY) and fee_due:
         raise Conflict(N_("The fee has not been paid yet."), code="fee_unpaid")

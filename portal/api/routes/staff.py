@@ -84,7 +84,14 @@ def act(
     body = body or schemas.StaffActionIn()
     app = applications.get_for(db, actor, app_id, lock=True)
     service.act(
-        db, ctx, app, actor, ACTIONS[action], note=body.note, missing_documents=body.documents
+        db,
+        ctx,
+        app,
+        actor,
+        ACTIONS[action],
+        note=body.note,
+        missing_documents=body.documents,
+        fields=body.fields,
     )
     out = presenters.application(ctx, app)
     db.commit()
