@@ -13,6 +13,7 @@ from backend_client._models import (
     Application,
     ApplicationSummary,
     Document,
+    Erasure,
     EventsPage,
     Fee,
     Holiday,
@@ -189,6 +190,14 @@ class PortalClient(_Base):
             "GET", f"/v1/applications/{app_id}/documents/{doc_id}", idempotent=True, citizen=citizen
         )
         return response.content
+
+    async def erase_me(self, citizen: str) -> Erasure:
+        """Delete the citizen's drafts and never-submitted applications with their
+        files; the answer lists the submitted ones the ward keeps. Safe to repeat."""
+        response = await self._http.request(
+            "DELETE", "/v1/citizens/me", idempotent=True, citizen=citizen
+        )
+        return Erasure.model_validate(response.json())
 
     # Public lookup and the event feed
     async def track(self, code: str) -> TrackResult:

@@ -235,3 +235,26 @@ class StaffMember(_Model):
     username: str
     full_name: str
     role: str
+
+
+class KeptApplication(_Model):
+    """A submitted application the ward keeps after "delete my data"."""
+
+    id: str
+    procedure: str
+    procedure_name: Localized
+    tracking_code: str | None = None
+    status: str
+    status_label: Localized
+    keep_until: date | None = None  # None while in progress
+
+
+class Erasure(_Model):
+    """What the portal deleted for a citizen, and what it keeps (and why)."""
+
+    deleted_applications: int
+    deleted_documents: int
+    deleted_files: int
+    kept: list[KeptApplication]
+    retention_years: int
+    legal_basis: Localized

@@ -39,6 +39,20 @@ class PortalSettings(BaseSettings):
     # Anonymous tracking lookups per client per minute.
     track_rate_per_minute: int = 30
 
+    # Personal data at rest (see ARCHITECTURE.md, "Personal data"): answers and phone
+    # numbers are sealed with DATA_KEY; DATA_OLD_KEYS (comma-separated) still open rows
+    # sealed before a rotation. LOOKUP_KEY keys the hashes staff find an ID or phone by.
+    data_key: str = "dev-data-key"
+    data_old_keys: str = ""
+    lookup_key: str = "dev-lookup-key"
+
+    # How long the ward keeps a submitted application after it is finished. Decree
+    # 13/2023/ND-CP art. 16 and the Personal Data Protection Law 91/2025/QH15 exempt from
+    # erasure what another law requires to be kept: the Law on Archives and the Ministry
+    # of Home Affairs' retention schedule for administrative-procedure records. The
+    # number itself is the ward's practice, hence a setting.
+    retention_years: int = Field(default=5, ge=1, le=100)
+
     # The demo seeds a staff account and prints its token.
     seed_demo_staff: bool = False
 

@@ -10,7 +10,16 @@ from fastapi import FastAPI
 
 from portal.api import docs, errors
 from portal.api.ratelimit import SlidingWindow
-from portal.api.routes import applications, documents, events, payments, procedures, staff, track
+from portal.api.routes import (
+    applications,
+    citizens,
+    documents,
+    events,
+    payments,
+    procedures,
+    staff,
+    track,
+)
 from portal.domain.calendar import preload_holidays
 from portal.services.context import Clock, PortalContext, system_clock
 from portal.settings import PortalSettings, get_settings
@@ -55,6 +64,6 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (procedures, applications, documents, payments, track, events, staff):
+    for module in (procedures, applications, documents, payments, track, events, staff, citizens):
         app.include_router(module.router)
     return app

@@ -143,3 +143,17 @@ def payment(ctx: PortalContext, app: Application, pay: Payment) -> schemas.Payme
         payee=ctx.settings.payee_name,
         qr_png_url=f"/v1/applications/{app.id}/payment/qr.png",
     )
+
+
+def kept_application(ctx: PortalContext, app: Application) -> schemas.KeptApplicationOut:
+    from portal.services.erasure import keep_until
+
+    return schemas.KeptApplicationOut(
+        id=app.id,
+        procedure=app.procedure,
+        procedure_name=ctx.catalog.get(app.procedure).name.model_dump(),
+        tracking_code=app.tracking_code,
+        status=app.status,
+        status_label=status_label(Status(app.status)),
+        keep_until=keep_until(ctx, app),
+    )

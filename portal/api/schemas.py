@@ -237,3 +237,25 @@ class StatsOut(BaseModel):
     on_time_rate: float | None
     overdue: list[ApplicationSummary]
     by_procedure: dict[str, int]
+
+
+class KeptApplicationOut(BaseModel):
+    """A submitted application the ward keeps after an erasure, and until when."""
+
+    id: str
+    procedure: str
+    procedure_name: Localized
+    tracking_code: str | None
+    status: str
+    status_label: Localized
+    # None while it is in progress: then retention_years after it is finished.
+    keep_until: date | None
+
+
+class ErasureOut(BaseModel):
+    deleted_applications: int
+    deleted_documents: int
+    deleted_files: int
+    kept: list[KeptApplicationOut]
+    retention_years: int
+    legal_basis: Localized

@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db.base import Base, utcnow
+from portal.db.sealed import SealedJSON, SealedText
 from portal.db.types import UTCDateTime
 
 # BigInteger ids that stay autoincrementing on SQLite.
@@ -33,12 +34,12 @@ class Application(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     procedure: Mapped[str] = mapped_column(String(64), index=True)
     citizen: Mapped[str] = mapped_column(String(128), index=True)  # channel:user_id
-    phone: Mapped[str | None] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(SealedText)  # sealed at rest (portal.db.sealed)
     lang: Mapped[str] = mapped_column(String(8), default="vi")
     channel: Mapped[str] = mapped_column(String(16), default="online")  # online | counter
     assisted_by: Mapped[str | None] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(32), index=True)
-    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict)  # sealed at rest
     tracking_code: Mapped[str | None] = mapped_column(String(20), unique=True)
     submit_key: Mapped[str | None] = mapped_column(String(128))
     supplement: Mapped[dict[str, Any] | None] = mapped_column()
@@ -62,8 +63,21 @@ class Application(Base):
     payments: Mapped[list[Payment]] = relationship(
         order_by="Payment.id", cascade="all, delete-orphan"
     )
+    lookups: Mapped[list[Lookup]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Lookup(Base):
+    """A keyed hash of a citizen ID or phone in an application, so staff can find it
+    by the number while the answers stay sealed (portal.services.lookups)."""
+
+    __tablename__ = "lookups"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # citizen_id | phone
+    digest: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class Document(Base):

@@ -18,7 +18,7 @@ from portal.domain.fees import quote_fee
 from portal.domain.identifiers import normalize_phone
 from portal.domain.problems import FieldProblem
 from portal.domain.workflow import Status, TransitionError, check_transition
-from portal.services import events, payments
+from portal.services import events, lookups, payments
 from portal.services.context import PortalContext
 from portal.services.errors import (
     Conflict,
@@ -94,6 +94,7 @@ def create_draft(
         created_at=ctx.now(),
         updated_at=ctx.now(),
     )
+    lookups.refresh(db, app)
     db.add(app)
     db.add(
         Transition(
@@ -138,6 +139,7 @@ def set_answers(
             ],
         )
     app.answers = dict(result.cleaned)
+    lookups.refresh(db, app)
     app.updated_at = ctx.now()
     db.flush()
     return app

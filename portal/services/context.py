@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.catalog import Catalog, load_catalog
+from portal.db import sealed
 from portal.db.models import HolidayOverride
 from portal.db.session import make_engine, make_sessionmaker
 from portal.domain.calendar import WorkingCalendar
@@ -37,6 +38,7 @@ class PortalContext:
 
     @classmethod
     def from_settings(cls, settings: PortalSettings, clock: Clock = system_clock) -> PortalContext:
+        sealed.configure(settings)
         engine = make_engine(settings.database_url)
         return cls(
             settings=settings,
