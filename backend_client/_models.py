@@ -116,6 +116,7 @@ class DocumentRule(_Model):
     max_files: int = 10
     sides: int = 1
     received: int = 0
+    ids: list[int] = []  # the photos received, oldest first
 
 
 class Application(_Model):

@@ -79,6 +79,7 @@ class DocumentRuleOut(BaseModel):
     max_files: int
     sides: int  # 2: front then back, one photo each
     received: int
+    ids: list[int]  # the photos received, oldest first
 
 
 class ApplicationOut(BaseModel):

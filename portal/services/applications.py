@@ -194,6 +194,7 @@ def wanted_documents(ctx: PortalContext, app: Application) -> list[Any]:
 def document_rules(ctx: PortalContext, app: Application) -> list[dict[str, Any]]:
     """The portal's rule for each paper to send now, for clients to follow as is."""
     have = counted_documents(app)
+    old = {d.id for d in superseded(app)}
     supplement = _asked(app) is not None
     return [
         {
@@ -204,6 +205,7 @@ def document_rules(ctx: PortalContext, app: Application) -> list[dict[str, Any]]
             "max_files": spec.max_files,
             "sides": spec.sides,
             "received": have.get(spec.code, 0),
+            "ids": [d.id for d in app.documents if d.code == spec.code and d.id not in old],
         }
         for spec in wanted_documents(ctx, app)
     ]

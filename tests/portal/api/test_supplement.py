@@ -60,6 +60,8 @@ async def test_new_photos_replace_the_old_ones_of_a_re_requested_paper(
         await portal.upload_document(CITIZEN, app.id, ID_CARD, photo(text=f"moi {side}"))
     now = await portal.get_application(CITIZEN, app.id)
     assert now.document_rules[0].received == 2 and now.missing == []
+    new_ids = [d.id for d in now.documents if d.code == ID_CARD and d.id not in old_ids]
+    assert now.document_rules[0].ids == new_ids
 
     again = await portal.submit(CITIZEN, app.id, f"again-{app.id}")
     assert again.status == "submitted" and again.tracking_code == app.tracking_code
