@@ -5,6 +5,13 @@ this paper may be sent as, and it opens completely: images are decoded in full
 (after their size is checked, so a tiny file claiming a huge picture is never
 expanded), PDFs must have their page tree read. Every refusal carries a code
 for programs and a message for the citizen saying what to do next.
+
+What is stored is not always what was sent: a picture is re-encoded from its
+pixels (turned upright first), so nothing but the picture survives — no EXIF (GPS
+position, camera, time), XMP, colour profile or comment, and no bytes appended after
+it (a ZIP or an HTML page riding on a JPEG). HEIC photos are stored as JPEG: every
+browser opens it, and encoding HEIC again takes seconds. A PDF is stored as sent,
+once it is known to carry no JavaScript, launch action or embedded file.
 """
 
 from __future__ import annotations
@@ -13,16 +20,23 @@ import hashlib
 import io
 import logging
 import re
+import struct
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 import pillow_heif
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from motcua.i18n import N_, localized
+from portal.domain.pdf_active import (
+    ActiveContent,
+    find_active_content,
+    find_active_names,
+    scan_unreadable,
+)
 
 pillow_heif.register_heif_opener()
 
@@ -35,6 +49,9 @@ RejectCode = Literal[
     "corrupt",
     "too_small",
     "decompression_bomb",
+    "pdf_javascript",
+    "pdf_launch",
+    "pdf_embedded_file",
 ]
 
 MIME: Final[dict[str, str]] = {
@@ -46,6 +63,18 @@ MIME: Final[dict[str, str]] = {
 }
 # What Pillow calls each format once the file is open: the content must agree with the magic.
 _PIL_FORMAT: Final = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "heic": "HEIF"}
+# The format a picture is stored in, and how it is encoded.
+_STORED_AS: Final[dict[str, DocumentFormat]] = {
+    "jpeg": "jpeg",
+    "png": "png",
+    "webp": "webp",
+    "heic": "jpeg",
+}
+_ENCODER: Final[dict[str, tuple[str, dict[str, int]]]] = {
+    "jpeg": ("JPEG", {"quality": 90}),
+    "png": ("PNG", {}),
+    "webp": ("WEBP", {"quality": 90}),
+}
 # HEIF brands of HEVC-coded pictures (what iPhones send). "mif1"/"msf1" only say
 # "some HEIF" (AVIF uses them too), so they count when a HEVC brand is listed as well.
 _HEVC_BRANDS: Final = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"})
@@ -61,13 +90,23 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DocumentInfo:
+    """What is stored: format, size and hash are those of the stored bytes."""
+
     format: DocumentFormat
     mime: str
     size: int  # bytes
     sha256: str  # hex
-    width: int | None = None  # images only
+    width: int | None = None  # images only, upright
     height: int | None = None
     pages: int | None = None  # 1 for an image
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A file that may be stored: what it is, and the bytes to store."""
+
+    info: DocumentInfo
+    content: bytes = field(repr=False)
 
 
 class DocumentRejected(ValueError):
@@ -112,7 +151,26 @@ def inspect_document(
     min_side: int = DEFAULT_MIN_SIDE,
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
 ) -> DocumentInfo:
-    """What the file really is, or :class:`DocumentRejected` saying why it cannot be used.
+    """What would be stored for this file (see :func:`prepare_document`)."""
+    return prepare_document(
+        data,
+        accepted=accepted,
+        max_bytes=max_bytes,
+        min_side=min_side,
+        max_image_pixels=max_image_pixels,
+    ).info
+
+
+def prepare_document(
+    data: bytes,
+    *,
+    accepted: Collection[str],
+    max_bytes: int,
+    min_side: int = DEFAULT_MIN_SIDE,
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+) -> PreparedDocument:
+    """The bytes to store for this file and what they are, or
+    :class:`DocumentRejected` saying why it cannot be used.
 
     ``accepted``: the formats this paper may be sent as; ``min_side``: the shorter
     side of a photo, in pixels, below which it cannot be read; ``max_image_pixels``:
@@ -151,10 +209,12 @@ def inspect_document(
                 formats=", ".join(_format_name(f) for f in _ordered(accepted)),
             ),
         )
-    digest = hashlib.sha256(data).hexdigest()
     if kind == "pdf":
-        return DocumentInfo(kind, MIME[kind], len(data), digest, pages=_pdf_pages(data))
-    width, height = _decode_image(data, kind, max_image_pixels)
+        pages = _check_pdf(data)
+        info = DocumentInfo(kind, MIME[kind], len(data), _sha256(data), pages=pages)
+        return PreparedDocument(info, data)
+    picture = _decode_image(data, kind, max_image_pixels)
+    width, height = picture.size
     if min(width, height) < min_side:
         raise DocumentRejected(
             "too_small",
@@ -165,7 +225,22 @@ def inspect_document(
                 )
             ),
         )
-    return DocumentInfo(kind, MIME[kind], len(data), digest, width=width, height=height, pages=1)
+    stored = _STORED_AS[kind]
+    content = _reencode(picture, stored)
+    info = DocumentInfo(
+        stored,
+        MIME[stored],
+        len(content),
+        _sha256(content),
+        width=width,
+        height=height,
+        pages=1,
+    )
+    return PreparedDocument(info, content)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _format_name(kind: str) -> str:
@@ -200,8 +275,8 @@ def _bomb() -> DocumentRejected:
     )
 
 
-def _decode_image(data: bytes, kind: DocumentFormat, max_pixels: int) -> tuple[int, int]:
-    """(width, height) once the whole picture has decoded.
+def _decode_image(data: bytes, kind: DocumentFormat, max_pixels: int) -> Image.Image:
+    """The whole picture, decoded and turned upright as its EXIF orientation says.
 
     The size in the header is checked before decoding. Pillow's own
     DecompressionBombError (far past its global limit) is caught too; its warning
@@ -216,13 +291,44 @@ def _decode_image(data: bytes, kind: DocumentFormat, max_pixels: int) -> tuple[i
             if width * height > max_pixels:
                 raise _bomb()
             img.load()
+            return _upright(img)
     except DocumentRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _bomb() from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _corrupt_image() from exc
-    return width, height
+
+
+def _upright(img: Image.Image) -> Image.Image:
+    """A copy turned as the EXIF orientation says, so the picture still looks the
+    same once its EXIF is gone."""
+    try:
+        turned = ImageOps.exif_transpose(img)
+    except (SyntaxError, ValueError, TypeError, KeyError, OSError, struct.error) as exc:
+        # Unreadable EXIF: the picture itself decoded, so keep it as it is.
+        _log.info("EXIF orientation unreadable (%s); picture kept unturned", exc)
+        turned = img.copy()
+    return turned
+
+
+def _reencode(img: Image.Image, stored: DocumentFormat) -> bytes:
+    """The picture's pixels in a new file of format ``stored``, with no metadata."""
+    encoder, options = _ENCODER[stored]
+    # Only what shapes the pixels stays: EXIF, XMP, ICC profile, comments and text go.
+    img.info = {k: v for k, v in img.info.items() if k == "transparency"}
+    if encoder == "JPEG" and img.mode not in ("L", "RGB", "CMYK"):
+        img = _on_white(img)
+    buf = io.BytesIO()
+    img.save(buf, format=encoder, **options)
+    return buf.getvalue()
+
+
+def _on_white(img: Image.Image) -> Image.Image:
+    """A picture JPEG cannot hold (transparency, high bit depth) flattened to RGB."""
+    rgba = img.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(background, rgba).convert("RGB")
 
 
 def _corrupt_pdf() -> DocumentRejected:
@@ -237,12 +343,14 @@ def _corrupt_pdf() -> DocumentRejected:
     )
 
 
-def _pdf_pages(data: bytes) -> int:
-    """The number of pages, read from the page tree with pypdf.
+def _check_pdf(data: bytes) -> int:
+    """The number of pages, read from the page tree with pypdf, once the document
+    is known to carry no active content (see :mod:`portal.domain.pdf_active`).
 
     A file pypdf cannot read but that ends properly and writes its page objects
     out plainly (a hand-made or slightly broken file any viewer still opens) is
-    counted by those objects instead.
+    counted by those objects instead, and its bytes and streams are scanned for
+    active content.
     """
     if b"%%EOF" not in data[-1024:]:
         raise _corrupt_pdf()
@@ -259,12 +367,48 @@ def _pdf_pages(data: bytes) -> int:
                 ),
             )
         pages = len(reader.pages)
+        active = find_active_content(reader) or find_active_names(data)
     except DocumentRejected:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         # pypdf raises more than its own errors on malformed input.
         _log.info("pypdf could not read a PDF (%s); counting page objects", exc)
         pages = len(_PDF_PAGE.findall(data))
+        active = scan_unreadable(data)
     if pages < 1:
         raise _corrupt_pdf()
+    if active is not None:
+        raise _active(active)
     return pages
+
+
+def _active(kind: ActiveContent) -> DocumentRejected:
+    if kind == "javascript":
+        return DocumentRejected(
+            "pdf_javascript",
+            localized(
+                N_(
+                    "This PDF file contains a program (JavaScript), so the ward cannot "
+                    "accept it. Please send photos of the pages instead."
+                )
+            ),
+        )
+    if kind == "launch":
+        return DocumentRejected(
+            "pdf_launch",
+            localized(
+                N_(
+                    "This PDF file tries to open other programs or files, so the ward "
+                    "cannot accept it. Please send photos of the pages instead."
+                )
+            ),
+        )
+    return DocumentRejected(
+        "pdf_embedded_file",
+        localized(
+            N_(
+                "This PDF file has other files hidden inside it, so the ward cannot "
+                "accept it. Please send the paper on its own, or photos of the pages."
+            )
+        ),
+    )

@@ -1,16 +1,27 @@
-"""Papers attached to an application: checked by content, stored on disk by hash."""
+"""Papers attached to an application: checked by content, stored on disk by hash.
+
+Files live under ``UPLOAD_DIR/<application id>/<sha256>.<ext>``: two rows of one
+application with the same content share a file. A file is written after its row is
+flushed and deleted after the row's removal has committed, each time while the
+application is locked (the row lock on PostgreSQL, the write lock on SQLite), so an
+upload of the same content racing a removal never ends with a row and no file.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from pathlib import Path
 
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from motcua.i18n import N_
 from portal.db.models import Application, Document
-from portal.domain.documents import DocumentRejected, inspect_document
+from portal.domain.documents import DocumentRejected, prepare_document
+from portal.domain.filenames import safe_filename
 from portal.services.applications import EDITABLE, counted_documents, procedure_of
 from portal.services.context import PortalContext
 from portal.services.errors import Conflict, NotFound, ValidationFailed
@@ -18,10 +29,7 @@ from portal.services.identity import Actor
 
 _EXT = {"jpeg": "jpg", "png": "png", "webp": "webp", "heic": "heic", "pdf": "pdf"}
 
-
-def _safe_name(filename: str | None) -> str:
-    name = Path(filename or "file").name.strip() or "file"
-    return name[:255]
+_log = logging.getLogger(__name__)
 
 
 def attach(
@@ -50,7 +58,7 @@ def attach(
             code="too_many_files",
         )
     try:
-        info = inspect_document(
+        prepared = prepare_document(
             data,
             accepted=spec.accepted,
             max_bytes=ctx.settings.max_upload_bytes,
@@ -62,19 +70,13 @@ def attach(
             code=exc.code,
             fields=[{"field": f"documents.{code}", "code": exc.code, "message": exc.message}],
         ) from exc
+    info = prepared.info
     folder = ctx.settings.upload_dir / app.id
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{info.sha256}.{_EXT[info.format]}"
-    if not target.exists():
-        # Write then rename: a crash never leaves a half-written file under the final name.
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
     doc = Document(
         application_id=app.id,
         code=code,
-        filename=_safe_name(filename),
+        filename=safe_filename(filename),
         format=info.format,
         mime=info.mime,
         size=info.size,
@@ -88,7 +90,16 @@ def attach(
     )
     app.documents.append(doc)
     app.updated_at = ctx.now()
+    # The flush takes SQLite's write lock; only then is the file looked for, so a
+    # removal's clean-up (which takes the same lock) cannot delete it in between.
     db.flush()
+    if not target.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        # Write then rename: a crash never leaves a half-written file under the final name.
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(prepared.content)
+        os.replace(tmp, target)
     return doc
 
 
@@ -99,9 +110,9 @@ def find(app: Application, doc_id: int) -> Document:
     return doc
 
 
-def remove(db: Session, ctx: PortalContext, app: Application, doc_id: int) -> None:
-    """Let the citizen take a blurry photo again. The file stays on disk while another
-    row (same content) may still point at it."""
+def remove(db: Session, ctx: PortalContext, app: Application, doc_id: int) -> str:
+    """Let the citizen take a blurry photo again. Returns the stored path, for
+    :func:`discard_files` once the removal has committed."""
     if app.status not in EDITABLE:
         raise Conflict(
             N_("This application has been submitted and can no longer be changed."),
@@ -111,3 +122,31 @@ def remove(db: Session, ctx: PortalContext, app: Application, doc_id: int) -> No
     app.documents.remove(doc)
     app.updated_at = ctx.now()
     db.flush()
+    return doc.storage_path
+
+
+def discard_files(db: Session, app_id: str, paths: list[str]) -> None:
+    """Delete the files no document row refers to any more, in a short transaction
+    of its own, after the one that removed the rows has committed (a failed commit
+    never costs a file).
+
+    Runs with the application locked, like uploads, and after the commit: a failure
+    here is logged and leaves at most an orphan file (the purge command finds those),
+    never an error after the removal succeeded.
+    """
+    try:
+        # A no-op write: the row lock on PostgreSQL, the database write lock on SQLite.
+        db.execute(
+            update(Application)
+            .where(Application.id == app_id)
+            .values(updated_at=Application.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        for path in dict.fromkeys(paths):
+            used = db.scalar(select(Document.id).where(Document.storage_path == path).limit(1))
+            if used is None:
+                Path(path).unlink(missing_ok=True)
+        db.commit()
+    except (SQLAlchemyError, OSError):
+        _log.exception("could not delete the files of removed documents of %s", app_id)
+        db.rollback()

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Response
 from motcua.i18n import N_
 from portal.api import presenters, schemas
 from portal.api.deps import Citizen, Ctx, Db
+from portal.api.downloads import NOSNIFF
 from portal.domain.fees import quote_fee
 from portal.domain.money import format_vnd
 from portal.domain.vietqr import qr_png
@@ -129,4 +130,4 @@ def get_payment_qr(ctx: Ctx, db: Db, actor: Citizen, app_id: str) -> Response:
     pay = payments.current(app)
     if pay is None:
         raise NotFound(N_("This application has no fee to pay."), code="no_fee")
-    return Response(qr_png(pay.payload), media_type="image/png")
+    return Response(qr_png(pay.payload), media_type="image/png", headers=NOSNIFF)

@@ -8,6 +8,7 @@ from fastapi.responses import FileResponse
 from motcua.i18n import N_
 from portal.api import schemas
 from portal.api.deps import Citizen, Ctx, Db
+from portal.api.downloads import attachment
 from portal.services import applications, documents
 from portal.services.errors import NotFound, ValidationFailed
 
@@ -44,7 +45,7 @@ def download_document(ctx: Ctx, db: Db, actor: Citizen, app_id: str, doc_id: int
     app = applications.get_for(db, actor, app_id)
     doc = documents.find(app, doc_id)
     try:
-        return FileResponse(doc.storage_path, media_type=doc.mime, filename=doc.filename)
+        return FileResponse(doc.storage_path, media_type=doc.mime, headers=attachment(doc.filename))
     except FileNotFoundError as exc:  # pragma: no cover - storage lost under us
         raise NotFound(N_("No such file."), code="file_missing") from exc
 
@@ -52,5 +53,6 @@ def download_document(ctx: Ctx, db: Db, actor: Citizen, app_id: str, doc_id: int
 @router.delete("/{doc_id}", status_code=204)
 def delete_document(ctx: Ctx, db: Db, actor: Citizen, app_id: str, doc_id: int) -> None:
     app = applications.get_for(db, actor, app_id, lock=True)
-    documents.remove(db, ctx, app, doc_id)
+    path = documents.remove(db, ctx, app, doc_id)
     db.commit()
+    documents.discard_files(db, app_id, [path])

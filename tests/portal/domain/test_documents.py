@@ -3,19 +3,31 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+import zipfile
 import zlib
+from collections.abc import Callable
 
 import pypdf
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image, ImageDraw
+from PIL import ExifTags, Image, ImageDraw
+from pypdf.actions import JavaScript
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from portal.domain.documents import (
     MIME,
     DocumentInfo,
     DocumentRejected,
+    PreparedDocument,
     inspect_document,
+    prepare_document,
     sniff,
 )
 
@@ -76,6 +88,12 @@ def _inspect(data: bytes, accepted: tuple[str, ...] = ALL, **kwargs: int) -> Doc
     )
 
 
+def _prepare(data: bytes, accepted: tuple[str, ...] = ALL, **kwargs: int) -> PreparedDocument:
+    return prepare_document(
+        data, accepted=accepted, max_bytes=kwargs.pop("max_bytes", 10 * MB), **kwargs
+    )
+
+
 def _rejected(data: bytes, accepted: tuple[str, ...] = ALL, **kwargs: int) -> DocumentRejected:
     with pytest.raises(DocumentRejected) as caught:
         _inspect(data, accepted, **kwargs)
@@ -91,16 +109,20 @@ def _rejected(data: bytes, accepted: tuple[str, ...] = ALL, **kwargs: int) -> Do
 )
 def test_photos_are_recognised_by_content(pil_format: str, kind: str) -> None:
     data = _image(pil_format)
-    info = _inspect(data)
-    assert info == DocumentInfo(
-        format=kind,  # type: ignore[arg-type]
-        mime=MIME[kind],
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+    prepared = _prepare(data)
+    stored = "jpeg" if kind == "heic" else kind  # HEIC is stored as JPEG
+    assert prepared.info == DocumentInfo(
+        format=stored,  # type: ignore[arg-type]
+        mime=MIME[stored],
+        size=len(prepared.content),
+        sha256=hashlib.sha256(prepared.content).hexdigest(),
         width=1200,
         height=900,
         pages=1,
     )
+    assert sniff(prepared.content) == stored
+    with Image.open(io.BytesIO(prepared.content)) as img:
+        assert img.size == (1200, 900)
 
 
 def test_heic_from_a_phone_has_the_heic_brand() -> None:
@@ -156,7 +178,7 @@ def test_too_large_says_the_limit() -> None:
     data = _image("PNG")
     rejected = _rejected(data, max_bytes=len(data) - 1)
     assert rejected.code == "too_large"
-    assert _inspect(data, max_bytes=len(data)).size == len(data)
+    assert _inspect(data, max_bytes=len(data)).format == "png"
     big = _rejected(b"x" * (3 * MB), max_bytes=2 * MB)
     assert "2 MB" in big.message["en"] and "2 MB" in big.message["vi"]
 
@@ -222,12 +244,14 @@ def test_pdf_pages_are_counted() -> None:
         assert info.width is None and info.height is None
 
 
-def _pdf_with_object_streams(pages: int) -> bytes:
+def _pdf_with_object_streams(
+    pages: int, catalog: bytes = b"<</Type/Catalog/Pages 2 0 R>>"
+) -> bytes:
     """A PDF 1.5 file, as scanner apps write them, whose catalog and page objects live
     in a compressed object stream: no text search of the file finds its pages."""
     kids = " ".join(f"{3 + i} 0 R" for i in range(pages))
     objects = [
-        b"<</Type/Catalog/Pages 2 0 R>>",
+        catalog,
         f"<</Type/Pages/Kids[{kids}]/Count {pages}>>".encode(),
     ]
     objects += [b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>"] * pages
@@ -310,6 +334,263 @@ def test_any_bytes_are_accepted_or_refused_never_crash(head: bytes, body: bytes)
             "corrupt",
             "too_small",
             "decompression_bomb",
+            "pdf_javascript",
+            "pdf_launch",
+            "pdf_embedded_file",
         }
     else:
-        assert info.format in ALL and info.size == len(head + body)
+        assert info.format in ALL
+
+
+# What is stored of a picture: its pixels, upright, and nothing else.
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("payload.txt", "not a paper")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "trailer",
+    [_zip(), b"<html><body><script>alert(document.cookie)</script></body></html>"],
+    ids=["zip", "html"],
+)
+def test_bytes_appended_to_a_jpeg_are_not_stored(trailer: bytes) -> None:
+    photo = _image("JPEG")
+    prepared = _prepare(photo + trailer)
+    assert prepared.content.endswith(b"\xff\xd9")  # the JPEG's own end marker
+    assert trailer not in prepared.content
+    assert b"PK\x03\x04" not in prepared.content and b"<script>" not in prepared.content
+    assert not zipfile.is_zipfile(io.BytesIO(prepared.content))
+    assert prepared.info.sha256 == hashlib.sha256(prepared.content).hexdigest()
+    assert prepared.info.size == len(prepared.content)
+    with Image.open(io.BytesIO(prepared.content)) as img:
+        assert (img.format, img.size) == ("JPEG", (1200, 900))
+
+
+def _exif(orientation: int | None = None, gps: bool = False) -> Image.Exif:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    if orientation is not None:
+        exif[ExifTags.Base.Orientation] = orientation
+    if gps:
+        where = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        where[ExifTags.GPS.GPSLatitudeRef] = "N"
+        where[ExifTags.GPS.GPSLatitude] = (16.0, 27.0, 50.0)  # Hue
+        where[ExifTags.GPS.GPSLongitudeRef] = "E"
+        where[ExifTags.GPS.GPSLongitude] = (107.0, 35.0, 30.0)
+    return exif
+
+
+def _with_metadata(fmt: str, exif: Image.Exif, size: tuple[int, int] = (1200, 900)) -> bytes:
+    img = Image.open(io.BytesIO(_image("PNG", size)))
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, exif=exif, icc_profile=b"not-really-a-profile")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_exif_with_the_gps_position_is_not_stored(fmt: str) -> None:
+    sent = _with_metadata(fmt, _exif(gps=True))
+    with Image.open(io.BytesIO(sent)) as img:
+        assert img.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the test file has it
+    prepared = _prepare(sent)
+    with Image.open(io.BytesIO(prepared.content)) as img:
+        img.load()
+        assert not img.getexif()
+        assert "exif" not in img.info and "icc_profile" not in img.info
+    assert b"PhoneMaker" not in prepared.content and b"Exif\x00\x00" not in prepared.content
+
+
+def test_a_heic_photo_is_stored_as_jpeg_without_its_exif() -> None:
+    sent = _with_metadata("HEIF", _exif(gps=True))
+    prepared = _prepare(sent)
+    assert (prepared.info.format, prepared.info.mime) == ("jpeg", "image/jpeg")
+    with Image.open(io.BytesIO(prepared.content)) as img:
+        assert img.format == "JPEG" and not img.getexif()
+
+
+def test_an_image_turned_by_exif_is_stored_upright() -> None:
+    # A phone held upright writes a landscape sensor picture and "rotate 90°" in EXIF.
+    sent = _with_metadata("JPEG", _exif(orientation=6), size=(1200, 900))
+    prepared = _prepare(sent)
+    assert (prepared.info.width, prepared.info.height) == (900, 1200)
+    with Image.open(io.BytesIO(prepared.content)) as img:
+        assert img.size == (900, 1200) and not img.getexif()
+        # The lines drawn across the sensor picture now run top to bottom: a row
+        # of pixels crosses them, a column between two of them stays on paper.
+        grey = img.convert("L")
+        across = [grey.getpixel((x, 600)) for x in range(900)]
+        along = [grey.getpixel((450, y)) for y in range(100, 1100)]
+    assert min(across) < 100  # type: ignore[type-var]
+    assert min(along) > 150  # type: ignore[type-var]
+
+
+def test_transparency_survives_and_a_transparent_heic_is_flattened() -> None:
+    img = Image.new("RGBA", (800, 600), (0, 0, 0, 0))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    with Image.open(io.BytesIO(_prepare(buf.getvalue()).content)) as stored:
+        assert stored.mode == "RGBA" and stored.getpixel((10, 10))[3] == 0
+    buf = io.BytesIO()
+    img.save(buf, format="HEIF")
+    with Image.open(io.BytesIO(_prepare(buf.getvalue()).content)) as stored:
+        assert stored.format == "JPEG" and stored.mode == "RGB"
+
+
+# PDFs that could run something are refused.
+
+
+def _pdf_writer() -> pypdf.PdfWriter:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(595, 842)
+    return writer
+
+
+def _written(writer: pypdf.PdfWriter) -> bytes:
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _js_action(code: str = "app.alert('hi')") -> DictionaryObject:
+    return DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Action"),
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject(code),
+        }
+    )
+
+
+def _pdf_open_action_js() -> bytes:
+    writer = _pdf_writer()
+    writer.root_object[NameObject("/OpenAction")] = writer._add_object(_js_action())
+    return _written(writer)
+
+
+def _pdf_names_js() -> bytes:
+    writer = _pdf_writer()
+    writer.add_open_action(JavaScript("app.alert('hi')"))  # the document-level name tree
+    return _written(writer)
+
+
+def _pdf_page_js() -> bytes:
+    writer = _pdf_writer()
+    writer.pages[0][NameObject("/AA")] = DictionaryObject({NameObject("/O"): _js_action()})
+    return _written(writer)
+
+
+def _pdf_link_js() -> bytes:
+    writer = _pdf_writer()
+    link = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (0, 0, 100, 100)]),
+            NameObject("/A"): _js_action(),
+        }
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    return _written(writer)
+
+
+def _pdf_launch() -> bytes:
+    writer = _pdf_writer()
+    launch = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/Launch"),
+            NameObject("/F"): TextStringObject("cmd.exe"),
+        }
+    )
+    writer.root_object[NameObject("/OpenAction")] = launch
+    return _written(writer)
+
+
+def _pdf_attachment() -> bytes:
+    writer = _pdf_writer()
+    writer.add_attachment("invoice.exe", b"MZ not really a program")
+    return _written(writer)
+
+
+def _pdf_file_annotation() -> bytes:
+    writer = _pdf_writer()
+    spec = DictionaryObject(
+        {NameObject("/Type"): NameObject("/Filespec"), NameObject("/F"): TextStringObject("a.txt")}
+    )
+    note = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/FileAttachment"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (0, 0, 20, 20)]),
+            NameObject("/FS"): spec,
+        }
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(note)])
+    return _written(writer)
+
+
+@pytest.mark.parametrize(
+    ("build", "code"),
+    [
+        (_pdf_open_action_js, "pdf_javascript"),
+        (_pdf_names_js, "pdf_javascript"),
+        (_pdf_page_js, "pdf_javascript"),
+        (_pdf_link_js, "pdf_javascript"),
+        (_pdf_launch, "pdf_launch"),
+        (_pdf_attachment, "pdf_embedded_file"),
+        (_pdf_file_annotation, "pdf_embedded_file"),
+    ],
+)
+def test_pdf_with_active_content_is_refused(build: Callable[[], bytes], code: str) -> None:
+    data = build()
+    assert _inspect(_pdf(1)).pages == 1  # the same page without it is fine
+    rejected = _rejected(data)
+    assert rejected.code == code
+    assert "PDF" in rejected.message["en"] and "Bác" in rejected.message["vi"]
+
+
+def test_names_spelled_with_escapes_are_still_found() -> None:
+    # "/J#61vaScript" is "/JavaScript" to every reader; a plain byte search misses it.
+    data = _pdf_open_action_js().replace(b"/JavaScript", b"/J#61vaScript")
+    data = data.replace(b"/JS ", b"/J#53 ")
+    assert b"/JavaScript" not in data and b"/JS " not in data
+    assert _rejected(data).code == "pdf_javascript"
+
+
+def test_javascript_inside_a_compressed_object_stream_is_found() -> None:
+    # The catalog (with its OpenAction) lives in a compressed object stream.
+    catalog = b"<</Type/Catalog/Pages 2 0 R/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>"
+    data = _pdf_with_object_streams(1, catalog=catalog)
+    assert b"JavaScript" not in data
+    assert _rejected(data).code == "pdf_javascript"
+
+
+def test_an_unreadable_pdf_is_scanned_for_active_content() -> None:
+    broken = HAND_MADE_PDF.replace(
+        b"/Type/Catalog/Pages 2 0 R", b"/Type/Catalog/Pages 2 0 R/OpenAction<</S/Launch/F(x)>>"
+    )
+    assert _rejected(broken).code == "pdf_launch"
+
+
+def test_a_pdf_with_an_ordinary_link_is_accepted() -> None:
+    writer = _pdf_writer()
+    link = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (0, 0, 100, 100)]),
+            NameObject("/A"): DictionaryObject(
+                {
+                    NameObject("/S"): NameObject("/URI"),
+                    NameObject("/URI"): TextStringObject("https://dichvucong.gov.vn"),
+                }
+            ),
+        }
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    data = _written(writer)
+    prepared = _prepare(data)
+    assert prepared.content == data and prepared.info.pages == 1
