@@ -200,8 +200,10 @@ class PortalClient(_Base):
         return Erasure.model_validate(response.json())
 
     # Public lookup and the event feed
-    async def track(self, code: str) -> TrackResult:
-        return TrackResult.model_validate(await self._get(f"/v1/track/{code}"))
+    async def track(self, code: str, citizen: str | None = None) -> TrackResult:
+        """Anonymous lookup; naming the citizen the bot asks for gives the lookup that
+        citizen's own rate limit instead of the one shared by the bot's address."""
+        return TrackResult.model_validate(await self._get(f"/v1/track/{code}", citizen=citizen))
 
     async def events(self, after: int = 0, limit: int = 100) -> EventsPage:
         return EventsPage.model_validate(await self._get("/v1/events", after=after, limit=limit))

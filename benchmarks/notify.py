@@ -226,6 +226,7 @@ def run(db: str, args: argparse.Namespace) -> Result | None:
         portal_proc, base = start_portal(portal_db, workdir)
         tg = FakeTelegram.run_in_thread(enforce_limits=True, limit_scale=args.scale)
         env = os.environ | {
+            "MOTCUA_ENV": "demo",  # the benchmark's short token is no production secret
             "BOT_DATABASE_URL": store_url,
             "PORTAL_URL": base,
             "BOT_SERVICE_TOKEN": BOT,

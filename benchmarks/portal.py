@@ -45,6 +45,7 @@ def free_port() -> int:
 def start_portal(db_url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = os.environ | {
+        "MOTCUA_ENV": "demo",  # the benchmark's short token is no production secret
         "DATABASE_URL": db_url,
         "UPLOAD_DIR": str(workdir / "uploads"),
         "BOT_SERVICE_TOKEN": BOT,

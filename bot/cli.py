@@ -22,6 +22,7 @@ from bot.locks import ChatLocks
 from bot.runtime import Runtime
 from bot.settings import BotSettings, get_settings
 from bot.store import Store
+from motcua.deployment import InsecureSettings, enter_demo_mode, require_safe_secrets
 
 log = logging.getLogger(__name__)
 
@@ -98,18 +99,29 @@ async def serve_telegram(settings: BotSettings) -> int:
         await runtime_close(backend, store)
 
 
+def checked_settings() -> BotSettings:
+    """The settings from the environment; a production start with a development or short
+    secret stops here with the variable named (exit code 1)."""
+    settings = get_settings()
+    try:
+        require_safe_secrets(settings)
+    except InsecureSettings as exc:
+        raise click.ClickException(str(exc)) from exc
+    return settings
+
+
 @click.command("chat")
 @click.option("--user", default=lambda: os.environ.get("USER", "local"), show_default="$USER")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default=None)
 def chat_command(user: str, lang: str | None) -> None:
     """Talk to the assistant in this terminal (against the portal at PORTAL_URL)."""
-    sys.exit(asyncio.run(chat(get_settings(), user=user, lang=lang)))
+    sys.exit(asyncio.run(chat(checked_settings(), user=user, lang=lang)))
 
 
 @click.command("bot")
 def bot_command() -> None:
     """Serve the Telegram bot (TELEGRAM_BOT_TOKEN) against the portal at PORTAL_URL."""
-    settings = get_settings()
+    settings = checked_settings()
     if not settings.telegram_bot_token:
         raise click.UsageError(
             "Set TELEGRAM_BOT_TOKEN to your bot's token (from @BotFather). "
@@ -136,7 +148,11 @@ class PortalThread:
 
         self.host = host
         self.port = port or _free_port(host)
-        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning")
+        # proxy_headers=False: the portal reads X-Forwarded-For itself, from trusted
+        # proxies only (TRUSTED_PROXIES); uvicorn's default believes any local peer.
+        config = uvicorn.Config(
+            app, host=host, port=self.port, log_level="warning", proxy_headers=False
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="portal", daemon=True)
 
@@ -177,7 +193,16 @@ def start_demo_portal() -> tuple[PortalThread, str]:
 
 def run_demo() -> None:
     """`motcua demo`: the portal and the bot together. Telegram when TELEGRAM_BOT_TOKEN
-    is set (through TELEGRAM_API_BASE if set), otherwise the terminal chat."""
+    is set (through TELEGRAM_API_BASE if set), otherwise the terminal chat. Runs in demo
+    mode (MOTCUA_ENV=demo) with no setting at all; refuses MOTCUA_ENV=production."""
+    from portal.settings import get_settings as portal_settings
+
+    try:
+        enter_demo_mode()
+    except InsecureSettings as exc:
+        raise click.ClickException(str(exc)) from exc
+    portal_settings.cache_clear()
+    get_settings.cache_clear()
     portal, token = start_demo_portal()
     settings = get_settings().model_copy(
         update={"portal_url": portal.url, "bot_service_token": token}

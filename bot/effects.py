@@ -206,7 +206,7 @@ class EffectRunner:
         return await self.backend.my_applications(citizen)
 
     async def _track(self, p: dict[str, Any], citizen: str) -> Any:
-        return await self.backend.track(p["code"])
+        return await self.backend.track(p["code"], citizen)
 
     async def _load_payment(self, p: dict[str, Any], citizen: str) -> Any:
         return await self.backend.get_payment(citizen, p["app_id"])

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import ClassVar
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from motcua.deployment import Environment
 
 
 class BotSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
+    # MOTCUA_ENV: production (the default) refuses to start with a development or short
+    # secret (motcua.deployment); `motcua demo` runs in demo mode.
+    motcua_env: Environment = "production"
+    # Checked at start-up in production; a new secret setting is added here
+    # (WEBHOOK_SECRET is added by secret_fields() in webhook mode).
+    SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("bot_service_token",)
+
     bot_database_url: str = "sqlite:///var/bot.sqlite3"
+    # Conversation state and help requests are sealed at rest with BOT_DATA_KEY;
+    # BOT_DATA_OLD_KEYS (comma-separated) still open what was sealed before a rotation.
+    bot_data_key: str = "dev-bot-data-key"
+    bot_data_old_keys: str = ""
     portal_url: str = "http://127.0.0.1:8000"
     # Must match the portal's BOT_SERVICE_TOKEN (the same default for development).
     bot_service_token: str = "dev-bot-token"
@@ -38,6 +52,9 @@ class BotSettings(BaseSettings):
     # "typing..." is shown only for a turn still running after this many seconds: a quick
     # answer needs none, and it saves one Bot API call per turn. 0 shows it at once.
     typing_after: float = 0.4
+
+    def secret_fields(self) -> tuple[str, ...]:
+        return self.SECRET_FIELDS + (("webhook_secret",) if self.webhook_url else ())
 
     @property
     def webhook_path(self) -> str:

@@ -26,13 +26,16 @@ def prepare_database(settings: PortalSettings) -> None:
 
 
 def seed_demo_staff(settings: PortalSettings) -> dict[str, str]:
-    """Create the demo's staff accounts once; returns username -> token."""
+    """Create the demo's staff accounts once; returns username -> token. Demo mode only:
+    their tokens are printed in the README."""
     from sqlalchemy import select
 
     from portal.db.models import Staff
     from portal.db.session import make_engine, make_sessionmaker
     from portal.services import staff
 
+    if not settings.is_demo:
+        raise click.ClickException("demo staff accounts are created in demo mode only")
     engine = make_engine(settings.database_url)
     with make_sessionmaker(engine)() as db:
         for role, token in DEMO_TOKENS.items():
@@ -45,33 +48,82 @@ def seed_demo_staff(settings: PortalSettings) -> dict[str, str]:
     return {f"demo_{role}": token for role, token in DEMO_TOKENS.items()}
 
 
-def serve(host: str, port: int, *, seed: bool) -> None:
+def disable_demo_staff(settings: PortalSettings) -> list[str]:
+    """Production: deactivate accounts still holding a demo token (seeded by an older
+    start); returns their user names."""
+    from portal.db.session import make_engine, make_sessionmaker
+    from portal.services import staff
+
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            names = staff.deactivate_holders_of(db, list(DEMO_TOKENS.values()))
+            db.commit()
+    finally:
+        engine.dispose()
+    return names
+
+
+def check_deployment(settings: PortalSettings) -> None:
+    """Refuse a production start with development or short secrets (exit code 1)."""
+    from motcua.deployment import InsecureSettings, require_safe_secrets
+
+    try:
+        require_safe_secrets(settings)
+    except InsecureSettings as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def serve(host: str, port: int, *, seed: bool | None) -> None:
     import uvicorn
 
     from portal.api.app import create_app
 
     settings = get_settings()
+    check_deployment(settings)
+    if seed and not settings.is_demo:
+        raise click.ClickException(
+            "--seed creates demo staff with the README's tokens: demo mode only "
+            "(MOTCUA_ENV=demo). In production create accounts with `motcua staff create`."
+        )
     prepare_database(settings)
+    if not settings.is_demo:
+        for username in disable_demo_staff(settings):
+            click.echo(f"warning: {username} held a demo token and was deactivated", err=True)
     app = create_app(settings)
     base = f"http://{host}:{port}"
     click.echo(f"Mot Cua portal: {len(app.state.ctx.catalog)} procedures loaded")
     click.echo(f"  API:        {base}/v1/procedures")
     click.echo(f"  API docs:   {base}/docs  (OpenAPI at {base}/openapi.json)")
     click.echo(f"  Database:   {settings.database_url}")
-    click.echo(f"  Bot token:  {settings.bot_service_token}  (send X-Citizen: telegram:<id>)")
-    if seed:
+    if settings.is_demo:
+        click.echo(f"  Bot token:  {settings.bot_service_token}  (send X-Citizen: telegram:<id>)")
+    if settings.is_demo and seed is not False:
         for username, token in seed_demo_staff(settings).items():
             click.echo(f"  Staff {username}: token {token}")
         click.echo("  Try: motcua staff queue   (PORTAL_URL and STAFF_TOKEN select the portal)")
     # A request still running after 10 s of shutdown is cut rather than holding the stop.
-    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
+    # proxy_headers=False: uvicorn would take X-Forwarded-For from any local peer as the
+    # client address; the portal applies TRUSTED_PROXIES itself (portal.api.clients).
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+        proxy_headers=False,
+    )
 
 
 @click.command("portal")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--seed/--no-seed", default=True, show_default=True, help="Seed demo staff.")
-def portal_command(host: str, port: int, seed: bool) -> None:
+@click.option(
+    "--seed/--no-seed",
+    default=None,
+    help="Create the demo staff accounts (default: in demo mode only; never in production).",
+)
+def portal_command(host: str, port: int, seed: bool | None) -> None:
     """Serve the ward's back office (migrates the database first)."""
     serve(host, port, seed=seed)
 
@@ -149,6 +201,28 @@ def staff_create(username: str, full_name: str, role: str) -> None:
     try:
         with make_sessionmaker(engine)() as db:
             _, token = staff.create_staff(db, username=username, full_name=full_name, role=role)
+            db.commit()
+    except PortalError as exc:
+        raise click.ClickException(exc.message["en"]) from exc
+    finally:
+        engine.dispose()
+    click.echo(token)
+
+
+@staff_group.command("rotate-token")
+@click.argument("username")
+def staff_rotate_token(username: str) -> None:
+    """Give an account a new token and print it once; the old token stops working."""
+    from portal.db.session import make_engine, make_sessionmaker
+    from portal.services import staff
+    from portal.services.errors import PortalError
+
+    settings = get_settings()
+    prepare_database(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            token = staff.rotate_token(db, username)
             db.commit()
     except PortalError as exc:
         raise click.ClickException(exc.message["en"]) from exc

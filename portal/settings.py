@@ -5,13 +5,28 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, ClassVar
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from motcua.deployment import Environment
 
 
 class PortalSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    # MOTCUA_ENV: production (the default) refuses to start with a development or short
+    # secret (motcua.deployment); `motcua demo` runs in demo mode with demo staff.
+    motcua_env: Environment = "production"
+    # Checked at start-up in production; a new secret setting is added here.
+    SECRET_FIELDS: ClassVar[tuple[str, ...]] = (
+        "bot_service_token",
+        "payment_webhook_secret",
+        "event_webhook_secret",
+        "data_key",
+        "lookup_key",
+    )
 
     database_url: str = "sqlite:///var/portal.sqlite3"
     upload_dir: Path = Path("var/uploads")
@@ -36,8 +51,13 @@ class PortalSettings(BaseSettings):
     max_upload_bytes: int = 10 * 1024 * 1024
     min_image_side: int = 480
 
-    # Anonymous tracking lookups per client per minute.
+    # Anonymous tracking lookups per client per minute (per citizen for the bot's).
     track_rate_per_minute: int = 30
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or
+    # networks, e.g. "10.0.0.5,172.16.0.0/12"); none by default.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    # Shared rate-limit counters for several portal workers; in-process when unset.
+    redis_url: str | None = None
 
     # Personal data at rest (see ARCHITECTURE.md, "Personal data"): answers and phone
     # numbers are sealed with DATA_KEY; DATA_OLD_KEYS (comma-separated) still open rows
@@ -55,6 +75,20 @@ class PortalSettings(BaseSettings):
 
     # The demo seeds a staff account and prints its token.
     seed_demo_staff: bool = False
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(p.strip() for p in value.split(",") if p.strip())
+        return value
+
+    def secret_fields(self) -> tuple[str, ...]:
+        return self.SECRET_FIELDS
+
+    @property
+    def is_demo(self) -> bool:
+        return self.motcua_env == "demo"
 
 
 @lru_cache(maxsize=1)

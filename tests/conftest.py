@@ -1,5 +1,11 @@
 from __future__ import annotations
 
+import os
+
+# The tests use short, readable secrets and demo staff: demo mode for this process and
+# the subprocesses it starts. Tests of the production checks set it explicitly.
+os.environ["MOTCUA_ENV"] = "demo"
+
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path

@@ -64,7 +64,7 @@ class Subscriptions:
         """Follow an application by its tracking code (checked with the portal: raises
         backend_client.NotFoundError for an unknown code, ValidationFailedError for
         a malformed one). Following twice is following once."""
-        found: TrackResult = await self.portal.track(tracking_code)
+        found: TrackResult = await self.portal.track(tracking_code, key)
         code = found.tracking_code
         now = as_utc(self.clock())
 
@@ -101,7 +101,7 @@ class Subscriptions:
         return Followed(code, dict(found.procedure_name), already)
 
     async def unsubscribe(self, key: str, tracking_code: str) -> bool:
-        found = await self.portal.track(tracking_code)
+        found = await self.portal.track(tracking_code, key)
         code = found.tracking_code
 
         def fn(db: Session) -> bool:

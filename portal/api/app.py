@@ -8,8 +8,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from motcua.deployment import require_safe_secrets
 from portal.api import docs, errors
-from portal.api.ratelimit import SlidingWindow
+from portal.api.clients import TrustedProxies
+from portal.api.ratelimit import make_limiter
 from portal.api.routes import (
     applications,
     citizens,
@@ -32,8 +34,10 @@ def create_app(
     ctx: PortalContext | None = None,
     clock: Clock = system_clock,
 ) -> FastAPI:
-    """Build the app. The database must already be migrated (``motcua portal`` does it)."""
+    """Build the app. The database must already be migrated (``motcua portal`` does it).
+    In production, raises InsecureSettings while a secret is a development default."""
     context = ctx or PortalContext.from_settings(settings or get_settings(), clock=clock)
+    require_safe_secrets(context.settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -46,6 +50,7 @@ def create_app(
         finally:
             if pusher is not None:
                 await pusher.stop()
+            app.state.track_limiter.close()
 
     app = FastAPI(
         title="Mot Cua portal",
@@ -56,7 +61,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.ctx = context
-    app.state.track_limiter = SlidingWindow(context.settings.track_rate_per_minute)
+    app.state.track_limiter = make_limiter(context.settings)
+    app.state.trusted_proxies = TrustedProxies(context.settings.trusted_proxies)
     errors.install(app)
     docs.install(app)
 

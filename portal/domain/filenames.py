@@ -33,9 +33,9 @@ def safe_filename(name: str | None) -> str:
     base = re.split(r"[/\\]", name)[-1]
     base = unicodedata.normalize("NFC", base)
     kept = "".join(
-        " " if unicodedata.category(ch) == "Zs" else ch
+        " " if ch.isspace() else ch  # tabs, line breaks, no-break spaces...
         for ch in base
-        if unicodedata.category(ch) not in _DROPPED_CATEGORIES
+        if ch.isspace() or unicodedata.category(ch) not in _DROPPED_CATEGORIES
     )
     kept = _RESERVED.sub("_", kept)
     kept = _SPACES.sub(" ", kept).strip(" .")

@@ -16,7 +16,7 @@ from portal.domain.workflow import Status
 from portal.services import events
 from portal.services.applications import _transition, procedure_of
 from portal.services.context import PortalContext
-from portal.services.errors import Conflict, Forbidden, ValidationFailed
+from portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portal.services.identity import Actor
 
 ROLES = ("clerk", "head")
@@ -40,6 +40,29 @@ def create_staff(
     db.add(staff)
     db.flush()
     return staff, token
+
+
+def rotate_token(db: Session, username: str) -> str:
+    """Give a staff account a new random token and return it; the old one stops working
+    at once (only its SHA-256 was stored, so nothing else needs to be revoked)."""
+    staff = db.scalar(select(Staff).where(Staff.username == username))
+    if staff is None:
+        raise NotFound(N_("No staff account has this user name."), code="unknown_staff")
+    token = secrets.token_urlsafe(32)
+    staff.token_hash = hash_token(token)
+    db.flush()
+    return token
+
+
+def deactivate_holders_of(db: Session, tokens: list[str]) -> list[str]:
+    """Deactivate the accounts whose token is one of ``tokens`` (the demo's, printed in
+    the README): a production portal must not accept them. Returns their user names."""
+    hashes = [hash_token(t) for t in tokens]
+    found = db.scalars(select(Staff).where(Staff.token_hash.in_(hashes), Staff.active)).all()
+    for staff in found:
+        staff.active = False
+    db.flush()
+    return sorted(s.username for s in found)
 
 
 def authenticate(db: Session, token: str) -> Staff | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from motcua.i18n import N_
 from portal.api import presenters, schemas
+from portal.api.clients import rate_limit_key
 from portal.api.deps import Ctx
+from portal.api.ratelimit import Limiter
 from portal.db.models import Application
 from portal.domain.tracking import is_valid_code, normalize_code
 from portal.services.context import PortalContext
@@ -24,11 +25,13 @@ def _lookup(ctx: PortalContext, canonical: str) -> schemas.TrackOut | None:
 
 
 @router.get("/{code}", response_model=schemas.TrackOut)
-async def track(ctx: Ctx, request: Request, code: str) -> schemas.TrackOut:
-    """The busiest public endpoint: one thread-pool hop for the one query it makes."""
-    limiter = request.app.state.track_limiter
-    client = request.client.host if request.client else "unknown"
-    if not limiter.allow(client):
+def track(ctx: Ctx, request: Request, code: str) -> schemas.TrackOut:
+    """The busiest public endpoint. Plain def: FastAPI runs it in the thread pool, one
+    hop for the limiter (which may ask Redis) and the one query it makes. Limited per
+    citizen for the bot's lookups, per client address for anyone else's."""
+    limiter: Limiter = request.app.state.track_limiter
+    key = rate_limit_key(request, ctx.settings, request.app.state.trusted_proxies)
+    if not limiter.hit(key):
         raise TooManyRequests(N_("Too many lookups. Please wait a minute and try again."))
     canonical = normalize_code(code, default_prefix=ctx.settings.ward_code)
     if canonical is None:
@@ -41,7 +44,7 @@ async def track(ctx: Ctx, request: Request, code: str) -> schemas.TrackOut:
             N_("This code seems mistyped. Please check each character."),
             code="code_mistyped",
         )
-    found = await run_in_threadpool(_lookup, ctx, canonical)
+    found = _lookup(ctx, canonical)
     if found is None:
         raise NotFound(N_("No application has this code."), code="unknown_code")
     return found
