@@ -46,6 +46,7 @@ class FormField(_Model):
     name: str
     type: str
     label: Localized
+    short_label: Localized | None = None
     help: Localized | None = None
     required: bool = True
     when: Condition | None = None
@@ -53,6 +54,7 @@ class FormField(_Model):
     min: int | None = None
     max: int | None = None
     dob_field: str | None = None
+    recent: bool = False  # a recent date: a day and month without year mean the latest
 
 
 class DocumentSpec(_Model):

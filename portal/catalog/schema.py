@@ -53,10 +53,16 @@ class FormField(_Strict):
     name: Annotated[str, Field(pattern=SLUG_PATTERN)]
     type: FieldType
     label: Text
+    # A few words naming the answer ("Tên của bé"), for the review screen and the
+    # staff card, where the whole question would be too long.
+    short_label: Text | None = None
     help: Text | None = None
     required: bool = True
     when: Condition | None = None
     choices: list[Choice] = []
+    # date: a recent date (a birth or death just registered): a day and month typed
+    # without the year mean the latest such day, and examples use this year.
+    recent: bool = False
     # number
     min: int | None = None
     max: int | None = None
