@@ -22,6 +22,7 @@ from bot.locks import ChatLocks
 from bot.runtime import Runtime
 from bot.settings import BotSettings, get_settings
 from bot.store import Store
+from dialogs.context import Office
 from motcua.deployment import InsecureSettings, enter_demo_mode, require_safe_secrets
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,9 @@ async def chat(
 
     backend = portal or PortalClient(settings.portal_url, settings.bot_service_token)
     store = Store.migrated(settings.bot_database_url)
-    contexts = ContextProvider(backend, bot_link=settings.bot_link)
+    contexts = ContextProvider(
+        backend, bot_link=settings.bot_link, office=Office(hours=settings.office_hours)
+    )
     try:
         if not await _portal_ready(contexts, settings.portal_url):
             return 1

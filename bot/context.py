@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from backend_client import Backend, BackendError, Procedure
 from dialogs import Context
+from dialogs.context import Office
 from nlu import NLU
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,10 @@ class ContextProvider:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         refresh_seconds: float = REFRESH_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
+        office: Office | None = None,
     ) -> None:
         self.backend = backend
+        self.office = office or Office()  # the ward office, its hours from OFFICE_HOURS
         self.bot_link = bot_link  # the Telegram channel fills it from getMe when unset
         self.clock = clock
         self.refresh_seconds = refresh_seconds
@@ -76,4 +79,10 @@ class ContextProvider:
         procedures = await self.procedures()
         # Loading the NLU may train a model once: keep the event loop free meanwhile.
         nlu = self._nlu if self._nlu is not None else await asyncio.to_thread(lambda: self.nlu)
-        return Context(procedures=procedures, nlu=nlu, now=self.clock(), bot_link=self.bot_link)
+        return Context(
+            procedures=procedures,
+            nlu=nlu,
+            now=self.clock(),
+            bot_link=self.bot_link,
+            office=self.office,
+        )

@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from backend_client import Procedure
+from dialogs.hours import HoursSpec
 from nlu import NLU
+
+# BotSettings.office_hours has the same default; the shell passes the configured one.
+DEFAULT_HOURS = "mon-fri 07:30-11:30 13:30-17:00"
 
 
 @dataclass(frozen=True)
@@ -15,8 +19,21 @@ class Office:
     name: str = "Bộ phận Một cửa UBND phường Phú Xuân"
     address: str = "Phú Xuân, thành phố Huế"
     phone: str = "0234 3822 000"
-    hours_vi: str = "Thứ Hai đến Thứ Sáu, 7:30–11:30 và 13:30–17:00"
-    hours_en: str = "Monday to Friday, 7:30–11:30 and 13:30–17:00"
+    hours: str = DEFAULT_HOURS  # the OFFICE_HOURS setting; a bad one fails at start-up
+
+    def __post_init__(self) -> None:
+        HoursSpec.parse(self.hours)
+
+    def hours_text(self, lang: str) -> str:
+        return HoursSpec.parse(self.hours).describe(lang)
+
+    @property
+    def hours_vi(self) -> str:
+        return self.hours_text("vi")
+
+    @property
+    def hours_en(self) -> str:
+        return self.hours_text("en")
 
 
 @dataclass(frozen=True)

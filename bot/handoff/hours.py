@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_SPAN = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+from dialogs.hours import HoursSpec
 
 
 @dataclass(frozen=True)
@@ -21,20 +19,9 @@ class OfficeHours:
 
     @classmethod
     def parse(cls, spec: str, tz: str = "Asia/Ho_Chi_Minh") -> OfficeHours:
-        """``"mon-fri 07:30-11:30 13:30-17:00"``."""
-        days_part, *span_parts = spec.split()
-        first, _, last = days_part.lower().partition("-")
-        start, end = DAYS.index(first), DAYS.index(last or first)
-        spans = []
-        for part in span_parts:
-            m = _SPAN.match(part)
-            if m is None:
-                raise ValueError(f"not a time span: {part!r} in {spec!r}")
-            h1, m1, h2, m2 = (int(g) for g in m.groups())
-            spans.append((time(h1, m1), time(h2, m2)))
-        if not spans:
-            raise ValueError(f"no opening hours in {spec!r}")
-        return cls(frozenset(range(start, end + 1)), tuple(sorted(spans)), ZoneInfo(tz))
+        """``"mon-fri 07:30-11:30 13:30-17:00"`` (the same parser as the texts use)."""
+        parsed = HoursSpec.parse(spec)
+        return cls(parsed.weekdays, parsed.spans, ZoneInfo(tz))
 
     def _working_day(self, day: date) -> bool:
         return day.weekday() in self.weekdays and day not in holidays.country_holidays(

@@ -129,6 +129,11 @@ class HandoffService:
 
     # --- opening a case (the engine's request_human effect) ------------------------------
 
+    @property
+    def relays(self) -> bool:
+        """Cases go to the support group, and its wait notice answers the citizen."""
+        return self.support_chat is not None
+
     async def add_handoff(self, key: str, reason: str, summary: dict[str, Any]) -> int:
         request_id = await self.store.add_handoff(key, reason, summary)
         if self.support_chat is None:

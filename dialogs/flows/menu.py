@@ -88,16 +88,20 @@ def request_human(step: Step, ctx: Context, reason: str) -> None:
     )
 
 
-def after_human_request(step: Step, ctx: Context, ok: bool) -> None:
+def after_human_request(step: Step, ctx: Context, ok: bool, value: object = None) -> None:
+    """One message, and no menu or question after it: a person is what they asked for."""
     s = step.state
-    if ok:
+    outcome = value if isinstance(value, dict) else {}
+    if ok and outcome.get("relayed"):
+        return  # the support team's own notice (expected wait, the way back) is the answer
+    if ok and outcome.get("queued"):
         text = t(
             s.lang,
             N_(
                 "I have asked a support officer to help you. They will write to you in this "
                 "chat as soon as they can (office hours: {hours}). You can also call {phone}."
             ),
-            hours=ctx.office.hours_vi if s.lang == "vi" else ctx.office.hours_en,
+            hours=ctx.office.hours_text(s.lang),
             phone=ctx.office.phone,
         )
     else:

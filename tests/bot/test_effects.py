@@ -238,7 +238,7 @@ async def test_request_human_is_queued(portal: PortalClient) -> None:
     runner = EffectRunner(portal, MemoryFiles({}), handoffs)
     params = {"reason": "voice", "flow": "form", "field": "child_dob", "lang": "vi"}
     result = await runner.run(Effect("request_human", params), CITIZEN)
-    assert result.ok and result.value == {"queued": True}
+    assert result.ok and result.value == {"queued": True, "relayed": False}
     assert handoffs.rows == [
         (CITIZEN, "voice", {"flow": "form", "field": "child_dob", "lang": "vi"})
     ]
