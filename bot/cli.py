@@ -22,7 +22,6 @@ from bot.locks import ChatLocks
 from bot.runtime import Runtime
 from bot.settings import BotSettings, get_settings
 from bot.store import Store
-from dialogs.context import Office
 from motcua.deployment import InsecureSettings, enter_demo_mode, require_safe_secrets
 
 log = logging.getLogger(__name__)
@@ -55,15 +54,13 @@ async def chat(
 
     backend = portal or PortalClient(settings.portal_url, settings.bot_service_token)
     store = Store.migrated(settings.bot_database_url)
-    contexts = ContextProvider(
-        backend, bot_link=settings.bot_link, office=Office(hours=settings.office_hours)
-    )
+    contexts = ContextProvider(backend, bot_link=settings.bot_link)
     try:
         if not await _portal_ready(contexts, settings.portal_url):
             return 1
         runtime = Runtime(
             store=store,
-            runner=EffectRunner(backend, LocalFiles(), handoffs=store),
+            runner=EffectRunner(backend, LocalFiles(), handoffs=store, erasure=store),
             context_provider=contexts,
             locks=ChatLocks.from_url(settings.redis_url),
         )

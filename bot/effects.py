@@ -33,6 +33,12 @@ class Handoffs(Protocol):
     async def add_handoff(self, key: str, reason: str, summary: dict[str, Any]) -> int: ...
 
 
+class ChatEraser(Protocol):
+    """bot.store.Store: erases a chat's records (bot.store.erasure)."""
+
+    async def erase_chat(self, key: str) -> Any: ...
+
+
 class Follows(Protocol):
     """bot.notify.subscriptions.Subscriptions: the chats told of an application's news."""
 
@@ -112,11 +118,13 @@ class EffectRunner:
         files: FileSource,
         handoffs: Handoffs | None = None,
         follows: Follows | None = None,
+        erasure: ChatEraser | None = None,
     ) -> None:
         self.backend = backend
         self.files = files
         self.handoffs = handoffs
         self.follows = follows
+        self.erasure = erasure
         self._handlers: dict[str, Callable[[dict[str, Any], str], Awaitable[Any]]] = {
             "create_draft": self._create_draft,
             "save_answers": self._save_answers,
@@ -216,15 +224,27 @@ class EffectRunner:
         return {"text": await asyncio.to_thread(decode_qr_text, data)}
 
     async def _forget_me(self, p: dict[str, Any], citizen: str) -> Any:
-        """Withdrawing consent: cancel the drafts the portal holds for this person. The
-        conversation state is reset by the engine and saved by the runtime; submitted
-        applications are public records the ward must keep."""
-        cancelled = 0
-        for app in await self.backend.my_applications(citizen):
-            if app.status == "draft" and app.citizen == citizen:
-                await self.backend.cancel(citizen, app.id, "consent withdrawn")
-                cancelled += 1
-        return {"cancelled_drafts": cancelled}
+        """Delete my data: the portal deletes what was never submitted (drafts with
+        their answers and files) and lists what it keeps; then this chat's records go
+        (bot.store.erasure). The portal first: when it cannot be reached nothing is
+        erased here and the citizen can ask again. The engine resets the state."""
+        erased = await self.backend.erase_me(citizen)
+        if self.erasure is not None:
+            await self.erasure.erase_chat(citizen)
+        return {
+            "deleted_applications": erased.deleted_applications,
+            "deleted_documents": erased.deleted_documents,
+            "kept": [
+                {
+                    "tracking_code": k.tracking_code,
+                    "procedure_name": dict(k.procedure_name),
+                    "keep_until": k.keep_until.isoformat() if k.keep_until else None,
+                }
+                for k in erased.kept
+            ],
+            "retention_years": erased.retention_years,
+            "chat_erased": self.erasure is not None,
+        }
 
     async def _follow(self, p: dict[str, Any], citizen: str) -> Any:
         if self.follows is None:  # e.g. the terminal: the notifier writes to Telegram only
@@ -249,9 +269,7 @@ class EffectRunner:
             return {"queued": False}
         summary = {k: v for k, v in p.items() if k != "reason"}
         await self.handoffs.add_handoff(citizen, str(p.get("reason") or "user"), summary)
-        # Relayed: a support team took the case and tells the citizen itself (its wait
-        # notice is the one answer); otherwise the request is recorded for the office.
-        return {"queued": True, "relayed": bool(getattr(self.handoffs, "relays", False))}
+        return {"queued": True}
 
 
 _SORRY = localized(

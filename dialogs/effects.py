@@ -20,7 +20,10 @@ EffectName = Literal[
     "request_human",  # reason, summary -> {"queued": bool}
     "follow",  # code, lang -> {"tracking_code", "procedure_name", "already"}: notify this chat
     "unfollow",  # code -> {"tracking_code", "removed": bool}
-    "forget_me",  # -> {"cancelled_drafts": int}: drafts cancelled; the shell clears its records
+    # -> {"deleted_applications", "deleted_documents", "kept": [{"tracking_code",
+    # "procedure_name", "keep_until"}], "retention_years", "chat_erased"}: the portal
+    # deleted what was never submitted, the shell erased this chat's records
+    "forget_me",
 ]
 
 

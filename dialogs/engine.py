@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dialogs import forget
 from dialogs.context import Context
 from dialogs.effects import Effect
 from dialogs.events import (
@@ -695,16 +696,7 @@ def _on_effect(step: Step, result: EffectResult, ctx: Context) -> None:
             return
         # Keep only the language: nothing personal stays in the conversation.
         step.state = State(lang=s.lang, lang_chosen=s.lang_chosen, greeted=True, seq=s.seq + 1)
-        menu.show_menu(
-            step,
-            t(
-                step.state.lang,
-                N_(
-                    "Done. Your unfinished applications were cancelled, your answers in this "
-                    "chat were deleted and your consent is withdrawn."
-                ),
-            ),
-        )
+        menu.show_menu(step, forget.done_text(step.state.lang, value))
     elif name == "track":
         status.show_track(step, ok, value, error)
     elif name == "decode_qr":
@@ -723,7 +715,8 @@ def _on_effect(step: Step, result: EffectResult, ctx: Context) -> None:
     elif name in ("follow", "unfollow"):
         status.after_follow(step, name == "follow", ok, value, error)
     elif name == "request_human":
-        menu.after_human_request(step, ctx, ok, value)
+        menu.after_human_request(step, ctx, ok)
+        ask_current(step, ctx)
 
 
 def _error_text(s: State, error: dict[str, Any]) -> str:
@@ -781,9 +774,9 @@ def _ask_forget(step: Step) -> None:
         t(
             s.lang,
             N_(
-                "Delete your data? Unfinished applications will be cancelled, this chat's "
-                "answers deleted and your consent withdrawn. Submitted applications stay with "
-                "the ward office, as the law requires."
+                "Delete your data? Unfinished applications will be deleted with their answers "
+                "and photos, and this chat's records too; your consent is withdrawn. Submitted "
+                "applications stay with the ward office, as the law requires."
             ),
         ),
         (sbtn(s, t(s.lang, N_("🗑 Yes, delete my data")), "forget:yes"),),

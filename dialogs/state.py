@@ -36,6 +36,14 @@ class State(BaseModel):
     drafts: dict[str, str] = Field(default_factory=dict)  # procedure -> draft app_id
     # Reply-keyboard labels (folded) -> button data, for the step now showing.
     keyboard: dict[str, str] = Field(default_factory=dict)
+    # Every button of the question now showing, (label, data): typed words are matched
+    # to them (dialogs/choices.py).
+    choices: list[tuple[str, str]] = Field(default_factory=list)
+    # Labels (folded) of the reply keyboard of an earlier question: pressed late, they
+    # are refused, never stored as an answer.
+    old_keyboard: list[str] = Field(default_factory=list)
+    # A typed value waiting for one confirmation (a name without diacritics, "Huy").
+    held: str | None = None
     seq: int = 0  # increases at every question; buttons carry it to detect stale ones
     back: list[str] = Field(default_factory=list)  # earlier fields, for "back"
     pending: str | None = None  # name of the effect being waited for

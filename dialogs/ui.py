@@ -11,6 +11,8 @@ from dialogs.text import fold
 def next_question(s: State) -> None:
     """A new question: older step buttons become stale, the keyboard map is reset."""
     s.seq += 1
+    if s.keyboard:
+        s.old_keyboard = list(s.keyboard)
     s.keyboard = {}
 
 

@@ -36,6 +36,8 @@ def make_engine(url: str) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=10000")
+        # Deleted rows are overwritten, not left in free pages ("delete my data").
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     return engine

@@ -10,6 +10,8 @@ from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.store.sealed import SealedJson
+
 Json = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -39,7 +41,7 @@ class Conversation(Base):
     __tablename__ = "conversations"
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    state: Mapped[dict[str, Any]] = mapped_column(Json)
+    state: Mapped[dict[str, Any]] = mapped_column(SealedJson)  # sealed at rest
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -58,6 +60,6 @@ class HandoffRequest(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(100), index=True)
     reason: Mapped[str] = mapped_column(String(100))
-    summary: Mapped[dict[str, Any]] = mapped_column(Json)
+    summary: Mapped[dict[str, Any]] = mapped_column(SealedJson)  # sealed at rest
     status: Mapped[str] = mapped_column(String(10), default="open")  # open / closed
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.engine import make_engine
+from bot.store.erasure import ChatErasure, erase_chat
 from bot.store.models import Chat, Conversation, HandoffRequest, ProcessedUpdate, utcnow
 from dialogs import State
 
@@ -123,6 +124,10 @@ class Store:
             return new_version
 
         return await self._run_core(fn)
+
+    async def erase_chat(self, key: str) -> ChatErasure:
+        """Delete my data: see bot.store.erasure."""
+        return await asyncio.to_thread(erase_chat, self.engine, key)
 
     # --- chats ---------------------------------------------------------------------------
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from backend_client import DocumentSpec, FormField, Procedure
-from dialogs.conditions import active_documents, active_fields
+from dialogs.conditions import active_documents, active_fields, holds
 from dialogs.context import Context
 from dialogs.effects import Effect
 from dialogs.i18n import N_, fmt_date, t
-from dialogs.money import vnd
+from dialogs.money import fee_quote, fee_summary, vnd
 from dialogs.replies import Media, Reply
 from dialogs.state import Step
 from dialogs.ui import ask_with_keyboard, gbtn, nav_row, next_question, say, sbtn
@@ -18,7 +19,7 @@ HINTS = {
     "date": N_("Write it as day/month/year, for example 05/03/1950."),
     "citizen_id": N_("The 12 digits on the citizen ID card (CCCD)."),
     "phone": N_("For example 0905 123 456."),
-    "number": N_("Write a number, for example 2."),
+    "number": N_("Write a number, in figures or words, for example 2 or hai."),
 }
 
 
@@ -39,13 +40,26 @@ def fields_now(step: Step, ctx: Context) -> list[FormField]:
     return active_fields(_proc(step, ctx), step.state.answers, ctx.now.date())
 
 
+def fields_possible(step: Step, ctx: Context) -> list[FormField]:
+    """The questions that are or may still be asked: a question whose condition rests
+    on an answer not given yet counts, so the total only ever goes down ("Step 8/9"
+    is never followed by "Step 9/11")."""
+    s = step.state
+    today = ctx.now.date()
+    return [
+        f
+        for f in _proc(step, ctx).fields
+        if holds(f.when, s.answers, today) or (f.when is not None and f.when.field not in s.answers)
+    ]
+
+
 def ask_field(step: Step, ctx: Context, name: str, error: str | None = None) -> None:
     s = step.state
     s.flow = "form"
     s.field = name
+    s.held = None
     next_question(s)
-    fields = fields_now(step, ctx)
-    names = [f.name for f in fields]
+    names = [f.name for f in fields_possible(step, ctx)]
     field = next(f for f in _proc(step, ctx).fields if f.name == name)
     position = names.index(name) + 1 if name in names else len(names)
     lang = s.lang
@@ -54,7 +68,11 @@ def ask_field(step: Step, ctx: Context, name: str, error: str | None = None) -> 
         lines.append("⚠️ " + error)
     lines.append(t(lang, N_("Step {n}/{total}"), n=position, total=len(names)))
     lines.append(_label(field, lang))
-    if field.help:
+    if field.type == "date" and field.recent:
+        # The example is a day of this month, not an old person's birthday.
+        example = fmt_date(ctx.now.date() - timedelta(days=3), lang)
+        lines.append(t(lang, N_("For example {example}."), example=example))
+    elif field.help:
         lines.append(field.help.get(lang) or field.help["vi"])
     elif field.type in HINTS:
         lines.append(t(lang, HINTS[field.type]))
@@ -295,25 +313,58 @@ def load_for_review(step: Step) -> None:
     step.effects.append(Effect("load_application", {"app_id": s.app_id}))
 
 
+MAX_MESSAGE = 300  # characters: a longer message is hard to read on a phone
+
+
+def _short(field: FormField, lang: str) -> str:
+    short = field.short_label or field.label
+    return short.get(lang) or short["vi"]
+
+
+def pack(lines: list[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Lines gathered into messages of at most ``limit`` characters (a longer line
+    stands alone)."""
+    messages: list[str] = []
+    for line in lines:
+        if messages and len(messages[-1]) + 1 + len(line) <= limit:
+            messages[-1] += "\n" + line
+        else:
+            messages.append(line)
+    return messages
+
+
 def review(step: Step, ctx: Context) -> None:
     s = step.state
     s.flow = "review"
     next_question(s)
     proc = _proc(step, ctx)
     lang = s.lang
-    lines = [t(lang, N_("Please check your application:")), ""]
+    lines = [t(lang, N_("Please check your application:"))]
     for field in fields_now(step, ctx):
         if field.name in s.answers:
-            lines.append(f"• {_label(field, lang)}: {_show(field, s.answers[field.name], lang)}")
+            lines.append(f"• {_short(field, lang)}: {_show(field, s.answers[field.name], lang)}")
     for doc in active_documents(proc, s.answers, ctx.now.date()):
         if s.docs.get(doc.code):
             lines.append(
                 "• "
                 + t(lang, N_("{name}: {n} photo(s)"), name=_doc_name(doc, lang), n=s.docs[doc.code])
             )
+    amount = fee_quote(proc.fee, s.answers, ctx.now.date())
+    if amount == 0:
+        lines.append(t(lang, N_("Fee: free of charge")))
+    elif amount is not None:
+        lines.append(t(lang, N_("Fee: {fee}"), fee=vnd(amount, lang)))
+    else:
+        lines.append(t(lang, N_("Fee: {fee}"), fee=fee_summary(proc.fee, lang)))
+    lines.append(
+        t(lang, N_('All right? Type "submit now" or press Submit. It cannot be changed after.'))
+    )
+    *first, last = pack(lines)
+    for text in first:
+        say(step, text)
     say(
         step,
-        "\n".join(lines),
+        last,
         (sbtn(s, t(lang, N_("📨 Submit")), "submit"),),
         (sbtn(s, t(lang, N_("✏️ Change an answer")), "edit"),),
         (sbtn(s, t(lang, N_("🗑 Cancel this application")), "drop"),),
@@ -325,7 +376,7 @@ def review(step: Step, ctx: Context) -> None:
 def choose_edit(step: Step, ctx: Context) -> None:
     s = step.state
     next_question(s)
-    rows = [(sbtn(s, _label(f, s.lang)[:60], f"edit:{f.name}"),) for f in fields_now(step, ctx)]
+    rows = [(sbtn(s, _short(f, s.lang)[:60], f"edit:{f.name}"),) for f in fields_now(step, ctx)]
     say(step, t(s.lang, N_("Which answer do you want to change?")), *rows, nav_row(s), kind="ask")
 
 

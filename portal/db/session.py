@@ -32,6 +32,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=10000")
             cur.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten, not left in free pages (citizen erasure).
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         return engine

@@ -30,6 +30,7 @@ def erase_me(ctx: Ctx, db: Db, actor: Citizen) -> schemas.ErasureOut:
     kept = [presenters.kept_application(ctx, a) for a in result.kept]
     db.commit()
     files = erasure.remove_files(result.deleted.paths)
+    erasure.empty_sqlite_log(ctx.engine)
     return schemas.ErasureOut(
         deleted_applications=result.deleted.applications,
         deleted_documents=result.deleted.documents,
