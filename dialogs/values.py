@@ -44,7 +44,8 @@ _COUNTED = re.compile(r"^\s*(\d+)\s+[^\d]+$")  # "3 trang", "2 bản"
 
 
 def number_words(text: str) -> int | None:
-    """Numbers said in words: "ba" 3, "mười hai" 12, "hai mươi lăm" 25, "một trăm" 100, "ba trang" 3."""
+    """Numbers said in words: "ba" 3, "mười hai" 12, "hai mươi lăm" 25, "một trăm" 100,
+    "ba trang" 3 (the unit after the number ends it)."""
     words = fold(text).split()
     total, current, seen = 0, 0, False
     for word in words:

@@ -35,13 +35,25 @@ PAYMENT = [("💸 Tôi đã chuyển khoản", "g:paid:abc"), ("🏠 Về đầu
 
 CASES = [
     # yes/no-shaped options
-    (YES_NO, ["có", "co", "ừ", "dạ", "da", "ok", "yes", "có ghi", "dạ phải", "đúng rứa"], "ans:yes"),
+    (
+        YES_NO,
+        ["có", "co", "ừ", "dạ", "da", "ok", "yes", "có ghi", "dạ phải", "đúng rứa"],
+        "ans:yes",
+    ),
     (YES_NO, ["không", "khong", "ko", "no", "không mô", "khong ghi ten bo"], "ans:no"),
     (MARRIED, ["rồi", "roi", "đã đăng ký rồi", "da dang ky roi", "yes", "dạ rồi"], "ans:yes"),
     (MARRIED, ["chưa", "chua", "chưa mô", "not yet", "chua dang ky"], "ans:no"),
     # options
-    (SEX, ["trai", "bé trai", "be trai", "con trai", "nam", "boy", "1", "số một", "cái đầu"], "ans:male"),
-    (SEX, ["gái", "gai", "con gái", "nữ", "girl", "2", "số hai", "cai cuoi", "thứ hai"], "ans:female"),
+    (
+        SEX,
+        ["trai", "bé trai", "be trai", "con trai", "nam", "boy", "1", "số một", "cái đầu"],
+        "ans:male",
+    ),
+    (
+        SEX,
+        ["gái", "gai", "con gái", "nữ", "girl", "2", "số hai", "cai cuoi", "thứ hai"],
+        "ans:female",
+    ),
     (RELATION, ["con", "con a", "2", "so hai"], "ans:child"),
     (RELATION, ["vợ chồng", "chồng", "vo", "cái đầu"], "ans:spouse"),
     (RELATION, ["nguoi than", "người thân khác", "cái cuối", "4"], "ans:other"),
@@ -57,11 +69,19 @@ CASES = [
     (RESUME, ["làm tiếp", "lam tiep", "tiếp tục", "tiep tuc", "continue", "có", "ừ"], "resume"),
     (RESUME, ["làm lại", "lam lai tu dau", "start over"], "restart"),
     # start, consent, payment
-    (CHECKLIST, ["bắt đầu", "bat dau", "ok bat dau di", "ừ, làm đi cháu", "làm luôn", "start"], "start"),
+    (
+        CHECKLIST,
+        ["bắt đầu", "bat dau", "ok bat dau di", "ừ, làm đi cháu", "làm luôn", "start"],
+        "start",
+    ),
     (CHECKLIST, ["để sau", "de sau", "later", "chưa"], "later"),
     (CONSENT, ["đồng ý", "dong y", "tôi đồng ý", "ừ", "có", "I agree", "yes"], "consent:yes"),
     (CONSENT, ["không đồng ý", "khong dong y", "no", "không"], "consent:no"),
-    (PAYMENT, ["tôi đã chuyển khoản", "toi da chuyen khoan", "đã chuyển rồi", "I have paid"], "paid"),
+    (
+        PAYMENT,
+        ["tôi đã chuyển khoản", "toi da chuyen khoan", "đã chuyển rồi", "I have paid"],
+        "paid",
+    ),
 ]
 
 

@@ -121,9 +121,7 @@ class Typist:
 
 @pytest.fixture(scope="session")
 def catalog_procedures() -> dict[str, Procedure]:
-    return {
-        p.slug: Procedure.model_validate(p.model_dump(mode="json")) for p in load_catalog()
-    }
+    return {p.slug: Procedure.model_validate(p.model_dump(mode="json")) for p in load_catalog()}
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ def test_later_and_no_consent(typist: Typist) -> None:
     typist.says("công chứng")
     typist.says("bat dau")
     typist.says("khong dong y")
-    assert typist.state.flow == "menu" and not typist.state.consent and "create_draft" not in typist.effects
+    assert typist.state.flow == "menu" and not typist.state.consent
+    assert "create_draft" not in typist.effects
 
 
 def test_a_draft_is_resumed_by_typing(typist: Typist) -> None:

@@ -20,8 +20,9 @@ def test_i_have_paid_typed_at_the_payment_step(typist: Typist) -> None:
         typist.says(text)
     typist.sends_photo()
     typist.says("xong")
-    typist.says("nộp luôn")
     typist.app["fee_amount"], typist.app["paid"] = 10000, False
+    typist.says("nộp luôn")
+    assert "Lệ phí" in typist.text and typist.replies[-1].media is not None  # the VietQR
     typist.says("tôi đã chuyển khoản")
     # The "I have paid" press, typed: the application is loaded to check the payment.
     assert typist.effects[-1] == "load_application" and "chưa" in typist.text.lower()
