@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs import forget
+from backend_client import FormField
+from dialogs import choices, forget, values
 from dialogs.context import Context
 from dialogs.effects import Effect
 from dialogs.events import (
@@ -28,7 +29,22 @@ from dialogs.ui import nav_row, next_question, say, sbtn
 # Words that always mean navigation, whatever the step (compared folded).
 NAV_WORDS = {
     "back": {"quay lai", "tro lai", "lui lai", "back", "go back", "<", "lui"},
-    "menu": {"menu", "trang chu", "bat dau lai", "start over", "main menu", "/menu"},
+    "menu": {
+        "menu",
+        "trang chu",
+        "bat dau lai",
+        "start over",
+        "main menu",
+        "/menu",
+        "ve dau",
+        "ve menu",
+        "ve trang chu",
+        "lam lai tu dau",
+    },
+    "mine": {"ho so cua toi", "ho so cua bac", "my application", "my applications"},
+    "lang": {"doi ngon ngu", "ngon ngu", "language", "change language"},
+    "lang:en": {"tieng anh", "english", "in english"},
+    "lang:vi": {"tieng viet", "vietnamese", "in vietnamese"},
     "help": {"help", "tro giup", "giup", "giup voi", "huong dan", "?"},
     "cancel": {"huy", "huy bo", "thoi", "dung lai", "cancel", "stop", "thoat"},
     "human": {
@@ -54,6 +70,18 @@ ASIDES = {
     "change_language",
     "office_info",
 }
+# Questions answered by choosing: typed words that fit none of the choices ask the same
+# question again (unless they clearly ask something else).
+PROMPTS = {
+    "checklist",
+    "consent",
+    "confirm_submit",
+    "confirm_cancel",
+    "confirm_forget",
+    "review",
+    "language",
+    "choose",
+}
 IN_FORM = {"form", "documents", "review", "confirm_submit", "consent", "checklist"}
 STRONG = 0.8
 
@@ -64,10 +92,27 @@ RECENT_CHARS = 200
 
 def handle(state: State, event: Event, ctx: Context) -> Step:
     step = _handle(state, event, ctx)
+    _register_choices(step, state.seq)
     said = [r.text[:RECENT_CHARS] for r in step.replies if r.text]
     if said:
         step.state.recent = (step.state.recent + said)[-RECENT:]
     return step
+
+
+def _register_choices(step: Step, seq_before: int) -> None:
+    """Remember the buttons of the question now showing, so typed words can be matched
+    to them (and a new question forgets the choices of the one before)."""
+    s = step.state
+    shown = [
+        (b.label, b.data)
+        for r in step.replies
+        for b in r.flat_buttons
+        if b.data.startswith((f"s{s.seq}:", "g:"))
+    ]
+    if s.seq != seq_before:
+        s.choices = shown
+    else:
+        s.choices = s.choices + [c for c in shown if c not in s.choices]
 
 
 def _handle(state: State, event: Event, ctx: Context) -> Step:
@@ -217,6 +262,12 @@ def _on_button(step: Step, data: str, ctx: Context) -> None:
             step.effects.append(Effect("forget_me"))
         else:
             menu.show_menu(step)
+    elif verb == "keepheld" and s.flow == "form" and s.held is not None:
+        value, s.held = s.held, None
+        form.save_answer(step, value)
+    elif verb == "retype" and s.flow == "form" and s.field:
+        s.held = None
+        form.ask_field(step, ctx, s.field)
     elif verb == "staffok":
         form.advance(step, ctx)
     elif verb == "submit":
@@ -369,33 +420,66 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
     if not folded:
         ask_current(step, ctx)
         return
+    field = _current_field(s, ctx)
+    value_question = field is not None and field.type != "choice" and s.held is None
+    # 1. A label or the step's own verb typed in full: the press it stands for.
+    found = choices.match(text, s.choices, loose=False)
+    if found.data:
+        _on_typed_press(step, found.data, folded, ctx)
+        return
+    # 2. Escapes, at every step; a name question may take a name that looks like one.
     nav = _nav_word(folded)
+    if nav and field is not None and _name_field(field) and _plain(text) and " " not in folded:
+        _hold_name(step, text, ambiguous=True)
+        return
     if nav:
         _nav(step, nav, ctx)
         return
-    if s.flow == "confirm_submit":
-        answer = yes_no(text)
-        if answer is not None:
-            _on_button(step, f"s{s.seq}:confirm:{'yes' if answer else 'no'}", ctx)
-            return
-    if s.flow == "consent":
-        answer = yes_no(text)
-        if answer is not None:
-            _on_button(step, f"s{s.seq}:consent:{'yes' if answer else 'no'}", ctx)
-            return
-    if s.flow == "checklist":
-        answer = yes_no(text)
-        if answer is not None:
-            _on_button(step, f"s{s.seq}:{'start' if answer else 'later'}", ctx)
-            return
     parsed = ctx.nlu.parse(text, lang_hint=s.lang)
     intent = parsed["intent"]["name"]
     confidence = float(parsed["intent"]["confidence"])
-    if s.flow == "form":
+    code = _entity(parsed, "tracking_code")
+    if code and value_question and field is not None and field.type not in ("text", "address"):
+        status.track(step, code)  # a tracking code is never a date, number or ID
+        return
+    # 3. The guesses: yes/no, ordinals, a word only one choice has, typos.
+    if not value_question:
+        found = choices.match(text, s.choices, parsed)
+        if found.data:
+            _on_typed_press(step, found.data, folded, ctx)
+            return
+        if found.ambiguous:
+            _which_one(step, found.ambiguous, ctx)
+            return
+    # 4. A reply-keyboard button of an earlier question: never stored as an answer.
+    if folded in s.old_keyboard:
+        say(
+            step,
+            t(s.lang, N_("That button belongs to an earlier message. Here is where we are now:")),
+        )
+        ask_current(step, ctx)
+        return
+    if s.flow == "form" and field is not None:
         if intent in ASIDES and confidence >= STRONG and _looks_like_question(step, text, ctx):
             _aside(step, intent, parsed, ctx)
             return
-        form.save_answer(step, text.strip())
+        s.held = None  # typed again instead of confirming: this is the answer now
+        if field.type == "choice":
+            _not_caught(step, ctx)
+            return
+        value = values.normalize(field, text.strip(), ctx.now.date())
+        if _name_field(field) and _plain(value) and len(value.split()) > 1:
+            _hold_name(step, value, ambiguous=False)
+            return
+        form.save_answer(step, value)
+        return
+    if s.flow in PROMPTS and not code and not _entity(parsed, "procedure"):
+        if intent in ASIDES and confidence >= STRONG:
+            _aside(step, intent, parsed, ctx)
+        elif intent in ("check_status", "list_applications") and confidence >= STRONG:
+            _understand(step, parsed, ctx)
+        else:
+            _not_caught(step, ctx)
         return
     if s.flow == "documents":
         if intent in ASIDES and confidence >= STRONG:
@@ -416,6 +500,91 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
             status.track(step, code)
             return
     _understand(step, parsed, ctx)
+
+
+def _on_typed_press(step: Step, data: str, folded: str, ctx: Context) -> None:
+    s = step.state
+    if (
+        s.flow == "review"
+        and choices.action_of(data) == "submit"
+        and any(w in folded.split() for w in ("luon", "ngay", "now"))
+    ):
+        # "nộp luôn" answers the confirmation too: it says submit, right now.
+        form.submit(step)
+        return
+    if data.startswith("g:"):
+        _global_action(step, data[2:], ctx)
+    else:
+        _on_button(step, data, ctx)
+
+
+def _current_field(s: State, ctx: Context) -> FormField | None:
+    if s.flow != "form" or not s.field or not s.procedure or s.procedure not in ctx.procedures:
+        return None
+    return next((f for f in ctx.procedures[s.procedure].fields if f.name == s.field), None)
+
+
+def _name_field(field: FormField) -> bool:
+    """A person's name (child_name, mother_name...): written with diacritics on papers."""
+    return field.type == "text" and field.name.endswith("name")
+
+
+def _plain(text: str) -> bool:
+    """Letters without any Vietnamese diacritic ("nguyen van an", "Huy")."""
+    return text.isascii() and any(c.isalpha() for c in text)
+
+
+def _hold_name(step: Step, value: str, *, ambiguous: bool) -> None:
+    """Show a name typed without diacritics back once before it goes on a paper; a
+    single word that is also an escape ("Huy") is asked about instead of guessed."""
+    s = step.state
+    s.held = value
+    next_question(s)
+    if ambiguous:
+        say(
+            step,
+            t(s.lang, N_('Is "{value}" the name, or do you want to stop here?'), value=value),
+            (sbtn(s, t(s.lang, N_("✅ It is the name")), "keepheld"),),
+            (sbtn(s, t(s.lang, N_("🛑 Stop the application")), "drop"),),
+            kind="ask",
+        )
+        return
+    say(
+        step,
+        t(
+            s.lang,
+            N_(
+                'Names on papers are written with accents. I will write "{value}" exactly '
+                "like this. Is it right, or will you type it again with accents?"
+            ),
+            value=value,
+        ),
+        (sbtn(s, t(s.lang, N_("✅ Yes, write it like this")), "keepheld"),),
+        (sbtn(s, t(s.lang, N_("✏️ I will type it again")), "retype"),),
+        kind="ask",
+    )
+
+
+def _not_caught(step: Step, ctx: Context) -> None:
+    """Nothing typed fits this question: ask the same question again, never the menu."""
+    s = step.state
+    say(step, t(s.lang, N_("Sorry, I did not catch that. Please answer this question:")))
+    ask_current(step, ctx)
+
+
+def _which_one(step: Step, candidates: tuple[str, ...], ctx: Context) -> None:
+    s = step.state
+    labels = [label for label, data in s.choices if data in candidates]
+    say(
+        step,
+        t(
+            s.lang,
+            N_('Did you mean "{first}" or "{second}"? Please press one, or type it in full.'),
+            first=labels[0] if labels else "",
+            second=labels[1] if len(labels) > 1 else "",
+        ),
+    )
+    ask_current(step, ctx)
 
 
 def _looks_like_question(step: Step, text: str, ctx: Context) -> bool:
@@ -457,6 +626,14 @@ def _nav(step: Step, action: str, ctx: Context) -> None:
             menu.show_menu(step)
     elif action == "human":
         menu.request_human(step, ctx, "words")
+    elif action == "mine":
+        _leave_quietly(s)
+        status.list_mine(step)
+    elif action == "lang":
+        menu.choose_language(step)
+    elif action.startswith("lang:"):
+        _global_action(step, action, ctx)
+
 
 
 def _aside(step: Step, intent: str, parsed: dict[str, Any], ctx: Context) -> None:

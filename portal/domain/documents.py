@@ -317,7 +317,9 @@ def _reencode(img: Image.Image, stored: DocumentFormat) -> bytes:
     encoder, options = _ENCODER[stored]
     # Only what shapes the pixels stays: EXIF, XMP, ICC profile, comments and text go.
     img.info = {k: v for k, v in img.info.items() if k == "transparency"}
-    if encoder == "JPEG" and img.mode not in ("L", "RGB", "CMYK"):
+    if encoder == "JPEG" and img.mode == "CMYK":
+        img = img.convert("RGB")  # browsers show CMYK JPEGs unevenly, some inverted
+    elif encoder == "JPEG" and img.mode not in ("L", "RGB"):
         img = _on_white(img)
     buf = io.BytesIO()
     img.save(buf, format=encoder, **options)

@@ -440,6 +440,13 @@ def test_transparency_survives_and_a_transparent_heic_is_flattened() -> None:
         assert stored.format == "JPEG" and stored.mode == "RGB"
 
 
+def test_a_cmyk_jpeg_is_stored_as_rgb() -> None:
+    buf = io.BytesIO()
+    Image.open(io.BytesIO(_image("PNG"))).convert("CMYK").save(buf, format="JPEG")
+    with Image.open(io.BytesIO(_prepare(buf.getvalue()).content)) as stored:
+        assert (stored.format, stored.mode, stored.size) == ("JPEG", "RGB", (1200, 900))
+
+
 # PDFs that could run something are refused.
 
 
