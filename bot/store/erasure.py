@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from bot.store.models import Conversation
@@ -63,8 +63,9 @@ def erase_chat(engine: Engine, key: str) -> ChatErasure:
 
 
 def _scrub_state(conn: Connection, key: str) -> bool:
-    table = Conversation.__table__
-    row = conn.execute(table.select().where(table.c.key == key)).first()
+    row = conn.execute(
+        select(Conversation.state, Conversation.version).where(Conversation.key == key)
+    ).first()
     if row is None:
         return False
     old = State.model_validate(row.state)
@@ -78,7 +79,7 @@ def _scrub_state(conn: Connection, key: str) -> bool:
     )
     data = kept.model_dump(mode="json")
     data["version"] = row.version
-    conn.execute(table.update().where(table.c.key == key).values(state=data))
+    conn.execute(update(Conversation).where(Conversation.key == key).values(state=data))
     return True
 
 
