@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -63,3 +64,17 @@ def test_the_notifier_refuses_the_development_token() -> None:
     )
     assert done.returncode == 1
     assert "BOT_SERVICE_TOKEN is the development default" in done.stderr
+
+
+def test_the_demo_needs_no_setting_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from portal.settings import get_settings as portal_settings
+
+    monkeypatch.chdir(tmp_path)  # var/ (databases, uploads, QR codes) under tmp_path
+    portal_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["demo"], env={"MOTCUA_ENV": None}, input="/quit\n")
+    finally:
+        portal_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "STAFF_TOKEN=demo-clerk-token" in result.output
+    assert (tmp_path / "var" / "portal.sqlite3").exists()
