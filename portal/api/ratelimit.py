@@ -93,6 +93,7 @@ class RedisWindow:
         self._script = self._redis.register_script(_SLIDING_WINDOW_LUA)
         self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
         self._fallback = SlidingWindow(limit, window_seconds)
+        self._warned_at = float("-inf")
 
     def hit(self, key: str) -> bool:
         member = secrets.token_hex(8)  # unique, so two hits in one millisecond both count
@@ -101,7 +102,10 @@ class RedisWindow:
                 keys=[self.prefix + key], args=[self.limit, self.window_ms, member]
             )
         except self._errors as exc:
-            log.warning("rate limit: Redis unavailable (%s); counting in this process", exc)
+            now = time.monotonic()
+            if now - self._warned_at >= 60:  # once a minute, not once per request
+                self._warned_at = now
+                log.warning("rate limit: Redis unavailable (%s); counting in this process", exc)
             return self._fallback.hit(key)
         return bool(allowed)
 
