@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -110,9 +110,9 @@ def find(app: Application, doc_id: int) -> Document:
     return doc
 
 
-def remove(db: Session, ctx: PortalContext, app: Application, doc_id: int) -> str:
-    """Let the citizen take a blurry photo again. Returns the stored path, for
-    :func:`discard_files` once the removal has committed."""
+def remove(db: Session, ctx: PortalContext, app: Application, doc_id: int) -> None:
+    """Let the citizen take a blurry photo again. The file goes when this session's
+    transaction commits, if no row refers to it then (see :func:`discard_files`)."""
     if app.status not in EDITABLE:
         raise Conflict(
             N_("This application has been submitted and can no longer be changed."),
@@ -122,7 +122,36 @@ def remove(db: Session, ctx: PortalContext, app: Application, doc_id: int) -> st
     app.documents.remove(doc)
     app.updated_at = ctx.now()
     db.flush()
-    return doc.storage_path
+    _discard_after_commit(db, app.id, doc.storage_path)
+
+
+# db.info key: {application id: [paths]} removed in the session's open transaction.
+_PENDING = "portal.documents.removed_files"
+
+
+def _discard_after_commit(db: Session, app_id: str, path: str) -> None:
+    """Every caller's removal (the route, a resubmission replacing old photos) has its
+    file deleted once, and only once, its transaction has committed."""
+    if _PENDING not in db.info:
+        db.info[_PENDING] = {}
+        event.listen(db, "after_commit", _after_commit)
+        event.listen(db, "after_rollback", _after_rollback)
+    db.info[_PENDING].setdefault(app_id, []).append(path)
+
+
+def _after_commit(db: Session) -> None:
+    pending: dict[str, list[str]] = db.info.get(_PENDING) or {}
+    db.info[_PENDING] = {}
+    if not pending:
+        return
+    # The committed session cannot run SQL from this hook: a session of its own does.
+    with Session(db.get_bind()) as own:
+        for app_id, paths in pending.items():
+            discard_files(own, app_id, paths)
+
+
+def _after_rollback(db: Session) -> None:
+    db.info[_PENDING] = {}  # those rows are back: their files stay
 
 
 def discard_files(db: Session, app_id: str, paths: list[str]) -> None:

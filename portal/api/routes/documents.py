@@ -53,6 +53,5 @@ def download_document(ctx: Ctx, db: Db, actor: Citizen, app_id: str, doc_id: int
 @router.delete("/{doc_id}", status_code=204)
 def delete_document(ctx: Ctx, db: Db, actor: Citizen, app_id: str, doc_id: int) -> None:
     app = applications.get_for(db, actor, app_id, lock=True)
-    path = documents.remove(db, ctx, app, doc_id)
+    documents.remove(db, ctx, app, doc_id)
     db.commit()
-    documents.discard_files(db, app_id, [path])

@@ -8,9 +8,17 @@ import pypdf
 import pytest
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
-from backend_client import ConflictError, NotFoundError, PortalClient, ValidationFailedError
+from backend_client import (
+    ConflictError,
+    NotFoundError,
+    PortalClient,
+    StaffClient,
+    ValidationFailedError,
+)
 from portal.settings import PortalSettings
 from tests.conftest import BOT_TOKEN
+from tests.support.clock import FrozenClock
+from tests.support.forms import sample_answers
 from tests.support.images import MINIMAL_PDF, photo
 
 ANA = "telegram:2001"
@@ -153,3 +161,27 @@ async def test_removing_a_document_deletes_its_file_once_nothing_refers_to_it(
     again = await portal.upload_document(ANA, app.id, spec.code, same)
     assert await portal.get_document_content(ANA, app.id, again.id)
     assert _files(settings, app.id) == [f"{again.sha256}.jpg"]
+
+
+async def test_photos_replaced_at_resubmission_leave_no_file(
+    portal: PortalClient, clerk: StaffClient, clock: FrozenClock, settings: PortalSettings
+) -> None:
+    proc = await portal.get_procedure("birth_registration")
+    app = await portal.create_application(ANA, proc.slug)
+    await portal.set_answers(ANA, app.id, sample_answers(proc, today=clock().date()))
+    for doc in proc.documents:
+        for i in range(doc.min_files):
+            await portal.upload_document(ANA, app.id, doc.code, photo(text=f"{doc.code} {i}"))
+    first = await portal.submit(ANA, app.id, "first")
+    card = first.documents[0].code
+    old = {f"{d.sha256}.jpg" for d in first.documents if d.code == card}
+    assert old <= set(_files(settings, app.id))
+    await clerk.act(app.id, "receive")
+    clock.advance(minutes=5)
+    await clerk.act(app.id, "request-supplement", documents=[card], note="Ảnh mờ")
+    clock.advance(minutes=5)
+    for i in range(len(old)):
+        await portal.upload_document(ANA, app.id, card, photo(text=f"new {i}"))
+    again = await portal.submit(ANA, app.id, "again")
+    assert set(_files(settings, app.id)) == {f"{d.sha256}.jpg" for d in again.documents}
+    assert not old & set(_files(settings, app.id))

@@ -6,6 +6,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from sqlalchemy import delete
+
+from portal.db.models import Document
 from portal.services import applications, documents
 from portal.services.applications import procedure_of
 from portal.services.context import PortalContext
@@ -28,11 +31,30 @@ def test_a_removal_that_does_not_commit_keeps_the_file(ctx: PortalContext) -> No
     app_id, _, doc_id, path = _draft_with_photo(ctx, photo())
     with ctx.sessions() as db:
         app = applications.get_for(db, OWNER, app_id, lock=True)
-        assert documents.remove(db, ctx, app, doc_id) == str(path)
+        documents.remove(db, ctx, app, doc_id)
         db.rollback()
+        db.commit()  # a later commit of the same session does not act on the rolled-back removal
     assert path.exists()
     with ctx.sessions() as db:
         assert [d.id for d in applications.get_for(db, OWNER, app_id).documents] == [doc_id]
+
+
+def test_a_committed_removal_deletes_the_file_nothing_else_refers_to(ctx: PortalContext) -> None:
+    data = photo()
+    app_id, code, first_id, path = _draft_with_photo(ctx, data)
+    with ctx.sessions() as db:
+        app = applications.get_for(db, OWNER, app_id, lock=True)
+        second = documents.attach(db, ctx, app, OWNER, code=code, filename="b.jpg", data=data)
+        db.commit()
+        assert second.storage_path == str(path)
+        documents.remove(db, ctx, app, first_id)
+        db.flush()
+        assert path.exists()  # not before the commit
+        db.commit()
+        assert path.exists()  # the second row still refers to it
+        documents.remove(db, ctx, app, second.id)
+        db.commit()
+    assert not path.exists()
 
 
 def test_a_file_another_row_refers_to_is_kept(ctx: PortalContext) -> None:
@@ -47,11 +69,12 @@ def test_an_upload_of_the_same_content_during_the_clean_up_keeps_its_file(
 ) -> None:
     data = photo()
     app_id, code, doc_id, path = _draft_with_photo(ctx, data)
+    removed = str(path)
     with ctx.sessions() as db:
-        app = applications.get_for(db, OWNER, app_id, lock=True)
-        removed = documents.remove(db, ctx, app, doc_id)
+        # Where a removal stands once committed, before its clean-up has run.
+        db.execute(delete(Document).where(Document.id == doc_id))
         db.commit()
-    assert path.exists()  # deleted only by the clean-up that follows the commit
+    assert path.exists()
 
     # The same photo is sent again before the clean-up runs: its row is flushed (the
     # application locked) and finds the file still there.
