@@ -19,11 +19,11 @@ from dialogs.events import (
     Unsupported,
     Upload,
 )
-from dialogs.flows import form, menu, procedure, status
+from dialogs.flows import documents, form, menu, procedure, status, supplement
 from dialogs.i18n import N_, t
 from dialogs.money import fee_summary, processing_summary
 from dialogs.state import State, Step
-from dialogs.text import fold, yes_no
+from dialogs.text import fold
 from dialogs.ui import nav_row, next_question, say, sbtn
 
 # Words that always mean navigation, whatever the step (compared folded).
@@ -250,10 +250,14 @@ def _on_button(step: Step, data: str, ctx: Context) -> None:
         form.save_answer(step, arg)
     elif verb == "skip" and s.flow == "form":
         form.advance(step, ctx)
-    elif (verb == "skip" and s.flow == "documents") or (verb == "done" and s.flow == "documents"):
-        form.document_done(step, ctx)
+    elif verb == "done" and s.flow == "documents":
+        documents.try_done(step, ctx)
+    elif verb == "skip" and s.flow == "documents":
+        documents.skip(step, ctx)
+    elif verb == "ph" and s.flow == "documents":
+        documents.on_button(step, ctx, arg)
     elif verb == "retake" and s.flow == "documents":
-        form.retake(step)
+        documents.retake(step)
         if not step.effects:
             form.ask_document(step, ctx, s.doc or "")
     elif verb == "forget":
@@ -282,8 +286,10 @@ def _on_button(step: Step, data: str, ctx: Context) -> None:
     elif verb == "confirm":
         if arg == "yes":
             form.submit(step)
+        elif documents.in_supplement(s):
+            supplement.again(step, ctx)
         else:
-            form.review(step, ctx) if not s.supplement else form.start_documents(step, ctx)
+            form.review(step, ctx)
     elif verb == "leave":
         _leave(step, ctx, arg)
     else:
@@ -420,6 +426,12 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
     if not folded:
         ask_current(step, ctx)
         return
+    # The photos step's own words (done, remove or retake a photo) come first.
+    if s.flow == "documents" and documents.on_text(step, ctx, text):
+        return
+    if s.flow not in ("form", "documents") and supplement.asks_for_it(text):
+        supplement.find(step)
+        return
     field = _current_field(s, ctx)
     value_question = field is not None and field.type != "choice" and s.held is None
     # 1. A label or the step's own verb typed in full: the press it stands for.
@@ -485,14 +497,7 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
         if intent in ASIDES and confidence >= STRONG:
             _aside(step, intent, parsed, ctx)
             return
-        if yes_no(text) is True or folded in {"xong", "done", "tiep", "tiep tuc", "next"}:
-            _on_button(step, f"s{s.seq}:done", ctx)
-            return
-        say(
-            step,
-            t(s.lang, N_("Please send a photo of the paper (use the camera or gallery button).")),
-        )
-        form.ask_document(step, ctx, s.doc or "")
+        documents.not_a_photo(step, ctx)
         return
     if s.flow == "track":
         code = _entity(parsed, "tracking_code")
@@ -756,16 +761,12 @@ def _guesses(step: Step, parsed: dict[str, Any], ctx: Context) -> None:
 
 def _on_upload(step: Step, event: Upload, ctx: Context) -> None:
     s = step.state
-    files = [
-        {"ref": f.ref, "kind": f.kind, "mime": f.mime, "name": f.name, "size": f.size}
-        for f in event.files
-    ]
+    files = documents.files_of(event.files)
     if s.flow == "documents" and s.doc:
-        form.upload(step, files)
+        documents.upload(step, ctx, files)
         return
     if s.flow in ("form", "review", "confirm_submit", "consent", "checklist"):
-        say(step, t(s.lang, N_("Thank you. I will ask for the photos of papers a little later.")))
-        ask_current(step, ctx)
+        documents.keep_early(step, files)  # used for the first paper they fit
         return
     # Anywhere else a photo is most likely the QR code of a paper receipt.
     s.pending = "decode_qr"
@@ -845,9 +846,9 @@ def _on_effect(step: Step, result: EffectResult, ctx: Context) -> None:
     elif name == "save_answers":
         form.after_save(step, ctx, ok, value, error)
     elif name == "upload":
-        form.after_upload(step, ctx, ok, value, error)
+        documents.after_upload(step, ctx, ok, value, error)
     elif name == "remove_document":
-        form.after_remove(step, ctx, ok)
+        documents.after_remove(step, ctx, ok)
     elif name == "load_application":
         _after_load(step, ctx, purpose or "review", ok, value, error)
     elif name == "submit":
@@ -862,6 +863,8 @@ def _on_effect(step: Step, result: EffectResult, ctx: Context) -> None:
                 s.drafts.pop(s.procedure, None)
             s.app_id = None
             menu.show_menu(step, t(s.lang, N_("The application was deleted.")))
+    elif name == "list_mine" and purpose == "supplement":
+        supplement.after_list(step, ok, value)
     elif name == "list_mine" and purpose == "mydata":
         _show_my_data(step, ok, value)
     elif name == "list_mine":
@@ -927,19 +930,7 @@ def _after_load(
             return
         form.start_form(step, ctx)
     elif purpose == "supplement":
-        procedure.restore_from(s, value)
-        if value.get("status") != "supplement_requested":
-            status.show_application(step, ctx, value)
-            return
-        asked = list((value.get("supplement") or {}).get("documents") or [])
-        s.supplement = asked
-        note = (value.get("supplement") or {}).get("note")
-        if note:
-            say(step, t(s.lang, N_("The office says: {note}"), note=note))
-        if asked:
-            form.ask_document(step, ctx, asked[0])
-        else:
-            form.confirm_submit(step, ctx)
+        supplement.open_request(step, ctx, value)
 
 
 def _ask_forget(step: Step) -> None:

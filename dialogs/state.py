@@ -32,6 +32,14 @@ class State(BaseModel):
     status: str | None = None  # status of app_id as last seen
     supplement: list[str] = Field(default_factory=list)  # documents asked for
     last_upload: list[int] = Field(default_factory=list)  # ids of the last photos sent
+    # The photos step (dialogs/flows/documents.py): each paper's photo ids in order
+    # (front first), the portal's photo rule per paper (min_files, max_files, sides,
+    # required), files sent before their paper was asked for, the photo being replaced.
+    photos: dict[str, list[int]] = Field(default_factory=dict)
+    rules: dict[str, dict[str, int]] = Field(default_factory=dict)
+    early: list[dict[str, Any]] = Field(default_factory=list)
+    replacing: int | None = None
+    supplement_fields: list[str] = Field(default_factory=list)  # answers asked again
     submit_key: str | None = None
     drafts: dict[str, str] = Field(default_factory=dict)  # procedure -> draft app_id
     # Reply-keyboard labels (folded) -> button data, for the step now showing.

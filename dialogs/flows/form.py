@@ -9,6 +9,7 @@ from backend_client import DocumentSpec, FormField, Procedure
 from dialogs.conditions import active_documents, active_fields, holds
 from dialogs.context import Context
 from dialogs.effects import Effect
+from dialogs.flows import documents
 from dialogs.i18n import N_, fmt_date, t
 from dialogs.money import fee_quote, fee_summary, vnd
 from dialogs.replies import Media, Reply
@@ -151,6 +152,11 @@ def _field_message(error: dict[str, Any], field: str, lang: str) -> str:
 def advance(step: Step, ctx: Context) -> None:
     """Go on after the current question: next field, or back to the review when editing."""
     s = step.state
+    if documents.in_supplement(s) and s.field in s.supplement_fields:
+        from dialogs.flows import supplement
+
+        supplement.after_answer(step, ctx)  # the next answer the office asked for
+        return
     if s.editing:
         s.editing = False
         load_for_review(step)
@@ -190,117 +196,19 @@ def go_back(step: Step, ctx: Context) -> bool:
     return False
 
 
-# --- documents ----------------------------------------------------------------
+# --- documents (dialogs/flows/documents.py) -----------------------------------------
 
 
 def _docs_todo(step: Step, ctx: Context) -> list[DocumentSpec]:
-    s = step.state
-    proc = _proc(step, ctx)
-    if s.supplement:
-        return [d for d in proc.documents if d.code in s.supplement]
-    return active_documents(proc, s.answers, ctx.now.date())
+    return documents.docs_todo(step, ctx)
 
 
 def start_documents(step: Step, ctx: Context) -> None:
-    docs = _docs_todo(step, ctx)
-    if not docs:
-        load_for_review(step)
-        return
-    ask_document(step, ctx, docs[0].code)
+    documents.start(step, ctx)
 
 
 def ask_document(step: Step, ctx: Context, code: str, error: str | None = None) -> None:
-    s = step.state
-    s.flow = "documents"
-    s.doc = code
-    next_question(s)
-    docs = _docs_todo(step, ctx)
-    doc = next(d for d in docs if d.code == code)
-    lang = s.lang
-    lines = []
-    if error:
-        lines.append("⚠️ " + error)
-    lines.append(
-        t(lang, N_("Papers {n}/{total}"), n=[d.code for d in docs].index(code) + 1, total=len(docs))
-    )
-    lines.append(t(lang, N_("Please take a photo of: {name}"), name=_doc_name(doc, lang)))
-    if doc.help:
-        lines.append(doc.help.get(lang) or doc.help["vi"])
-    else:
-        lines.append(t(lang, N_("Lay the paper flat in good light so all of it shows.")))
-    have = s.docs.get(code, 0) if not s.supplement else 0
-    rows = []
-    if have >= doc.min_files:
-        rows.append((sbtn(s, t(lang, N_("✅ Done, next")), "done"),))
-    if not doc.required and not s.supplement:
-        rows.append((sbtn(s, t(lang, N_("⏭ I don't have it, skip")), "skip"),))
-    say(step, "\n".join(lines), *rows, nav_row(s), kind="error" if error else "ask")
-
-
-def upload(step: Step, files: list[dict[str, Any]]) -> None:
-    s = step.state
-    s.pending = "upload"
-    step.effects.append(Effect("upload", {"app_id": s.app_id, "code": s.doc, "files": files}))
-
-
-def after_upload(step: Step, ctx: Context, ok: bool, value: Any, error: dict[str, Any]) -> None:
-    s = step.state
-    assert s.doc is not None
-    if not ok:
-        assert s.doc is not None
-        ask_document(step, ctx, s.doc, error=_field_message(error, f"documents.{s.doc}", s.lang))
-        return
-    docs = list(value or [])
-    s.docs[s.doc] = s.docs.get(s.doc, 0) + len(docs)
-    s.last_upload = [int(d["id"]) for d in docs]
-    doc = next(d for d in _proc(step, ctx).documents if d.code == s.doc)
-    next_question(s)
-    lang = s.lang
-    say(
-        step,
-        t(
-            lang,
-            N_("Received {n} photo(s) of {name}. If the paper has more pages, send them now."),
-            n=len(docs),
-            name=_doc_name(doc, lang),
-        ),
-        (sbtn(s, t(lang, N_("✅ Done, next")), "done"),),
-        (sbtn(s, t(lang, N_("🔁 Retake the last photo")), "retake"),),
-        nav_row(s, back=False),
-        kind="ask",
-    )
-
-
-def retake(step: Step) -> None:
-    s = step.state
-    if not s.last_upload:
-        return
-    s.pending = "remove_document"
-    step.effects.append(
-        Effect("remove_document", {"app_id": s.app_id, "doc_id": s.last_upload.pop()})
-    )
-
-
-def after_remove(step: Step, ctx: Context, ok: bool) -> None:
-    s = step.state
-    assert s.doc is not None
-    if ok:
-        s.docs[s.doc] = max(0, s.docs.get(s.doc, 0) - 1)
-        say(step, t(s.lang, N_("The last photo was removed. Please send it again.")))
-    ask_document(step, ctx, s.doc)
-
-
-def document_done(step: Step, ctx: Context) -> None:
-    s = step.state
-    docs = _docs_todo(step, ctx)
-    codes = [d.code for d in docs]
-    index = codes.index(s.doc) if s.doc in codes else -1
-    if index + 1 < len(codes):
-        ask_document(step, ctx, codes[index + 1])
-    elif s.supplement:
-        confirm_submit(step, ctx)
-    else:
-        load_for_review(step)
+    documents.ask(step, ctx, code, error)
 
 
 # --- review and submit --------------------------------------------------------------
@@ -423,11 +331,11 @@ def after_submit(step: Step, ctx: Context, ok: bool, value: Any, error: dict[str
         review(step, ctx)
         return
     code = value.get("tracking_code")
+    was_supplement = bool(s.supplement) or documents.in_supplement(s)
     s.status = value.get("status")
     s.flow = "submitted"
     s.drafts.pop(s.procedure or "", None)
-    was_supplement = bool(s.supplement)
-    s.supplement = []
+    s.supplement, s.supplement_fields = [], []
     next_question(s)
     if was_supplement:
         say(

@@ -7,6 +7,7 @@ from typing import Any
 from backend_client import Procedure
 from dialogs.context import Context
 from dialogs.effects import Effect
+from dialogs.flows import documents
 from dialogs.i18n import N_, t
 from dialogs.money import fee_summary, processing_summary
 from dialogs.state import Step
@@ -173,10 +174,7 @@ def restore_from(s: Any, app: dict[str, Any]) -> None:
     s.app_id = app["id"]
     s.procedure = app["procedure"]
     s.answers = dict(app.get("answers") or {})
-    counts: dict[str, int] = {}
-    for doc in app.get("documents") or []:
-        counts[doc["code"]] = counts.get(doc["code"], 0) + 1
-    s.docs = counts
+    documents.restore(s, app)  # photo ids and counts as the portal rules them
     s.status = app.get("status")
 
 
