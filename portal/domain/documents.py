@@ -372,7 +372,16 @@ def _check_pdf(data: bytes) -> int:
         active = find_active_content(reader) or find_active_names(data)
     except DocumentRejected:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+        NotImplementedError,  # an unknown stream filter
+        AssertionError,  # pypdf asserts on what it reads
+    ) as exc:
         # pypdf raises more than its own errors on malformed input.
         _log.info("pypdf could not read a PDF (%s); counting page objects", exc)
         pages = len(_PDF_PAGE.findall(data))

@@ -298,6 +298,15 @@ def test_hand_made_pdf_without_xref_is_counted_by_its_page_objects() -> None:
     assert _inspect(HAND_MADE_PDF).pages == 2
 
 
+def test_pdf_pypdf_cannot_decode_is_corrupt_not_a_crash() -> None:
+    # pypdf raises NotImplementedError for an unknown filter, AssertionError for an
+    # object stream that is not one.
+    unknown_filter = _pdf_with_object_streams(1).replace(b"/FlateDecode", b"/FlateDecodeX")
+    assert _rejected(unknown_filter).code == "corrupt"
+    not_a_stream = _pdf_with_object_streams(1).replace(b"/Type/ObjStm", b"/Type/ObjXyz")
+    assert _rejected(not_a_stream).code == "corrupt"
+
+
 def test_pdf_without_end_marker_is_corrupt() -> None:
     data = _pdf(2)
     assert _rejected(data[: len(data) // 2]).code == "corrupt"
