@@ -298,6 +298,8 @@ def _decode_image(data: bytes, kind: DocumentFormat, max_pixels: int) -> Image.I
         raise _bomb() from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _corrupt_image() from exc
+    except RuntimeError as exc:  # libheif's refusals ("Security limit exceeded"...)
+        raise _corrupt_image() from exc
 
 
 def _upright(img: Image.Image) -> Image.Image:

@@ -209,6 +209,14 @@ def test_truncated_images_are_corrupt(fmt: str) -> None:
     assert _rejected(data[: len(data) * 2 // 3]).code == "corrupt"
 
 
+def test_a_heic_whose_size_libheif_refuses_is_corrupt_not_a_crash() -> None:
+    # A small single-tile picture whose declared width libheif refuses while decoding.
+    data = bytearray(_image("HEIF", (64, 48)))
+    ispe = data.find(b"ispe")  # the picture's size: version/flags, width, height
+    data[ispe + 8 : ispe + 12] = (3_372_220_480).to_bytes(4, "big")
+    assert _rejected(bytes(data), min_side=1).code == "corrupt"
+
+
 def test_magic_bytes_alone_do_not_make_a_photo() -> None:
     for head in (b"\xff\xd8\xff\xe0", b"RIFF\x00\x00\x00\x00WEBP", b"\x89PNG\r\n\x1a\n"):
         assert _rejected(head + b"\x00garbage" * 50).code == "corrupt"
