@@ -27,12 +27,24 @@ Ctx = Annotated[PortalContext, Depends(get_ctx)]
 
 def get_db(ctx: Ctx) -> Iterator[Session]:
     """One transaction per request: routes commit at their end; anything raised
-    before that rolls the whole request back."""
+    before that rolls the whole request back. Plain generator: FastAPI opens and closes
+    it in the thread pool, like the plain-``def`` routes that use it."""
     with ctx.sessions() as session:
         yield session
 
 
-Db = Annotated[Session, Depends(get_db)]
+# scope="function": the session is closed (its transaction rolled back, row locks
+# released) as soon as the route returns or raises, not after the response is sent.
+Db = Annotated[Session, Depends(get_db, scope="function")]
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request body as sent (e.g. to check a signature): read on the event loop, so
+    that the route that needs it can stay a plain ``def`` running in the thread pool."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]
 
 
 def _bearer(authorization: str | None) -> str:

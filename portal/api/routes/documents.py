@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1/applications/{app_id}/documents", tags=["document
 
 
 @router.post("", response_model=schemas.DocumentOut, status_code=201)
-async def upload_document(
+def upload_document(
     ctx: Ctx,
     db: Db,
     actor: Citizen,
@@ -26,7 +26,8 @@ async def upload_document(
 ) -> schemas.DocumentOut:
     limit = ctx.settings.max_upload_bytes
     # Read one byte past the limit: enough to refuse, never the whole of a huge upload.
-    data = await file.read(limit + 1)
+    # Plain def: FastAPI has parsed the form (spooled) on the loop; this runs in the pool.
+    data = file.file.read(limit + 1)
     if len(data) > limit:
         raise ValidationFailed(
             N_("The file is too large. Please send a photo under {mb} MB."),

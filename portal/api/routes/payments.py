@@ -6,12 +6,12 @@ import hashlib
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header
 from pydantic import ValidationError
 
 from motcua.i18n import N_
 from portal.api import schemas
-from portal.api.deps import Ctx, Db
+from portal.api.deps import Ctx, Db, RawBody
 from portal.services import payments
 from portal.services.errors import Unauthorized, ValidationFailed
 
@@ -35,15 +35,19 @@ def sign(secret: str, body: bytes) -> str:
         }
     },
 )
-async def gateway_callback(
+def gateway_callback(
     ctx: Ctx,
     db: Db,
-    request: Request,
+    body: RawBody,
     x_signature: Annotated[str | None, Header(max_length=256)] = None,
 ) -> schemas.GatewayAck:
-    body = await request.body()
     expected = sign(ctx.settings.payment_webhook_secret, body)
-    if not x_signature or not hmac.compare_digest(x_signature.lower(), expected):
+    # A header is any latin-1 text; compare_digest refuses non-ASCII str (TypeError).
+    if (
+        not x_signature
+        or not x_signature.isascii()
+        or not hmac.compare_digest(x_signature.lower(), expected)
+    ):
         raise Unauthorized(N_("The payment notice is not signed correctly."), code="bad_signature")
     try:
         notice = schemas.GatewayCallbackIn.model_validate_json(body)
