@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from motcua.deployment import require_safe_secrets
 from portal.api import docs, errors
 from portal.api.clients import TrustedProxies
+from portal.api.downloads import NoSniff
 from portal.api.ratelimit import make_limiter
 from portal.api.routes import (
     applications,
@@ -65,6 +66,7 @@ def create_app(
     app.state.trusted_proxies = TrustedProxies(context.settings.trusted_proxies)
     errors.install(app)
     docs.install(app)
+    app.add_middleware(NoSniff)
 
     @app.get("/v1/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -58,3 +58,10 @@ async def test_the_payment_qr_is_not_sniffed(
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_every_response_says_nosniff(http: httpx.AsyncClient) -> None:
+    for path in ("/v1/health", "/docs-assets/swagger-ui.css", "/v1/no-such-thing", "/docs"):
+        response = await http.get(path)
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert response.headers.get_list("x-content-type-options") == ["nosniff"]
