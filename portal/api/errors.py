@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from motcua.i18n import N_, localized
@@ -35,6 +36,24 @@ def install(app: FastAPI) -> None:
         headers = {"Retry-After": "60"} if exc.status_code == 429 else None
         return JSONResponse(
             error_body(exc.code, exc.message, exc.fields), exc.status_code, headers=headers
+        )
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
+        # Optimistic locking (SQLite takes no row locks): another request changed the
+        # application between our read and our write; ours was rolled back.
+        log.info("optimistic-lock conflict: %s", exc)
+        return JSONResponse(
+            error_body(
+                "stale",
+                localized(
+                    N_(
+                        "Someone else changed this application at the same moment. "
+                        "Nothing was saved; please reload it and try again."
+                    )
+                ),
+            ),
+            409,
         )
 
     @app.exception_handler(RequestValidationError)
