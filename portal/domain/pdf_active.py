@@ -45,8 +45,11 @@ _SUBTYPES: Final[dict[str, ActiveContent]] = {"/FileAttachment": "embedded_file"
 # Names long enough never to occur by chance in compressed data. "/JS" is too short
 # for that and is found by the walk.
 _RAW_NAMES: Final = re.compile(rb"/(JavaScript|Launch|EmbeddedFiles?|FileAttachment)(?![A-Za-z])")
+# "/JS" only as a key followed by its script (a string or a reference): inflated
+# binary data (pictures) holds a bare "/JS" every few megabytes by chance.
 _ANY_NAME: Final = re.compile(
-    rb"/(JavaScript|JS|Launch|EmbeddedFiles?|FileAttachment)(?![A-Za-z0-9])"
+    rb"/(JavaScript|Launch|EmbeddedFiles?|FileAttachment)(?![A-Za-z])"
+    rb"|/(JS)\s*(?:[(<]|\d+\s+\d+\s+R)"
 )
 _NAME_ESCAPE: Final = re.compile(rb"#([0-9A-Fa-f]{2})")
 _STREAM: Final = re.compile(rb"stream\r?\n")
@@ -105,11 +108,11 @@ def find_active_names(data: bytes) -> ActiveContent | None:
 def scan_unreadable(data: bytes) -> ActiveContent | None:
     """For a file pypdf cannot read: every name in the bytes and in every stream
     that inflates, "/JS" included (there is no parsed document to walk)."""
+    found = _names_in(data)
     budget = _MAX_INFLATED
-    parts = [data]
     view = memoryview(data)
     for match in _STREAM.finditer(data):
-        if budget <= 0:
+        if found is not None or budget <= 0:
             break
         end = data.find(b"endstream", match.end())
         end = len(data) if end < 0 else end
@@ -118,13 +121,13 @@ def scan_unreadable(data: bytes) -> ActiveContent | None:
         except zlib.error:
             continue
         budget -= len(part)
-        parts.append(part)
-    for part in parts:
-        plain = _NAME_ESCAPE.sub(_unescape, part)
-        found = _ANY_NAME.search(plain)
-        if found:
-            return _RAW_MEANING[found.group(1)]
-    return None
+        found = _names_in(part)
+    return found
+
+
+def _names_in(part: bytes) -> ActiveContent | None:
+    found = _ANY_NAME.search(_NAME_ESCAPE.sub(_unescape, part))
+    return _RAW_MEANING[found.group(1) or found.group(2)] if found else None
 
 
 def _unescape(match: re.Match[bytes]) -> bytes:

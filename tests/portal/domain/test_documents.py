@@ -599,6 +599,27 @@ def test_an_unreadable_pdf_is_scanned_for_active_content() -> None:
     assert _rejected(broken).code == "pdf_launch"
 
 
+def _unreadable_with_stream(content: bytes) -> bytes:
+    packed = zlib.compress(content)
+    stream = (
+        f"5 0 obj<</Filter/FlateDecode/Length {len(packed)}>>stream\n".encode()
+        + packed
+        + b"\nendstream endobj\n"
+    )
+    return HAND_MADE_PDF.replace(b"trailer", stream + b"trailer")
+
+
+def test_an_unreadable_pdf_has_its_streams_inflated_and_scanned() -> None:
+    hidden = _unreadable_with_stream(b"<</S/JavaScript/JS(app.alert(1))>>")
+    assert b"JavaScript" not in hidden
+    assert _rejected(hidden).code == "pdf_javascript"
+    only_js_key = _unreadable_with_stream(b"<</JS 7 0 R>>")
+    assert _rejected(only_js_key).code == "pdf_javascript"
+    # Pixel data that happens to hold the bytes "/JS" is not a script.
+    pixels = _unreadable_with_stream(bytes(range(256)) * 50 + b"\x00/JS\x00\xff" + b"\x10" * 99)
+    assert _inspect(pixels).pages == 2
+
+
 def test_a_pdf_with_an_ordinary_link_is_accepted() -> None:
     writer = _pdf_writer()
     link = DictionaryObject(
