@@ -115,7 +115,7 @@ def serve(host: str, port: int, *, seed: bool | None) -> None:
     )
 
 
-@click.command("portal")
+@click.group("portal", invoke_without_command=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option(
@@ -123,9 +123,41 @@ def serve(host: str, port: int, *, seed: bool | None) -> None:
     default=None,
     help="Create the demo staff accounts (default: in demo mode only; never in production).",
 )
-def portal_command(host: str, port: int, seed: bool | None) -> None:
+@click.pass_context
+def portal_command(ctx: click.Context, host: str, port: int, seed: bool | None) -> None:
     """Serve the ward's back office (migrates the database first)."""
-    serve(host, port, seed=seed)
+    if ctx.invoked_subcommand is None:
+        serve(host, port, seed=seed)
+
+
+@portal_command.command("purge")
+@click.option(
+    "--older-than",
+    "older_than",
+    required=True,
+    help="Age of a draft's last change, e.g. 90d, 12w or 36h.",
+)
+def portal_purge(older_than: str) -> None:
+    """Delete cancelled and abandoned drafts (never submitted) not changed for a while,
+    with their files, and files in UPLOAD_DIR that no document refers to."""
+    from portal.services.context import PortalContext
+    from portal.services.retention import parse_age, purge
+
+    try:
+        age = parse_age(older_than)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--older-than") from exc
+    settings = get_settings()
+    prepare_database(settings)
+    ctx = PortalContext.from_settings(settings)
+    try:
+        done = purge(ctx, older_than=age)
+    finally:
+        ctx.engine.dispose()
+    click.echo(
+        f"deleted {done.applications} applications ({done.documents} documents), "
+        f"{done.files} files of theirs and {done.orphans} orphan files"
+    )
 
 
 @click.group("catalog")

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -79,10 +79,27 @@ def delete_applications(db: Session, ctx: PortalContext, apps: Iterable[Applicat
 def erase_citizen(db: Session, ctx: PortalContext, citizen: str) -> Erasure:
     """Everything of ``citizen`` that was never submitted, including drafts they started
     for someone else as a volunteer; what was submitted is listed as kept."""
-    mine = list_for_citizen(db, citizen)
-    gone = [a for a in mine if never_submitted(a)]
-    kept = [a for a in mine if not never_submitted(a)]
+    ids = [a.id for a in list_for_citizen(db, citizen) if never_submitted(a)]
+    gone = lock_and_reload(db, ids)
+    kept = [a for a in list_for_citizen(db, citizen) if a not in gone]
     return Erasure(deleted=delete_applications(db, ctx, gone), kept=kept)
+
+
+def lock_and_reload(db: Session, ids: list[str]) -> list[Application]:
+    """The applications locked as an upload or a submit locks them (row locks on
+    PostgreSQL, the write lock on SQLite), then read again: a photo sent or a submit
+    made just before is seen, and a draft submitted meanwhile is no longer deleted."""
+    if not ids:
+        return []
+    db.execute(
+        update(Application)
+        .where(Application.id.in_(ids))
+        .values(updated_at=Application.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    db.expire_all()
+    fresh = db.scalars(select(Application).where(Application.id.in_(ids)))
+    return [a for a in fresh if never_submitted(a)]
 
 
 def remove_files(paths: Iterable[Path]) -> int:
