@@ -11,7 +11,7 @@ import pypdf
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import ExifTags, Image, ImageDraw
+from PIL import ExifTags, Image, ImageDraw, PngImagePlugin
 from pypdf.actions import JavaScript
 from pypdf.generic import (
     ArrayObject,
@@ -401,10 +401,22 @@ def _exif(orientation: int | None = None, gps: bool = False) -> Image.Exif:
     return exif
 
 
+XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>owner: Nguyen Van A</rdf:RDF></x:xmpmeta>'
+
+
 def _with_metadata(fmt: str, exif: Image.Exif, size: tuple[int, int] = (1200, 900)) -> bytes:
     img = Image.open(io.BytesIO(_image("PNG", size)))
+    extra: dict[str, object] = {"icc_profile": b"not-really-a-profile"}
+    if fmt in ("JPEG", "WEBP"):
+        extra["xmp"] = XMP
+    if fmt == "JPEG":
+        extra["comment"] = b"taken at 12 Le Loi, Hue"
+    if fmt == "PNG":
+        text = PngImagePlugin.PngInfo()
+        text.add_itxt("XML:com.adobe.xmp", XMP.decode())
+        extra["pnginfo"] = text
     buf = io.BytesIO()
-    img.save(buf, format=fmt, exif=exif, icc_profile=b"not-really-a-profile")
+    img.save(buf, format=fmt, exif=exif, **extra)
     return buf.getvalue()
 
 
@@ -413,12 +425,14 @@ def test_exif_with_the_gps_position_is_not_stored(fmt: str) -> None:
     sent = _with_metadata(fmt, _exif(gps=True))
     with Image.open(io.BytesIO(sent)) as img:
         assert img.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the test file has it
+    assert b"Nguyen Van A" in sent  # and its XMP
     prepared = _prepare(sent)
     with Image.open(io.BytesIO(prepared.content)) as img:
         img.load()
         assert not img.getexif()
-        assert "exif" not in img.info and "icc_profile" not in img.info
-    assert b"PhoneMaker" not in prepared.content and b"Exif\x00\x00" not in prepared.content
+        assert not {"exif", "icc_profile", "xmp", "comment"} & set(img.info)
+    for trace in (b"PhoneMaker", b"Exif\x00\x00", b"Nguyen Van A", b"adobe:ns:meta", b"Le Loi"):
+        assert trace not in prepared.content
 
 
 def test_a_heic_photo_is_stored_as_jpeg_without_its_exif() -> None:
