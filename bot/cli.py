@@ -48,12 +48,9 @@ async def chat(
     lang: str | None = None,
     lines: Any = None,
     portal: PortalClient | None = None,
-    news: bool = True,
 ) -> int:
-    """The terminal conversation against ``settings.portal_url``; returns an exit code.
-    With ``news``, the application's news (the notifier) is printed in it too."""
+    """The terminal conversation against ``settings.portal_url``; returns an exit code."""
     from bot.terminal import Terminal
-    from bot.terminal_news import TerminalNews
 
     backend = portal or PortalClient(settings.portal_url, settings.bot_service_token)
     store = Store.migrated(settings.bot_database_url)
@@ -75,14 +72,7 @@ async def chat(
             qr_dir=Path("var") / "qr",
             fetch_image=portal_image_fetcher(backend),
         )
-        notifier = TerminalNews(store, backend, terminal) if news else None
-        if notifier is not None:
-            await notifier.start()
-        try:
-            await terminal.run()
-        finally:
-            if notifier is not None:
-                await notifier.stop()
+        await terminal.run()
         return 0
     finally:
         await runtime_close(backend if portal is None else None, store)

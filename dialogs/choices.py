@@ -274,8 +274,8 @@ def match(
         return Match()
     # 1. The label itself, or the step's verb.
     for label, data in choices:
-        if folded == clean_label(label):
-            return Match(data, how="exact")
+        if folded == clean_label(label) or action_of(data) == "ans:" + folded.replace(" ", "_"):
+            return Match(data, how="exact")  # the label, or the choice's own value
     hits = [data for label, data in choices if folded in VERBS.get(action_of(data), ())]
     if len(hits) == 1:
         return Match(hits[0], how="verb")

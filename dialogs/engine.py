@@ -22,6 +22,7 @@ from dialogs.events import (
 from dialogs.flows import documents, form, menu, procedure, status, supplement
 from dialogs.i18n import N_, t
 from dialogs.money import fee_summary, processing_summary
+from dialogs.replies import Reply
 from dialogs.state import State, Step
 from dialogs.text import fold
 from dialogs.ui import nav_row, next_question, say, sbtn
@@ -93,6 +94,7 @@ RECENT_CHARS = 200
 def handle(state: State, event: Event, ctx: Context) -> Step:
     step = _handle(state, event, ctx)
     _register_choices(step, state.seq)
+    _drop_old_keyboard(step)
     said = [r.text[:RECENT_CHARS] for r in step.replies if r.text]
     if said:
         step.state.recent = (step.state.recent + said)[-RECENT:]
@@ -113,6 +115,25 @@ def _register_choices(step: Step, seq_before: int) -> None:
         s.choices = shown
     else:
         s.choices = s.choices + [c for c in shown if c not in s.choices]
+
+
+def _drop_old_keyboard(step: Step) -> None:
+    """A reply keyboard stays on the phone until a message without buttons removes it
+    (a message carries one kind of buttons). When a question with inline buttons
+    follows a keyboard, a short acknowledgement goes first to take the keyboard away,
+    so its old buttons cannot answer the new question."""
+    s = step.state
+    replies: list[Reply] = []
+    for reply in step.replies:
+        if reply.layout == "keyboard" and reply.buttons:
+            s.keyboard_up = True
+        elif not reply.buttons:
+            s.keyboard_up = False
+        elif s.keyboard_up:
+            replies.append(Reply(text=t(s.lang, N_("OK."))))
+            s.keyboard_up = False
+        replies.append(reply)
+    step.replies = replies
 
 
 def _handle(state: State, event: Event, ctx: Context) -> Step:
@@ -480,7 +501,7 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
             _not_caught(step, ctx)
             return
         value = values.normalize(field, text.strip(), ctx.now.date())
-        if _name_field(field) and _plain(value) and len(value.split()) > 1:
+        if _name_field(field) and _plain(value) and len(value.split()) > 1 and s.lang == "vi":
             _hold_name(step, value, ambiguous=False)
             return
         form.save_answer(step, value)

@@ -52,6 +52,8 @@ class State(BaseModel):
     old_keyboard: list[str] = Field(default_factory=list)
     # A typed value waiting for one confirmation (a name without diacritics, "Huy").
     held: str | None = None
+    # The last reply sent showed a reply keyboard (still on the user's screen).
+    keyboard_up: bool = False
     seq: int = 0  # increases at every question; buttons carry it to detect stale ones
     back: list[str] = Field(default_factory=list)  # earlier fields, for "back"
     pending: str | None = None  # name of the effect being waited for

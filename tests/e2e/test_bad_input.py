@@ -26,7 +26,7 @@ async def to_child_dob(citizen: Citizen) -> None:
     await citizen.presses("Tôi đồng ý")
     await citizen.says("Nguyễn Thị Minh An")
     asked = await citizen.says("Bé gái")
-    assert "Bước 3/9" in asked[-1]["text"]
+    assert "Bước 3/11" in asked[-1]["text"]
 
 
 async def test_odd_messages_mid_form(
@@ -49,7 +49,7 @@ async def test_odd_messages_mid_form(
     )
     assert "gửi lại" in texts(edited)
     for reply in (sticker, voice, location, edited):
-        assert "Bước 3/9" in reply[-1]["text"]  # the same question again: the way forward
+        assert "Bước 3/11" in reply[-1]["text"]  # the same question again: the way forward
         assert reply[-1]["buttons"]
     assert await where(bot_store, chat) == before
 
@@ -60,7 +60,7 @@ async def test_odd_messages_mid_form(
             chat, consent["message_id"], consent["callback_data"][0], strict=False
         )
     )
-    assert "tin nhắn cũ" in texts(stale) and "Bước 3/9" in stale[-1]["text"]
+    assert "tin nhắn cũ" in texts(stale) and "Bước 3/11" in stale[-1]["text"]
     assert await where(bot_store, chat) == before
 
     # The same update delivered twice is handled once.
@@ -81,14 +81,14 @@ async def test_odd_messages_mid_form(
     await turns.wait(chat, citizen.expected)
     assert [getattr(e, "text", None) for _, e in turns.events[-30:]] == flood
     replies = tg.sent_messages(chat)[mark:]
-    asked_again = [m for m in replies if "Bước 3/9" in (m.get("text") or "")]
+    asked_again = [m for m in replies if "Bước 3/11" in (m.get("text") or "")]
     assert len(asked_again) == len(flood)
     assert "trục trặc" not in texts(replies).lower()
     assert await where(bot_store, chat) == before
 
     # And the form goes on from there.
     nxt = await citizen.says("5/3/2026")
-    assert "Bước 4/9" in nxt[-1]["text"]
+    assert "Bước 4/11" in nxt[-1]["text"]
 
 
 async def test_bad_files_where_a_photo_is_expected(

@@ -17,29 +17,27 @@ async def test_switch_to_english_mid_form_keeps_the_answers(
     await citizen.presses("Tôi đồng ý")
     await citizen.says("Nguyễn Thị Minh An")
     asked = await citizen.says("Bé gái")
-    assert "Bước 3/9\nBé sinh ngày nào?" in asked[-1]["text"]
+    assert "Bước 3/11\nBé sinh ngày nào?" in asked[-1]["text"]
     before = await where(bot_store, citizen.chat_id)
 
-    offered = await citizen.says("English")  # typed: the language question comes up
-    assert "ngôn ngữ" in offered[-1]["text"]
-    switched = await citizen.presses("English")
+    switched = await citizen.says("English")  # typed: English at once, same question
     after = await where(bot_store, citizen.chat_id)
     assert after["lang"] == "en"
     assert after["answers"] == before["answers"]
     # The form resumes at the same question, now in English (before 7e19242 the
     # language question replaced the form's flow and the main menu came back).
-    assert "Step 3/9\nWhat is the child's date of birth?" in switched[-1]["text"]
+    assert "Step 3/11\nWhat is the child's date of birth?" in switched[-1]["text"]
     assert {**after, "lang": "vi"} == before
 
     nxt = await citizen.says("5/3/2026")
-    assert "Step 4/9" in nxt[-1]["text"]
+    assert "Step 4/11" in nxt[-1]["text"]
     state = await where(bot_store, citizen.chat_id)
     assert state["answers"]["child_name"] == "Nguyễn Thị Minh An"
 
     back = await citizen.presses("Ngôn ngữ")  # the menu way, back to Vietnamese
     assert "Tiếng Việt" in str(back[-1]["buttons"])
     again = await citizen.presses("Tiếng Việt")
-    assert "Bước 4/9" in again[-1]["text"]
+    assert "Bước 4/11" in again[-1]["text"]
 
 
 async def test_an_english_app_gets_english_throughout(
@@ -54,14 +52,14 @@ async def test_an_english_app_gets_english_throughout(
     consent = await english.presses("Start")
     assert "agree" in texts(consent).lower()
     asked = await english.presses("I agree")
-    assert "Step 1/9\nWhat is the child's full name?" in asked[-1]["text"]
+    assert "Step 1/11\nWhat is the child's full name?" in asked[-1]["text"]
     named = await english.says("Nguyen Thi An")
-    assert "Step 2/9\nIs the child a boy or a girl?" in named[-1]["text"]
+    assert "Step 2/11\nIs the child a boy or a girl?" in named[-1]["text"]
     assert english.keyboard()[:2] == ["Boy", "Girl"]
     unclear = await english.says("sometime last week")
-    assert "Step 2/9" in unclear[-1]["text"]
+    assert "Step 2/11" in unclear[-1]["text"]
     dob = await english.says("Girl")
-    assert "Step 3/9" in dob[-1]["text"]
+    assert "Step 3/11" in dob[-1]["text"]
     every = texts(tg.sent_messages(english.chat_id))
     # Nothing Vietnamese slipped through (the answers typed were ASCII).
     assert not any(word in every for word in ("Bác", "Bước", "Giấy", "đồng ý"))

@@ -134,9 +134,9 @@ async def test_killed_mid_form_resumes_at_the_same_step(
     await presses(tg, "Tiếng Việt", "Bác cần làm gì")
     await says(tg, "làm giấy khai sinh cho cháu", "Giấy chứng sinh")
     await presses(tg, "Bắt đầu", "đồng ý")
-    await presses(tg, "Tôi đồng ý", "Bước 1/9")
-    await says(tg, "Nguyễn Thị Minh An", "Bước 2/9")
-    asked = await says(tg, "Bé gái", "Bước 3/9")
+    await presses(tg, "Tôi đồng ý", "Bước 1/11")
+    await says(tg, "Nguyễn Thị Minh An", "Bước 2/11")
+    asked = await says(tg, "Bé gái", "Bước 3/11")
     assert "Bé sinh ngày nào?" in asked
 
     await bot_process.kill()  # no shutdown, no cleanup
@@ -144,9 +144,9 @@ async def test_killed_mid_form_resumes_at_the_same_step(
 
     await bot_process.start(tg)
     answer = await says(tg, "mùng 5 tháng 3 2026", "Bước")
-    assert answer.startswith("Bước 4/9") and "Bé sinh ở đâu" in answer
+    assert answer.startswith("Bước 4/11") and "Bé sinh ở đâu" in answer
     after = tg.sent_messages(CHAT)[sent_before:]
-    assert not any("Bước 1/9" in (m.get("text") or "") for m in after)  # nothing re-asked
+    assert not any("Bước 1/11" in (m.get("text") or "") for m in after)  # nothing re-asked
     assert not any("đồng ý" in (m.get("text") or "") for m in after)
 
     store = Store(bot_db)

@@ -112,6 +112,8 @@ class Typist:
                     "due_date": "2026-03-10",
                 },
             )
+        if name == "request_human":
+            return EffectResult(name, True, {"queued": True})
         if name == "list_mine":
             return EffectResult(name, True, [])
         if name == "load_payment":
