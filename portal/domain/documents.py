@@ -10,8 +10,9 @@ What is stored is not always what was sent: a picture is re-encoded from its
 pixels (turned upright first), so nothing but the picture survives — no EXIF (GPS
 position, camera, time), XMP, colour profile or comment, and no bytes appended after
 it (a ZIP or an HTML page riding on a JPEG). HEIC photos are stored as JPEG: every
-browser opens it, and encoding HEIC again takes seconds. A PDF is stored as sent,
-once it is known to carry no JavaScript, launch action or embedded file.
+browser opens it, and encoding HEIC again takes seconds. A PDF is stored as sent up
+to its end marker, once it is known to carry no JavaScript, launch action or
+embedded file.
 """
 
 from __future__ import annotations
@@ -211,8 +212,9 @@ def prepare_document(
         )
     if kind == "pdf":
         pages = _check_pdf(data)
-        info = DocumentInfo(kind, MIME[kind], len(data), _sha256(data), pages=pages)
-        return PreparedDocument(info, data)
+        content = _pdf_to_its_end(data)
+        info = DocumentInfo(kind, MIME[kind], len(content), _sha256(content), pages=pages)
+        return PreparedDocument(info, content)
     picture = _decode_image(data, kind, max_image_pixels)
     width, height = picture.size
     if min(width, height) < min_side:
@@ -393,6 +395,13 @@ def _check_pdf(data: bytes) -> int:
     if active is not None:
         raise _active(active)
     return pages
+
+
+def _pdf_to_its_end(data: bytes) -> bytes:
+    """The file up to its last end marker: bytes appended after it (a page of HTML)
+    are no part of the document."""
+    end = data.rindex(b"%%EOF") + len(b"%%EOF")  # _check_pdf found it near the end
+    return data[:end] + b"\n" if len(data) > end + 2 else data
 
 
 def _active(kind: ActiveContent) -> DocumentRejected:

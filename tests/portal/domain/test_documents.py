@@ -634,6 +634,14 @@ def test_an_unreadable_pdf_has_its_streams_inflated_and_scanned() -> None:
     assert _inspect(pixels).pages == 2
 
 
+def test_bytes_after_the_end_of_a_pdf_are_not_stored() -> None:
+    pdf = _pdf(1)
+    page = b"<html><script>alert(1)</script></html>\n"
+    prepared = _prepare(pdf + page)
+    assert prepared.content == pdf and prepared.info.size == len(pdf)
+    assert _prepare(pdf).content == pdf  # an ordinary file is stored byte for byte
+
+
 def test_a_pdf_with_an_ordinary_link_is_accepted() -> None:
     writer = _pdf_writer()
     link = DictionaryObject(
