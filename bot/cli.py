@@ -22,6 +22,7 @@ from bot.locks import ChatLocks
 from bot.runtime import Runtime
 from bot.settings import BotSettings, get_settings
 from bot.store import Store
+from dialogs.context import Office
 from motcua.deployment import InsecureSettings, enter_demo_mode, require_safe_secrets
 
 log = logging.getLogger(__name__)
@@ -48,13 +49,18 @@ async def chat(
     lang: str | None = None,
     lines: Any = None,
     portal: PortalClient | None = None,
+    news: bool = True,
 ) -> int:
-    """The terminal conversation against ``settings.portal_url``; returns an exit code."""
+    """The terminal conversation against ``settings.portal_url``; returns an exit code.
+    With ``news``, the application's news (the notifier) is printed in it too."""
     from bot.terminal import Terminal
+    from bot.terminal_news import TerminalNews
 
     backend = portal or PortalClient(settings.portal_url, settings.bot_service_token)
     store = Store.migrated(settings.bot_database_url)
-    contexts = ContextProvider(backend, bot_link=settings.bot_link)
+    contexts = ContextProvider(
+        backend, bot_link=settings.bot_link, office=Office(hours=settings.office_hours)
+    )
     try:
         if not await _portal_ready(contexts, settings.portal_url):
             return 1
@@ -72,7 +78,14 @@ async def chat(
             qr_dir=Path("var") / "qr",
             fetch_image=portal_image_fetcher(backend),
         )
-        await terminal.run()
+        notifier = TerminalNews(store, backend, terminal) if news else None
+        if notifier is not None:
+            await notifier.start()
+        try:
+            await terminal.run()
+        finally:
+            if notifier is not None:
+                await notifier.stop()
         return 0
     finally:
         await runtime_close(backend if portal is None else None, store)

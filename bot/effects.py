@@ -269,7 +269,9 @@ class EffectRunner:
             return {"queued": False}
         summary = {k: v for k, v in p.items() if k != "reason"}
         await self.handoffs.add_handoff(citizen, str(p.get("reason") or "user"), summary)
-        return {"queued": True}
+        # Relayed: a support team took the case and tells the citizen itself (its wait
+        # notice is the one answer); otherwise the request is recorded for the office.
+        return {"queued": True, "relayed": bool(getattr(self.handoffs, "relays", False))}
 
 
 _SORRY = localized(

@@ -107,6 +107,10 @@ class Terminal:
         self.buttons: list[Btn] = []  # the numbered choices now showing
         self.expects: str | None = None  # what the current question wants typed
         self._images = 0
+        # The prompt stdin_lines shows while waiting (None when the lines are scripted).
+        self.prompt: str | None = "> " if lines is None else None
+        self._in_turn = False
+        self._notices: list[Reply] = []  # news that came during a turn, shown after it
 
     def write(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -174,8 +178,45 @@ class Terminal:
         return None
 
     async def turn(self, event: Event) -> None:
-        replies = await self.runtime.process(self.key, event, lang_hint=self.lang_hint)
-        await self.show(replies)
+        self._in_turn = True
+        try:
+            replies = await self.runtime.process(self.key, event, lang_hint=self.lang_hint)
+            await self.show(replies)
+        finally:
+            self._in_turn = False
+            notices, self._notices = self._notices, []
+            for notice in notices:
+                self._notice(notice)
+
+    async def deliver(self, key: str, text: str, buttons: list[list[dict[str, str]]]) -> bool:
+        """A notification for this chat (bot/notify's sink for the terminal): shown at
+        once while the user is at the prompt, or after the turn that is running."""
+        if key != self.key:
+            return False
+        rows = tuple(tuple(Btn(b["text"], b["data"]) for b in row) for row in buttons)
+        notice = Reply(text, buttons=rows)
+        if self._in_turn:
+            self._notices.append(notice)
+        else:
+            self._notice(notice, at_prompt=True)
+        return True
+
+    def _notice(self, notice: Reply, *, at_prompt: bool = False) -> None:
+        """Print a notification without breaking the input line: the waiting prompt is
+        cleared first and drawn again after. Its buttons are numbered after the current
+        question's, which stay pressable."""
+        interactive = at_prompt and self.prompt is not None
+        if interactive:
+            tty = getattr(self.out, "isatty", lambda: False)()
+            self.out.write("\r\x1b[K" if tty else "\n")
+        self.write(notice.text)
+        for button in notice.flat_buttons:
+            self.buttons.append(button)
+            self.write(f"  {len(self.buttons)}) {button.label}")
+        self.write()
+        if interactive and self.prompt is not None:
+            self.out.write(self.prompt)
+            self.out.flush()
 
     async def show(self, replies: list[Reply]) -> None:
         numbered: list[Btn] = []

@@ -916,8 +916,7 @@ def _on_effect(step: Step, result: EffectResult, ctx: Context) -> None:
     elif name in ("follow", "unfollow"):
         status.after_follow(step, name == "follow", ok, value, error)
     elif name == "request_human":
-        menu.after_human_request(step, ctx, ok)
-        ask_current(step, ctx)
+        menu.after_human_request(step, ctx, ok, value)
 
 
 def _error_text(s: State, error: dict[str, Any]) -> str:

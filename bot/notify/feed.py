@@ -28,7 +28,9 @@ from bot.notify.settings import NotifySettings
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("telegram:",)  # chat keys the notifier can write to
+# Chat keys the notifier can write to: a prefix ending in ":" takes a whole channel,
+# anything else one chat (the terminal's news follow only its own chat).
+CHANNELS = ("telegram:",)
 # Once an application reaches one of these, its due date is no longer at risk.
 SAFE_STATUSES = frozenset({"approved", "result_ready", "completed", "rejected", "cancelled"})
 ENDED = ("application.cancelled", "application.rejected", "application.completed")
@@ -43,8 +45,10 @@ class Recipient(NamedTuple):
     role: str
 
 
-def reachable(key: str | None) -> bool:
-    return bool(key) and any(str(key).startswith(p) for p in CHANNELS)
+def reachable(key: str | None, channels: tuple[str, ...] = CHANNELS) -> bool:
+    return bool(key) and any(
+        str(key).startswith(p) if p.endswith(":") else key == p for p in channels
+    )
 
 
 @dataclass
@@ -238,8 +242,10 @@ class Follower:
         clock: Clock = utcnow,
         name: str = "portal",
         on_enqueued: Callable[[], None] | None = None,
+        channels: tuple[str, ...] = CHANNELS,
     ) -> None:
         self.db = db
+        self.channels = channels
         self.portal = portal
         self.settings = settings
         self.clock = clock
@@ -331,11 +337,11 @@ class Follower:
         citizen, helper = data.get("citizen"), data.get("assisted_by")
         # The citizen's own chat when it is one we can write to; else the volunteer
         # who filed the application for them.
-        auto = (citizen, "owner") if reachable(citizen) else (helper, "helper")
+        auto = (citizen, "owner") if reachable(citizen, self.channels) else (helper, "helper")
         code = data.get("tracking_code")
         subs = chunk.subs.setdefault(app_id, [])
         known = {r.key for r in subs}
-        if reachable(auto[0]) and auto[0] not in known:
+        if reachable(auto[0], self.channels) and auto[0] not in known:
             lang = str(data.get("lang") or "vi")
             chunk.new_subs.append(
                 {
@@ -372,6 +378,8 @@ class Follower:
         payloads: dict[tuple[str, bool], dict[str, Any]] = {}
         rows = []
         for key, lang, role in subs:
+            if not reachable(key, self.channels):
+                continue  # another channel's chat: its own notifier writes to it
             # A relative can stop the news from the message itself; the owner is not
             # offered a button that one wrong tap would silence.
             variant = (lang, role == "relative")

@@ -14,9 +14,10 @@ import contextlib
 import logging
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -27,7 +28,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ClauseElement
 
@@ -63,6 +64,14 @@ def chat_id_of(key: str) -> int:
     return int(key.split(":", 1)[1])
 
 
+class Sink(Protocol):
+    """A chat reached without Telegram (the terminal): shows a message at once."""
+
+    async def deliver(self, key: str, text: str, buttons: list[list[dict[str, str]]]) -> bool:
+        """True when shown; False when this chat is not there to show it."""
+        ...
+
+
 def markup(buttons: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
@@ -79,16 +88,19 @@ class Sender:
         self,
         db: Db,
         store: Store,
-        bot: Bot,
+        bot: Bot | None,
         settings: NotifySettings,
         *,
         limiter: Limiter | None = None,
         clock: Clock = utcnow,
         idle_poll: float = 0.5,
+        sinks: Mapping[str, Sink] | None = None,
     ) -> None:
         self.db = db
         self.store = store
         self.bot = bot
+        # Chats shown by a sink instead of Telegram; without a bot, the only rows taken.
+        self.sinks: Mapping[str, Sink] = sinks or {}
         self.settings = settings
         self.limiter: Limiter = limiter or LocalLimiter(scale=settings.limit_scale)
         self.clock = clock
@@ -163,6 +175,7 @@ class Sender:
                         OutboxMessage.attempts,
                     )
                     .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
+                    .where(OutboxMessage.key.in_(list(self.sinks)) if self.bot is None else true())
                     .order_by(OutboxMessage.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
@@ -233,6 +246,14 @@ class Sender:
         if row.key in self._blocked:
             await self._set(row.id, status=FAILED, last_error="blocked", claimed_by=None)
             return
+        sink = self.sinks.get(row.key)
+        if sink is not None:
+            await self._deliver_to(sink, row)
+            return
+        if self.bot is None:
+            await self._set(row.id, status=FAILED, last_error="no channel", claimed_by=None)
+            self.metrics.failed += 1
+            return
         try:
             chat_id = chat_id_of(row.key)
         except ValueError:
@@ -283,6 +304,24 @@ class Sender:
             telegram_message_id=message.message_id,
             claimed_by=None,
         )
+        self.metrics.sent += 1
+
+    async def _deliver_to(self, sink: Sink, row: Claimed) -> None:
+        """A sink's chat: no rate limit to honour, and nothing on a wire to duplicate."""
+        await self._set(row.id, status=SENDING)
+        try:
+            shown = await sink.deliver(
+                row.key, str(row.payload.get("text") or ""), row.payload.get("buttons") or []
+            )
+        except Exception as exc:
+            log.warning("message %s not shown: %s", row.id, exc)
+            await self._retry_later(row, exc)
+            return
+        if not shown:
+            self.metrics.failed += 1
+            await self._set(row.id, status=FAILED, last_error="chat not open", claimed_by=None)
+            return
+        await self._set(row.id, status=SENT, sent_at=as_utc(self.clock()), claimed_by=None)
         self.metrics.sent += 1
 
     async def _retry_later(self, row: Claimed, exc: Exception) -> None:

@@ -28,6 +28,7 @@ from bot.telegram.generics import PinnedAiohttpSession
 from bot.telegram.handlers import TelegramHandlers
 from bot.telegram.middleware import ChatTurnMiddleware
 from bot.telegram.sender import ReplySender
+from dialogs.context import Office
 from motcua.i18n import LANGUAGES, N_, gettext_
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,9 @@ class TelegramChannel:
             if not settings.telegram_bot_token:
                 raise ValueError("TELEGRAM_BOT_TOKEN is not set")
             bot = create_bot(settings.telegram_bot_token, settings.telegram_api_base)
-        contexts = contexts or ContextProvider(backend, bot_link=settings.bot_link)
+        contexts = contexts or ContextProvider(
+            backend, bot_link=settings.bot_link, office=Office(hours=settings.office_hours)
+        )
         handoff = HandoffService(
             bot=bot, settings=settings, store=store, backend=backend, contexts=contexts
         )
