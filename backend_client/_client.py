@@ -221,6 +221,8 @@ class StaffClient(_Base):
         status: str | None = None,
         procedure: str | None = None,
         overdue: bool | None = None,
+        citizen_id: str | None = None,
+        phone: str | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> list[ApplicationSummary]:
@@ -229,6 +231,8 @@ class StaffClient(_Base):
             status=status,
             procedure=procedure,
             overdue=None if overdue is None else str(overdue).lower(),
+            citizen_id=citizen_id,
+            phone=phone,
             limit=limit,
             offset=offset,
         )

@@ -267,9 +267,25 @@ def staff_rotate_token(username: str) -> None:
 @click.option("--status")
 @click.option("--procedure")
 @click.option("--overdue/--not-overdue", default=None)
-def staff_queue(status: str | None, procedure: str | None, overdue: bool | None) -> None:
+@click.option("--citizen-id", help="Only applications naming this citizen ID.")
+@click.option("--phone", help="Only applications with this phone number.")
+def staff_queue(
+    status: str | None,
+    procedure: str | None,
+    overdue: bool | None,
+    citizen_id: str | None,
+    phone: str | None,
+) -> None:
     """List applications waiting for the office, soonest due first."""
-    rows = _run(lambda c: c.queue(status=status, procedure=procedure, overdue=overdue))
+    rows = _run(
+        lambda c: c.queue(
+            status=status,
+            procedure=procedure,
+            overdue=overdue,
+            citizen_id=citizen_id,
+            phone=phone,
+        )
+    )
     for r in rows:
         flag = " QUÁ HẠN" if r.overdue else ""
         click.echo(

@@ -86,7 +86,8 @@ class Document(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
-    filename: Mapped[str] = mapped_column(String(255))
+    # As the citizen named it ("CCCD 046...jpg" happens): sealed at rest.
+    filename: Mapped[str] = mapped_column(SealedText)
     format: Mapped[str] = mapped_column(String(8))
     mime: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from motcua.i18n import N_
 from portal.db.models import Application, HolidayOverride, Staff
+from portal.domain.problems import FieldProblem
 from portal.domain.workflow import Status
-from portal.services import events
+from portal.services import events, lookups
 from portal.services.applications import _transition, procedure_of
 from portal.services.context import PortalContext
 from portal.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -149,10 +150,21 @@ def queue(
     status: str | None = None,
     procedure: str | None = None,
     overdue: bool | None = None,
+    citizen_id: str | None = None,
+    phone: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[Application]:
     stmt = select(Application).where(Application.status != Status.DRAFT.value)
+    for kind, value in (("citizen_id", citizen_id), ("phone", phone)):
+        if value is not None:
+            try:
+                stmt = stmt.where(Application.id.in_(lookups.matching(kind, value)))
+            except FieldProblem as exc:
+                raise ValidationFailed(
+                    N_("Please check the highlighted answers."),
+                    fields=[{"field": kind, "code": exc.code, "message": exc.message}],
+                ) from exc
     if status:
         stmt = stmt.where(Application.status == status)
     if procedure:

@@ -48,6 +48,9 @@ def queue(
     status: Annotated[Status | None, Query()] = None,
     procedure: Annotated[str | None, Query(max_length=64)] = None,
     overdue: Annotated[bool | None, Query()] = None,
+    # Found through keyed hashes (the answers are sealed), typed in any usual form.
+    citizen_id: Annotated[str | None, Query(max_length=32)] = None,
+    phone: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> list[schemas.ApplicationSummary]:
@@ -57,6 +60,8 @@ def queue(
         status=status.value if status else None,
         procedure=procedure,
         overdue=overdue,
+        citizen_id=citizen_id,
+        phone=phone,
         limit=limit,
         offset=offset,
     )

@@ -99,18 +99,32 @@ def test_the_migration_seals_existing_rows_and_the_downgrade_opens_them(tmp_path
             ),
             {"answers": json.dumps({"applicant_id": CITIZEN_ID, "applicant_name": "Lê Hoa"})},
         )
+        conn.execute(
+            text(
+                "INSERT INTO documents (application_id, code, filename, format, mime, size,"
+                " sha256, storage_path, uploaded_by, uploaded_at) VALUES ('a1', 'x',"
+                " :name, 'jpeg', 'image/jpeg', 1, 'ab', '/x.jpg', 'telegram:1',"
+                " '2026-01-01 00:00:00')"
+            ),
+            {"name": f"CCCD {CITIZEN_ID}.jpg"},
+        )
     upgrade(url)
     with engine.connect() as conn:
         raw = conn.execute(text("SELECT answers, phone FROM applications")).one()
         kinds = sorted(conn.execute(text("SELECT kind FROM lookups")).scalars())
+        name = conn.execute(text("SELECT filename FROM documents")).scalar_one()
     assert CITIZEN_ID not in raw.answers and "0905123456" not in raw.phone
+    assert CITIZEN_ID not in name
     assert kinds == ["citizen_id", "phone"]
     with make_sessionmaker(engine)() as db:
         app = db.get(Application, "a1")
         assert app is not None and app.answers["applicant_id"] == CITIZEN_ID
         assert app.phone == "0905123456"
+        assert app.documents[0].filename == f"CCCD {CITIZEN_ID}.jpg"
     downgrade(url, "0001")
     with engine.connect() as conn:
         raw = conn.execute(text("SELECT answers, phone FROM applications")).one()
+        name = conn.execute(text("SELECT filename FROM documents")).scalar_one()
     assert json.loads(raw.answers)["applicant_id"] == CITIZEN_ID and raw.phone == "0905123456"
+    assert name == f"CCCD {CITIZEN_ID}.jpg"
     engine.dispose()
