@@ -6,14 +6,19 @@ import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy.orm import Session
 
 from motcua.i18n import N_
+from portal.api.text import PlainText
 from portal.services import staff as staff_service
 from portal.services.context import PortalContext
 from portal.services.errors import Forbidden, Unauthorized, ValidationFailed
 from portal.services.identity import CITIZEN_PATTERN, Actor
+
+# An application id as the client wrote it: refused (422) before any query if it holds
+# characters no database column may (NUL on PostgreSQL).
+AppId = Annotated[PlainText, Path(max_length=64)]
 
 
 async def get_ctx(request: Request) -> PortalContext:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from portal.api.text import MultilineText, PlainText
 
 Localized = dict[str, str]
 
@@ -158,8 +160,8 @@ class EventsPage(BaseModel):
 
 class CreateApplicationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    procedure: str = Field(min_length=1, max_length=64)
-    phone: str | None = Field(default=None, max_length=32)
+    procedure: PlainText = Field(min_length=1, max_length=64)
+    phone: PlainText | None = Field(default=None, max_length=32)
     lang: Literal["vi", "en"] = "vi"
     channel: Literal["online", "counter"] = "online"
     # A volunteer or clerk filing for someone else names that citizen here.
@@ -168,17 +170,19 @@ class CreateApplicationIn(BaseModel):
     )
 
 
-AnswerValue = str | int | float | bool | None
+# Every text a client sends is PlainText/MultilineText (portal/api/text.py); floats are
+# finite, since NaN and infinities have no JSON form to send back.
+AnswerValue = PlainText | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None
 
 
 class AnswersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    answers: dict[str, AnswerValue] = Field(max_length=100)
+    answers: dict[Annotated[PlainText, Field(max_length=128)], AnswerValue] = Field(max_length=100)
 
 
 class CancelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: MultilineText | None = Field(default=None, max_length=1000)
 
 
 class FeeOut(BaseModel):
@@ -189,9 +193,9 @@ class FeeOut(BaseModel):
 
 class GatewayCallbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reference: str = Field(min_length=1, max_length=32)
+    reference: PlainText = Field(min_length=1, max_length=32)
     amount: int = Field(ge=0, le=10**13)
-    transaction_id: str = Field(min_length=1, max_length=128)
+    transaction_id: PlainText = Field(min_length=1, max_length=128)
     paid_at: datetime | None = None
 
 
@@ -203,10 +207,14 @@ class GatewayAck(BaseModel):
 
 class StaffActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    note: str | None = Field(default=None, max_length=2000)
-    documents: list[str] = Field(default_factory=list, max_length=50)
+    note: MultilineText | None = Field(default=None, max_length=2000)
+    documents: list[Annotated[PlainText, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=50
+    )
     # request-supplement: answers the citizen must give again (field names)
-    fields: list[str] = Field(default_factory=list, max_length=50)
+    fields: list[Annotated[PlainText, Field(max_length=128)]] = Field(
+        default_factory=list, max_length=50
+    )
 
 
 class StaffOut(BaseModel):
@@ -218,7 +226,7 @@ class StaffOut(BaseModel):
 class HolidayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     working: bool
-    note: str | None = Field(default=None, max_length=200)
+    note: MultilineText | None = Field(default=None, max_length=200)
 
 
 class HolidayOut(_Out):

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Header, Response
 
 from motcua.i18n import N_
 from portal.api import presenters, schemas
-from portal.api.deps import Citizen, Ctx, Db
+from portal.api.deps import AppId, Citizen, Ctx, Db
 from portal.api.downloads import NOSNIFF
+from portal.api.text import PlainText
 from portal.domain.fees import quote_fee
 from portal.domain.money import format_vnd
 from portal.domain.vietqr import qr_png
@@ -18,7 +19,7 @@ from portal.services.payments import quote_as_dict
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
 
-IdempotencyKey = Annotated[str | None, Header(max_length=128)]
+IdempotencyKey = Annotated[PlainText | None, Header(max_length=128)]
 
 
 @router.post("", response_model=schemas.ApplicationOut, status_code=201)
@@ -46,13 +47,13 @@ def my_applications(ctx: Ctx, db: Db, actor: Citizen) -> list[schemas.Applicatio
 
 
 @router.get("/{app_id}", response_model=schemas.ApplicationOut)
-def get_application(ctx: Ctx, db: Db, actor: Citizen, app_id: str) -> schemas.ApplicationOut:
+def get_application(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> schemas.ApplicationOut:
     return presenters.application(ctx, service.get_for(db, actor, app_id))
 
 
 @router.patch("/{app_id}/answers", response_model=schemas.ApplicationOut)
 def set_answers(
-    ctx: Ctx, db: Db, actor: Citizen, app_id: str, body: schemas.AnswersIn
+    ctx: Ctx, db: Db, actor: Citizen, app_id: AppId, body: schemas.AnswersIn
 ) -> schemas.ApplicationOut:
     app = service.get_for(db, actor, app_id, lock=True)
     service.set_answers(db, ctx, app, dict(body.answers))
@@ -62,7 +63,7 @@ def set_answers(
 
 
 @router.get("/{app_id}/fee", response_model=schemas.FeeOut)
-def get_fee(ctx: Ctx, db: Db, actor: Citizen, app_id: str) -> schemas.FeeOut:
+def get_fee(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> schemas.FeeOut:
     app = service.get_for(db, actor, app_id)
     if app.fee_quote is not None and app.fee_amount is not None:
         amount, quote = app.fee_amount, app.fee_quote
@@ -86,7 +87,7 @@ def submit_application(
     ctx: Ctx,
     db: Db,
     actor: Citizen,
-    app_id: str,
+    app_id: AppId,
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.ApplicationOut:
     if not idempotency_key:
@@ -102,7 +103,7 @@ def submit_application(
 
 @router.post("/{app_id}/cancel", response_model=schemas.ApplicationOut)
 def cancel_application(
-    ctx: Ctx, db: Db, actor: Citizen, app_id: str, body: schemas.CancelIn | None = None
+    ctx: Ctx, db: Db, actor: Citizen, app_id: AppId, body: schemas.CancelIn | None = None
 ) -> schemas.ApplicationOut:
     app = service.get_for(db, actor, app_id, lock=True)
     service.cancel(db, ctx, app, actor, body.reason if body else None)
@@ -112,7 +113,7 @@ def cancel_application(
 
 
 @router.get("/{app_id}/payment", response_model=schemas.PaymentOut)
-def get_payment(ctx: Ctx, db: Db, actor: Citizen, app_id: str) -> schemas.PaymentOut:
+def get_payment(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> schemas.PaymentOut:
     app = service.get_for(db, actor, app_id)
     pay = payments.current(app)
     if pay is None:
@@ -125,7 +126,7 @@ def get_payment(ctx: Ctx, db: Db, actor: Citizen, app_id: str) -> schemas.Paymen
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
-def get_payment_qr(ctx: Ctx, db: Db, actor: Citizen, app_id: str) -> Response:
+def get_payment_qr(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> Response:
     app = service.get_for(db, actor, app_id)
     pay = payments.current(app)
     if pay is None:

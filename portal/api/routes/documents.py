@@ -7,8 +7,9 @@ from fastapi.responses import FileResponse
 
 from motcua.i18n import N_
 from portal.api import schemas
-from portal.api.deps import Citizen, Ctx, Db
+from portal.api.deps import AppId, Citizen, Ctx, Db
 from portal.api.downloads import attachment
+from portal.api.text import PlainText
 from portal.services import applications, documents
 from portal.services.errors import NotFound, ValidationFailed
 
@@ -20,8 +21,8 @@ def upload_document(
     ctx: Ctx,
     db: Db,
     actor: Citizen,
-    app_id: str,
-    code: Annotated[str, Form(min_length=1, max_length=64)],
+    app_id: AppId,
+    code: Annotated[PlainText, Form(min_length=1, max_length=64)],
     file: Annotated[UploadFile, File()],
 ) -> schemas.DocumentOut:
     limit = ctx.settings.max_upload_bytes
@@ -42,7 +43,7 @@ def upload_document(
 
 
 @router.get("/{doc_id}", response_class=FileResponse)
-def download_document(ctx: Ctx, db: Db, actor: Citizen, app_id: str, doc_id: int) -> FileResponse:
+def download_document(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId, doc_id: int) -> FileResponse:
     app = applications.get_for(db, actor, app_id)
     doc = documents.find(app, doc_id)
     try:
@@ -52,7 +53,7 @@ def download_document(ctx: Ctx, db: Db, actor: Citizen, app_id: str, doc_id: int
 
 
 @router.delete("/{doc_id}", status_code=204)
-def delete_document(ctx: Ctx, db: Db, actor: Citizen, app_id: str, doc_id: int) -> None:
+def delete_document(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId, doc_id: int) -> None:
     app = applications.get_for(db, actor, app_id, lock=True)
     documents.remove(db, ctx, app, doc_id)
     db.commit()

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from motcua.i18n import N_
 from portal.api import presenters, schemas
 from portal.api.deps import Ctx
+from portal.api.text import PlainText
 from portal.catalog import Procedure
 from portal.services.errors import NotFound
 
@@ -21,7 +22,7 @@ def list_procedures(ctx: Ctx) -> list[schemas.ProcedureSummary]:
 @router.get("/search", response_model=list[schemas.SearchHitOut])
 def search_procedures(
     ctx: Ctx,
-    q: Annotated[str, Query(min_length=1, max_length=500)],
+    q: Annotated[PlainText, Query(min_length=1, max_length=500)],
     limit: Annotated[int, Query(ge=1, le=13)] = 5,
 ) -> list[schemas.SearchHitOut]:
     return [

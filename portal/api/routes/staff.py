@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from motcua.i18n import N_
 from portal.api import presenters, schemas
-from portal.api.deps import Ctx, Db, StaffActor
+from portal.api.deps import AppId, Ctx, Db, StaffActor
+from portal.api.text import PlainText
 from portal.db.models import HolidayOverride
 from portal.domain.workflow import Status
 from portal.services import applications, payments, stats
@@ -46,7 +47,7 @@ def queue(
     db: Db,
     _actor: StaffActor,
     status: Annotated[Status | None, Query()] = None,
-    procedure: Annotated[str | None, Query(max_length=64)] = None,
+    procedure: Annotated[PlainText | None, Query(max_length=64)] = None,
     overdue: Annotated[bool | None, Query()] = None,
     # Found through keyed hashes (the answers are sealed), typed in any usual form.
     citizen_id: Annotated[str | None, Query(max_length=32)] = None,
@@ -69,7 +70,7 @@ def queue(
 
 
 @router.post("/applications/{app_id}/counter-payment", response_model=schemas.PaymentOut)
-def counter_payment(ctx: Ctx, db: Db, actor: StaffActor, app_id: str) -> schemas.PaymentOut:
+def counter_payment(ctx: Ctx, db: Db, actor: StaffActor, app_id: AppId) -> schemas.PaymentOut:
     app = applications.get_for(db, actor, app_id, lock=True)
     pay = payments.confirm_at_counter(db, ctx, app, actor)
     out = presenters.payment(ctx, app, pay)
@@ -82,7 +83,7 @@ def act(
     ctx: Ctx,
     db: Db,
     actor: StaffActor,
-    app_id: str,
+    app_id: AppId,
     action: Action,
     body: schemas.StaffActionIn | None = None,
 ) -> schemas.ApplicationOut:
