@@ -160,6 +160,23 @@ def portal_purge(older_than: str) -> None:
     )
 
 
+@portal_command.command("reseal")
+def portal_reseal() -> None:
+    """After a key rotation: seal every answer, phone and file name again with DATA_KEY
+    and recompute the lookup hashes with LOOKUP_KEY; then the old keys can go."""
+    from portal.services.context import PortalContext
+    from portal.services.resealing import reseal
+
+    settings = get_settings()
+    prepare_database(settings)
+    ctx = PortalContext.from_settings(settings)
+    try:
+        count = reseal(ctx)
+    finally:
+        ctx.engine.dispose()
+    click.echo(f"resealed {count} applications")
+
+
 @click.group("catalog")
 def catalog_group() -> None:
     """The procedure catalog (YAML data)."""
