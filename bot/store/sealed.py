@@ -12,7 +12,9 @@ from sqlalchemy import Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from motcua.sealing import Sealer, split_keys
+from motcua.sealing import InvalidToken, Sealer, split_keys
+
+__all__ = ["InvalidToken", "SealedJson", "Sealer", "configure", "sealer"]
 
 _state: dict[str, Sealer] = {}
 
