@@ -256,6 +256,11 @@ def upload(step: Step, ctx: Context, files: list[dict[str, Any]]) -> None:
         s.early = [{**files[0], "offer": True}]
         _pick(step, ctx, "re", full=True)
         return
+    room = 1 if s.replacing is not None else r.max_files - have
+    if len(files) > room:
+        # An album larger than the paper takes: the portal would refuse the extra ones.
+        say(step, t(s.lang, N_("This paper takes {n} photo(s); I kept the first."), n=r.max_files))
+        files = files[:room]
     s.pending = "upload"
     step.effects.append(Effect("upload", {"app_id": s.app_id, "code": s.doc, "files": files}))
 

@@ -140,3 +140,28 @@ def test_photos_sent_on_the_procedure_card_are_kept_for_the_first_paper() -> Non
     assert "dùng ảnh Bác gửi lúc nãy" in citizen.text and "Đã nhận 1 ảnh" in citizen.text
     assert citizen.state.doc == BIRTH_NOTICE and len(citizen.ids(BIRTH_NOTICE)) == 1
     assert citizen.state.early == []
+
+
+def test_an_album_larger_than_the_paper_keeps_what_fits() -> None:
+    citizen = at_papers("marriage_registration")
+    said = citizen.sends_photo(3)  # the portal would refuse a third photo of a card
+    assert "chỉ cần 2 ảnh" in said
+    assert len(citizen.ids("husband_id_card")) == 2 and citizen.state.doc == "wife_id_card"
+    assert len(citizen.portal.documents) == 2
+
+
+def test_no_message_of_the_photos_step_is_longer_than_300_characters() -> None:
+    for slug in catalog_context().procedures:
+        citizen = at_papers(slug)
+        seen = list(citizen.replies)
+        for _ in range(8):
+            if citizen.state.flow != "documents":
+                break
+            citizen.sends_photo()
+            seen += citizen.replies
+            citizen.says("abc")
+            seen += citizen.replies
+            citizen.says("xong")
+            seen += citizen.replies
+        long = [r.text for r in seen if len(r.text) > 300 and not r.text.startswith("Bác xem lại")]
+        assert long == [], (slug, long)
