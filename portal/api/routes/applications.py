@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Response
 
 from motcua.i18n import N_
 from portal.api import presenters, schemas
+from portal.api.committing import commit_and_respond
 from portal.api.deps import AppId, Citizen, Ctx, Db
 from portal.api.downloads import NOSNIFF
 from portal.api.text import PlainText
@@ -25,7 +26,7 @@ IdempotencyKey = Annotated[PlainText | None, Header(max_length=128)]
 @router.post("", response_model=schemas.ApplicationOut, status_code=201)
 def create_application(
     ctx: Ctx, db: Db, actor: Citizen, body: schemas.CreateApplicationIn
-) -> schemas.ApplicationOut:
+) -> Response:
     app = service.create_draft(
         db,
         ctx,
@@ -36,9 +37,7 @@ def create_application(
         lang=body.lang,
         channel=body.channel,
     )
-    out = presenters.application(ctx, app)
-    db.commit()
-    return out
+    return commit_and_respond(db, presenters.application(ctx, app))
 
 
 @router.get("", response_model=list[schemas.ApplicationSummary])
@@ -54,12 +53,10 @@ def get_application(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> schemas.
 @router.patch("/{app_id}/answers", response_model=schemas.ApplicationOut)
 def set_answers(
     ctx: Ctx, db: Db, actor: Citizen, app_id: AppId, body: schemas.AnswersIn
-) -> schemas.ApplicationOut:
+) -> Response:
     app = service.get_for(db, actor, app_id, lock=True)
     service.set_answers(db, ctx, app, dict(body.answers))
-    out = presenters.application(ctx, app)
-    db.commit()
-    return out
+    return commit_and_respond(db, presenters.application(ctx, app))
 
 
 @router.get("/{app_id}/fee", response_model=schemas.FeeOut)
@@ -89,27 +86,23 @@ def submit_application(
     actor: Citizen,
     app_id: AppId,
     idempotency_key: IdempotencyKey = None,
-) -> schemas.ApplicationOut:
+) -> Response:
     if not idempotency_key:
         raise ValidationFailed(
             N_("An Idempotency-Key header is required to submit."), code="idempotency_key_required"
         )
     app = service.get_for(db, actor, app_id, lock=True)
     service.submit(db, ctx, app, actor, idempotency_key)
-    out = presenters.application(ctx, app)
-    db.commit()
-    return out
+    return commit_and_respond(db, presenters.application(ctx, app))
 
 
 @router.post("/{app_id}/cancel", response_model=schemas.ApplicationOut)
 def cancel_application(
     ctx: Ctx, db: Db, actor: Citizen, app_id: AppId, body: schemas.CancelIn | None = None
-) -> schemas.ApplicationOut:
+) -> Response:
     app = service.get_for(db, actor, app_id, lock=True)
     service.cancel(db, ctx, app, actor, body.reason if body else None)
-    out = presenters.application(ctx, app)
-    db.commit()
-    return out
+    return commit_and_respond(db, presenters.application(ctx, app))
 
 
 @router.get("/{app_id}/payment", response_model=schemas.PaymentOut)

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from motcua.i18n import N_
 from portal.api import schemas
+from portal.api.committing import commit_and_respond
 from portal.api.deps import AppId, Citizen, Ctx, Db
 from portal.api.downloads import attachment
 from portal.api.text import PlainText
@@ -24,7 +25,7 @@ def upload_document(
     app_id: AppId,
     code: Annotated[PlainText, Form(min_length=1, max_length=64)],
     file: Annotated[UploadFile, File()],
-) -> schemas.DocumentOut:
+) -> Response:
     limit = ctx.settings.max_upload_bytes
     # Read one byte past the limit: enough to refuse, never the whole of a huge upload.
     # Plain def: FastAPI has parsed the form (spooled) on the loop; this runs in the pool.
@@ -37,9 +38,7 @@ def upload_document(
         )
     app = applications.get_for(db, actor, app_id, lock=True)
     doc = documents.attach(db, ctx, app, actor, code=code, filename=file.filename, data=data)
-    out = schemas.DocumentOut.model_validate(doc)
-    db.commit()
-    return out
+    return commit_and_respond(db, schemas.DocumentOut.model_validate(doc), status_code=201)
 
 
 @router.get("/{doc_id}", response_class=FileResponse)

@@ -6,11 +6,12 @@ import hashlib
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Response
 from pydantic import ValidationError
 
 from motcua.i18n import N_
 from portal.api import schemas
+from portal.api.committing import commit_and_respond
 from portal.api.deps import Ctx, Db, RawBody
 from portal.services import payments
 from portal.services.errors import Unauthorized, ValidationFailed
@@ -40,7 +41,7 @@ def gateway_callback(
     db: Db,
     body: RawBody,
     x_signature: Annotated[str | None, Header(max_length=256)] = None,
-) -> schemas.GatewayAck:
+) -> Response:
     expected = sign(ctx.settings.payment_webhook_secret, body)
     # A header is any latin-1 text; compare_digest refuses non-ASCII str (TypeError).
     if (
@@ -62,5 +63,4 @@ def gateway_callback(
         paid_at=notice.paid_at,
     )
     ack = schemas.GatewayAck(reference=payment.reference, status=payment.status, newly_paid=newly)
-    db.commit()
-    return ack
+    return commit_and_respond(db, ack)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
 from motcua.i18n import N_
 from portal.api import presenters, schemas
+from portal.api.committing import commit_and_respond
 from portal.api.deps import AppId, Ctx, Db, StaffActor
 from portal.api.text import PlainText
 from portal.db.models import HolidayOverride
@@ -70,12 +71,10 @@ def queue(
 
 
 @router.post("/applications/{app_id}/counter-payment", response_model=schemas.PaymentOut)
-def counter_payment(ctx: Ctx, db: Db, actor: StaffActor, app_id: AppId) -> schemas.PaymentOut:
+def counter_payment(ctx: Ctx, db: Db, actor: StaffActor, app_id: AppId) -> Response:
     app = applications.get_for(db, actor, app_id, lock=True)
     pay = payments.confirm_at_counter(db, ctx, app, actor)
-    out = presenters.payment(ctx, app, pay)
-    db.commit()
-    return out
+    return commit_and_respond(db, presenters.payment(ctx, app, pay))
 
 
 @router.post("/applications/{app_id}/{action}", response_model=schemas.ApplicationOut)
@@ -86,7 +85,7 @@ def act(
     app_id: AppId,
     action: Action,
     body: schemas.StaffActionIn | None = None,
-) -> schemas.ApplicationOut:
+) -> Response:
     body = body or schemas.StaffActionIn()
     app = applications.get_for(db, actor, app_id, lock=True)
     service.act(
@@ -99,9 +98,7 @@ def act(
         missing_documents=body.documents,
         fields=body.fields,
     )
-    out = presenters.application(ctx, app)
-    db.commit()
-    return out
+    return commit_and_respond(db, presenters.application(ctx, app))
 
 
 @router.get("/stats", response_model=schemas.StatsOut)
@@ -139,14 +136,10 @@ def _head(actor: StaffActor) -> None:
 
 
 @router.put("/holidays/{day}", response_model=schemas.HolidayOut)
-def put_holiday(
-    db: Db, actor: StaffActor, day: date, body: schemas.HolidayIn
-) -> schemas.HolidayOut:
+def put_holiday(db: Db, actor: StaffActor, day: date, body: schemas.HolidayIn) -> Response:
     _head(actor)
     row = service.set_holiday(db, day, body.working, body.note)
-    out = schemas.HolidayOut.model_validate(row)
-    db.commit()
-    return out
+    return commit_and_respond(db, schemas.HolidayOut.model_validate(row))
 
 
 @router.delete("/holidays/{day}", status_code=204)

@@ -7,8 +7,13 @@ import json
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from backend_client import PortalClient
+from portal.api import presenters
+from portal.api.schemas import ApplicationOut
+from portal.db.models import Application
+from portal.services.context import PortalContext
 from tests.conftest import BOT_TOKEN, HEAD_TOKEN, PAYMENT_SECRET
 from tests.support.clock import FrozenClock
 from tests.support.forms import sample_answers
@@ -157,4 +162,27 @@ async def test_control_characters_in_ids_and_keys_are_refused(
         f"/v1/applications/{app_id}/submit", headers={**AS_ANA, "Idempotency-Key": "k\x01"}
     )
     assert keyed.status_code == 422, keyed.text
+    assert (await portal.get_application(ANA, app_id)).status == "draft"
+
+
+async def test_a_response_that_cannot_be_sent_leaves_nothing_written(
+    app: FastAPI, portal: PortalClient, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever slips through into a body that cannot be encoded (a lone surrogate),
+    the request fails before its commit, not after."""
+    app_id = await _complete_draft(portal, clock)
+    real = presenters.application
+
+    def unsendable(ctx: PortalContext, application: Application) -> ApplicationOut:
+        return real(ctx, application).model_copy(update={"procedure": "x\udc80"})
+
+    monkeypatch.setattr(presenters, "application", unsendable)
+    transport = httpx.ASGITransport(app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
+        cancel = await client.post(f"/v1/applications/{app_id}/cancel", headers=AS_ANA)
+        submit = await client.post(
+            f"/v1/applications/{app_id}/submit", headers={**AS_ANA, "Idempotency-Key": "k"}
+        )
+    assert cancel.status_code == submit.status_code == 500
+    monkeypatch.undo()
     assert (await portal.get_application(ANA, app_id)).status == "draft"
