@@ -33,7 +33,15 @@ from motcua.i18n import LANGUAGES, N_, gettext_, localized
 
 ActorKind = Literal["citizen", "staff", "system"]
 CoarseStatus = Literal[
-    "draft", "received", "processing", "needs_action", "ready", "completed", "rejected", "cancelled"
+    "draft",
+    "submitted",
+    "received",
+    "processing",
+    "needs_action",
+    "ready",
+    "completed",
+    "rejected",
+    "cancelled",
 ]
 
 
@@ -105,7 +113,7 @@ _LABELS: Final[Mapping[Status, str]] = {
 # ward office for nothing.
 _COARSE: Final[Mapping[Status, CoarseStatus]] = {
     Status.DRAFT: "draft",
-    Status.SUBMITTED: "received",
+    Status.SUBMITTED: "submitted",  # sent, not yet received: never said to be received
     Status.RECEIVED: "received",
     Status.IN_REVIEW: "processing",
     Status.APPROVED: "processing",
@@ -118,6 +126,7 @@ _COARSE: Final[Mapping[Status, CoarseStatus]] = {
 
 _COARSE_LABELS: Final[Mapping[CoarseStatus, str]] = {
     "draft": N_("Draft (not sent yet)"),
+    "submitted": N_("Sent, waiting to be received"),
     "received": N_("Received by the ward"),
     "processing": N_("Being processed"),
     "needs_action": N_("Waiting for the applicant"),
@@ -153,7 +162,7 @@ def status_label(status: Status) -> dict[str, str]:
 def coarse_status(status: Status) -> CoarseStatus:
     """The public status for the anonymous tracking lookup:
 
-    draft -> draft; submitted, received -> received; in_review, approved ->
+    draft -> draft; submitted -> submitted; received -> received; in_review, approved ->
     processing; supplement_requested -> needs_action; result_ready -> ready;
     completed, rejected, cancelled -> themselves.
     """

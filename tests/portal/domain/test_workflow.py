@@ -153,7 +153,7 @@ def test_labels_are_distinct_and_translated() -> None:
 def test_coarse_status() -> None:
     assert {s: coarse_status(s) for s in Status} == {
         S.DRAFT: "draft",
-        S.SUBMITTED: "received",
+        S.SUBMITTED: "submitted",  # tracking says "received" only once it is
         S.RECEIVED: "received",
         S.IN_REVIEW: "processing",
         S.APPROVED: "processing",
