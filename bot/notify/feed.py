@@ -58,6 +58,7 @@ class Catalog:
     portal: Backend
     names: dict[str, Mapping[str, str] | str] = field(default_factory=dict)
     documents: dict[str, dict[str, Mapping[str, str]]] = field(default_factory=dict)
+    fields: dict[str, dict[str, Mapping[str, str]]] = field(default_factory=dict)
 
     async def load(self, slugs: set[str]) -> None:
         for slug in slugs - self.names.keys():
@@ -69,6 +70,7 @@ class Catalog:
                 continue
             self.names[slug] = proc.name
             self.documents[slug] = {d.code: d.name for d in proc.documents}
+            self.fields[slug] = {f.name: f.short_label or f.label for f in proc.fields}
 
     def render(
         self, kind: str, data: Mapping[str, Any], lang: str, *, follower: bool = False
@@ -76,6 +78,8 @@ class Catalog:
         slug = str(data.get("procedure") or "")
         docs = self.documents.get(slug, {})
         wanted = [docs.get(str(c), str(c)) for c in data.get("documents") or []]
+        labels = self.fields.get(slug, {})
+        answers = [labels.get(str(f), str(f)) for f in data.get("fields") or []]
         message = render(
             kind,
             data,
@@ -83,6 +87,7 @@ class Catalog:
             procedure=self.names.get(slug),
             documents=wanted,
             follower=follower,
+            answers=answers,
         )
         return message.payload()
 

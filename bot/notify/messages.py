@@ -69,6 +69,14 @@ TEXTS = {
     ),
 }
 NOTE = N_("Note from the office: {note}")
+# A supplement may ask for answers again (a misspelt name...), with or without papers.
+ANSWERS = N_("Answers to give again: {answers}")
+ONLY_ANSWERS = N_(
+    "Your application {code} ({procedure}) needs some answers again: {answers}.{note}\n"
+    "Please answer them so the office can go on."
+)
+# People who type rather than press: the words the assistant understands for it.
+TYPE_TO_SEND = N_('Press the button below, or type "send the papers".')
 COLLECT = N_("Where to collect it: {note}")
 REASON = N_("Reason: {note}")
 NOTE_LABEL = {"result_ready": COLLECT, "rejected": REASON}
@@ -109,6 +117,7 @@ def render(
     procedure: Names | str | None = None,
     documents: list[Names | str] | None = None,
     follower: bool = False,
+    answers: list[Names | str] | None = None,
 ) -> Message:
     """The message of `kind` about the application in `data` (an event's data).
 
@@ -121,15 +130,24 @@ def render(
     if note:
         note_line = "\n" + gettext_(NOTE_LABEL.get(kind, NOTE), lang, note=note)
     papers = _names(lang, documents) if documents else gettext_(SOME_PAPERS, lang)
+    asked = _names(lang, answers) if answers else ""
+    template = TEXTS[kind]
+    if kind == "supplement_requested" and asked and not documents:
+        template = ONLY_ANSWERS
     text = gettext_(
-        TEXTS[kind],
+        template,
         lang,
         code=data.get("tracking_code") or "",
         procedure=procedure or str(data.get("procedure") or ""),
         documents=papers,
         note=note_line,
         due=_due(data.get("due_date")),
+        answers=asked,
     )
+    if kind == "supplement_requested":
+        if asked and documents:
+            text += "\n" + gettext_(ANSWERS, lang, answers=asked)
+        text += "\n" + gettext_(TYPE_TO_SEND, lang)
     rows: list[list[dict[str, str]]] = []
     if kind in ("supplement_requested", "reminder_supplement"):
         rows.append([_button(SEND_NOW, lang, f"g:supp:{app_id}")])
