@@ -148,6 +148,7 @@ def portal_purge(older_than: str) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--older-than") from exc
     settings = get_settings()
+    check_deployment(settings)  # the keys must be the production ones
     prepare_database(settings)
     ctx = PortalContext.from_settings(settings)
     try:
@@ -168,6 +169,7 @@ def portal_reseal() -> None:
     from portal.services.resealing import reseal
 
     settings = get_settings()
+    check_deployment(settings)  # never reseal with a development key
     prepare_database(settings)
     ctx = PortalContext.from_settings(settings)
     try:

@@ -87,6 +87,7 @@ def test_ages() -> None:
 def env_settings(settings: PortalSettings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("UPLOAD_DIR", str(settings.upload_dir))
+    monkeypatch.setenv("MOTCUA_ENV", "demo")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -106,3 +107,11 @@ async def test_the_command_prints_its_counts(
     assert [a.id for a in await portal.my_applications(ANA)] == [submitted]
     refused = CliRunner().invoke(main, ["portal", "purge", "--older-than", "soon"])
     assert refused.exit_code == 2 and "90d" in refused.output
+
+
+def test_production_keys_are_required(env_settings: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOTCUA_ENV", "production")
+    get_settings.cache_clear()
+    for command in (["purge", "--older-than", "90d"], ["reseal"]):
+        result = CliRunner().invoke(main, ["portal", *command])
+        assert result.exit_code == 1 and "DATA_KEY" in result.output, result.output
