@@ -789,7 +789,9 @@ def _on_upload(step: Step, event: Upload, ctx: Context) -> None:
     if s.flow in ("form", "review", "confirm_submit", "consent", "checklist"):
         documents.keep_early(step, files)  # used for the first paper they fit
         return
-    # Anywhere else a photo is most likely the QR code of a paper receipt.
+    # Anywhere else a photo is most likely the QR code of a paper receipt, or a paper
+    # the office asked for (kept while the QR code is looked for).
+    s.early = files
     s.pending = "decode_qr"
     step.effects.append(Effect("decode_qr", {"file": files[0]}))
 
@@ -884,8 +886,8 @@ def _on_effect(step: Step, result: EffectResult, ctx: Context) -> None:
                 s.drafts.pop(s.procedure, None)
             s.app_id = None
             menu.show_menu(step, t(s.lang, N_("The application was deleted.")))
-    elif name == "list_mine" and purpose == "supplement":
-        supplement.after_list(step, ok, value)
+    elif name == "list_mine" and purpose in ("supplement", "supplement_photo"):
+        supplement.after_list(step, ok, value, photo=purpose == "supplement_photo")
     elif name == "list_mine" and purpose == "mydata":
         _show_my_data(step, ok, value)
     elif name == "list_mine":
@@ -904,8 +906,12 @@ def _on_effect(step: Step, result: EffectResult, ctx: Context) -> None:
         text = (value or {}).get("text") if ok else None
         code = _code_in(text, ctx) if text else None
         if code:
+            s.early = []
             status.track(step, code)
+        elif s.early and s.flow != "track":
+            supplement.find(step, photo=True)  # a paper for an application waiting for one?
         else:
+            s.early = []
             status.ask_code(
                 step,
                 t(

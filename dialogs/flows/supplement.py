@@ -46,18 +46,25 @@ def asks_for_it(text: str) -> bool:
     return " ".join(words) in WORDS
 
 
-def find(step: Step) -> None:
-    """Which application waits for papers: the citizen's list tells."""
-    step.state.pending = "list_mine:supplement"
+def find(step: Step, *, photo: bool = False) -> None:
+    """Which application waits for papers: the citizen's list tells. ``photo``: a photo
+    sent outside any form (in ``state.early``) that was no receipt's QR code."""
+    step.state.pending = "list_mine:supplement_photo" if photo else "list_mine:supplement"
     step.effects.append(Effect("list_mine"))
 
 
-def after_list(step: Step, ok: bool, value: Any) -> None:
+def after_list(step: Step, ok: bool, value: Any, *, photo: bool = False) -> None:
     s = step.state
     lang = s.lang
     waiting = [a for a in (value or []) if ok and a.get("status") == documents.SUPPLEMENT]
     if len(waiting) == 1:
+        # A photo sent with the news in mind goes to the first paper asked for.
         status.open_application(step, waiting[0]["id"], "supplement")
+        return
+    if photo and not waiting:
+        s.early = []
+        message = N_("I could not read a code in this photo. Please type the code instead.")
+        status.ask_code(step, t(lang, message))
         return
     next_question(s)
     menu_row = (gbtn(t(lang, N_("🏠 Menu")), "menu"),)

@@ -67,3 +67,24 @@ def test_a_paper_asked_again_is_retaken_without_the_old_photos() -> None:
     citizen.sends_photo()
     citizen.says("xong")
     assert citizen.state.flow == "confirm_submit"
+
+
+def test_a_photo_sent_after_the_news_goes_to_the_paper_asked_for() -> None:
+    citizen = _submitted()
+    citizen.portal.request_supplement([ID_CARD], [], "Ảnh mờ")
+    citizen.sends_photo()  # no button, no word: just the photo of the card's front
+    assert [name for name, _ in citizen.effects[-4:]] == [
+        "decode_qr",
+        "list_mine",
+        "load_application",
+        "upload",
+    ]
+    assert "bổ sung hồ sơ" in citizen.text and "Đã nhận mặt trước" in citizen.text
+    assert citizen.state.doc == ID_CARD and len(citizen.ids(ID_CARD)) == 1
+
+
+def test_a_photo_that_is_no_qr_code_with_nothing_asked_is_not_kept() -> None:
+    citizen = _submitted()
+    said = citizen.sends_photo()
+    assert "không đọc được mã" in said
+    assert citizen.state.early == [] and citizen.state.flow == "track"
