@@ -37,6 +37,15 @@ def step_name(state: State, procedures: Mapping[str, Procedure]) -> str:
     return gettext_(known, "vi") if known else state.flow
 
 
+def answer_label(procedures: Mapping[str, Procedure], slug: str | None, name: str) -> str:
+    """The catalog's short label of an answer ("Tên của bé"), else its field name."""
+    proc = procedures.get(slug or "")
+    field = next((f for f in proc.fields if f.name == name), None) if proc else None
+    if field is None:
+        return name
+    return (field.short_label or field.label).get("vi", name)
+
+
 def topic_title(name: str, state: State, procedures: Mapping[str, Procedure]) -> str:
     parts = [name or "?"]
     if state.procedure:
@@ -56,7 +65,10 @@ def context_card(
     last_messages: list[str],
 ) -> str:
     answers: dict[str, Any] = state.answers
-    lines = "\n".join(f"• {k}: {mask_value(v)}" for k, v in answers.items())
+    lines = "\n".join(
+        f"• {answer_label(procedures, state.procedure, k)}: {mask_value(v)}"
+        for k, v in answers.items()
+    )
     card = gettext_(
         texts.CARD,
         "vi",
