@@ -31,6 +31,8 @@ _DELETES = (
     ("help", "DELETE FROM handoff_cases WHERE key = :k"),
     ("help", "DELETE FROM handoff_requests WHERE key = :k"),
     ("help", "DELETE FROM assist_requests WHERE citizen_key = :k"),
+    # The same person as a volunteer (their Telegram id and name).
+    ("help", "DELETE FROM assist_requests WHERE volunteer_id = :user"),
     ("follows", "DELETE FROM subscriptions WHERE key = :k"),
     ("messages", "DELETE FROM outbox WHERE key = :k"),
     ("chat", "DELETE FROM chats WHERE key = :k"),
@@ -50,8 +52,9 @@ def erase_chat(engine: Engine, key: str) -> ChatErasure:
     counts = {"help": 0, "follows": 0, "messages": 0, "chat": 0}
     with engine.begin() as conn:
         scrubbed = _scrub_state(conn, key)
+        params = {"k": key, "user": _telegram_user(key)}
         for what, sql in _DELETES:
-            counts[what] += conn.execute(text(sql), {"k": key}).rowcount or 0
+            counts[what] += conn.execute(text(sql), params).rowcount or 0
     compacted = engine.dialect.name != "sqlite" or compact_sqlite(engine)
     return ChatErasure(
         conversation=scrubbed,
@@ -60,6 +63,11 @@ def erase_chat(engine: Engine, key: str) -> ChatErasure:
         messages=counts["messages"],
         compacted=compacted,
     )
+
+
+def _telegram_user(key: str) -> int | None:
+    channel, _, user = key.partition(":")
+    return int(user) if channel == "telegram" and user.isdigit() else None
 
 
 def _scrub_state(conn: Connection, key: str) -> bool:

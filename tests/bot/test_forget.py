@@ -69,6 +69,13 @@ async def _seed_chat(store: Store, key: str) -> None:
         )
         conn.execute(
             text(
+                "INSERT INTO assist_requests (volunteer_id, volunteer_name, procedure, status,"
+                " created_at) VALUES (:v, 'An', 'birth_registration', 'created', :now)"
+            ),
+            {"v": int(key.split(":")[1]), "now": now},
+        )
+        conn.execute(
+            text(
                 "INSERT INTO subscriptions (tracking_code, key, lang, role, created_at)"
                 " VALUES ('PX-2603-00001', :k, 'vi', 'owner', :now)"
             ),
@@ -88,7 +95,7 @@ async def test_the_chats_records_are_erased(store: Store) -> None:
     await _seed_chat(store, ANA)
     await _seed_chat(store, "telegram:72")
     erased = await store.erase_chat(ANA)
-    assert erased.conversation and erased.help_records == 3
+    assert erased.conversation and erased.help_records == 4
     assert erased.follows == 1 and erased.messages == 1 and erased.compacted
     state = await store.load_state(ANA)
     # Only the language and the pending question stay, at the same version.
@@ -107,6 +114,8 @@ async def test_the_chats_records_are_erased(store: Store) -> None:
             ).scalars()
             assert set(rows) == {"telegram:72"}, table
         assert conn.execute(text("SELECT count(*) FROM handoff_log")).scalar_one() == 1
+        volunteers = conn.execute(text("SELECT volunteer_id FROM assist_requests")).scalars()
+        assert list(volunteers) == [72]
     assert (await store.load_state("telegram:72")).answers == {"applicant_id": TYPED}
 
 
