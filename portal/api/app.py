@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from motcua.deployment import require_safe_secrets
-from portal.api import docs, errors
+from portal.api import bodylimit, docs, errors
 from portal.api.clients import TrustedProxies
 from portal.api.downloads import NoSniff
 from portal.api.ratelimit import make_limiter
@@ -65,6 +65,7 @@ def create_app(
     app.state.track_limiter = make_limiter(context.settings)
     app.state.trusted_proxies = TrustedProxies(context.settings.trusted_proxies)
     errors.install(app)
+    bodylimit.install(app, max_upload_bytes=context.settings.max_upload_bytes)
     docs.install(app)
     app.add_middleware(NoSniff)
 
