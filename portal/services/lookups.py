@@ -49,4 +49,3 @@ def matching(kind: str, value: str) -> Select[str]:
     return select(Lookup.application_id).where(
         Lookup.kind == kind, Lookup.digest == lookup(kind, normal)
     )
-
