@@ -37,7 +37,7 @@ def create_application(
         lang=body.lang,
         channel=body.channel,
     )
-    return commit_and_respond(db, presenters.application(ctx, app))
+    return commit_and_respond(db, presenters.application(ctx, app), status_code=201)
 
 
 @router.get("", response_model=list[schemas.ApplicationSummary])

@@ -186,3 +186,11 @@ async def test_a_response_that_cannot_be_sent_leaves_nothing_written(
     assert cancel.status_code == submit.status_code == 500
     monkeypatch.undo()
     assert (await portal.get_application(ANA, app_id)).status == "draft"
+
+
+async def test_created_resources_answer_201(http: httpx.AsyncClient) -> None:
+    created = await http.post(
+        "/v1/applications", json={"procedure": "birth_registration"}, headers=AS_ANA
+    )
+    assert created.status_code == 201, created.text
+    assert created.headers["content-type"] == "application/json"
