@@ -18,7 +18,7 @@ class BotSettings(BaseSettings):
     motcua_env: Environment = "production"
     # Checked at start-up in production; a new secret setting is added here
     # (WEBHOOK_SECRET is added by secret_fields() in webhook mode).
-    SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("bot_service_token",)
+    SECRET_FIELDS: ClassVar[tuple[str, ...]] = ("bot_service_token", "bot_data_key")
 
     bot_database_url: str = "sqlite:///var/bot.sqlite3"
     # Conversation state and help requests are sealed at rest with BOT_DATA_KEY;

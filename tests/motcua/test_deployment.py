@@ -34,19 +34,23 @@ def test_every_development_default_is_named() -> None:
 
 
 def test_short_and_missing_secrets_are_refused_and_strong_ones_pass() -> None:
-    weak = BotSettings(motcua_env="production", bot_service_token="s3cret")
+    weak = BotSettings(motcua_env="production", bot_service_token="s3cret", bot_data_key=STRONG)
     assert secret_problems(weak) == [
         "BOT_SERVICE_TOKEN is shorter than 32 bytes; set a random value of at least 32 bytes"
     ]
-    assert secret_problems(BotSettings(motcua_env="production", bot_service_token=STRONG)) == []
+    strong = BotSettings(motcua_env="production", bot_service_token=STRONG, bot_data_key=STRONG)
+    assert secret_problems(strong) == []
     # 32 bytes, not 32 characters: "ố" is three bytes.
-    assert secret_problems(BotSettings(bot_service_token="ố" * 11)) == []
-    webhook = BotSettings(bot_service_token=STRONG, webhook_url="https://bot.example/hook")
+    assert secret_problems(BotSettings(bot_service_token="ố" * 11, bot_data_key=STRONG)) == []
+    webhook = BotSettings(
+        bot_service_token=STRONG, bot_data_key=STRONG, webhook_url="https://bot.example/hook"
+    )
     assert secret_problems(webhook) == [
         "WEBHOOK_SECRET is not set; set a random value of at least 32 bytes"
     ]
     # A README value is refused wherever it is put.
-    assert secret_problems(BotSettings(bot_service_token="dev-payment-secret")) == [
+    readme = BotSettings(bot_service_token="dev-payment-secret", bot_data_key=STRONG)
+    assert secret_problems(readme) == [
         "BOT_SERVICE_TOKEN is the development default; set a random value of at least 32 bytes"
     ]
 
