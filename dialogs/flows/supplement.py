@@ -110,8 +110,20 @@ def open_request(step: Step, ctx: Context, app: dict[str, Any]) -> None:
     say(step, "\n".join(lines))
     note = (asked.get("note") or "").strip()
     if note:
-        say(step, t(lang, N_("The office says: {note}"), note=note))
+        for part in _parts(t(lang, N_("The office says: {note}"), note=note)):
+            say(step, part)
     again(step, ctx)
+
+
+def _parts(text: str, limit: int = 300) -> list[str]:
+    """A clerk's long note in messages a phone shows whole (cut between words)."""
+    parts: list[str] = []
+    for word in text.split(" "):
+        if parts and len(parts[-1]) + 1 + len(word) <= limit:
+            parts[-1] += " " + word
+        else:
+            parts.append(word[:limit])
+    return parts
 
 
 def _short(field: Any, lang: str) -> str:

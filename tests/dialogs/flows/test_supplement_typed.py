@@ -88,3 +88,13 @@ def test_a_photo_that_is_no_qr_code_with_nothing_asked_is_not_kept() -> None:
     said = citizen.sends_photo()
     assert "không đọc được mã" in said
     assert citizen.state.early == [] and citizen.state.flow == "track"
+
+
+def test_a_long_note_from_the_office_comes_in_short_messages() -> None:
+    citizen = _submitted()
+    note = "Ảnh thẻ căn cước bị lóa ở góc phải, Bác chụp lại ở chỗ sáng. " * 12
+    citizen.portal.request_supplement([ID_CARD], [], note.strip())
+    citizen.says("gửi bổ sung")
+    assert all(len(r.text) <= 300 for r in citizen.replies)
+    said = " ".join(r.text for r in citizen.replies)
+    assert said.count("chụp lại ở chỗ sáng") == 12
