@@ -215,9 +215,10 @@ def test_people_can_see_and_delete_their_data(dctx: Context) -> None:
     step = _press(step, "Xóa dữ liệu", dctx)
     step = _press(step, "Có, xóa", dctx)
     assert [e.name for e in step.effects] == ["forget_me"]
-    step = _send(step.state, EffectResult("forget_me", True, {"cancelled_drafts": 1}), dctx)
+    erased = {"deleted_applications": 1, "kept": [], "retention_years": 5, "chat_erased": True}
+    step = _send(step.state, EffectResult("forget_me", True, erased), dctx)
     assert not step.state.consent and step.state.app_id is None and step.state.drafts == {}
-    assert step.state.lang == "vi" and "rút lại" in _texts(step)
+    assert step.state.lang == "vi" and "rút lại" in _texts(step) and "1 hồ sơ" in _texts(step)
 
 
 def _submitted_with_a_fee(dctx: Context, **extra: Any) -> Step:
