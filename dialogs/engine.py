@@ -475,6 +475,11 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
     if code and value_question and field is not None and field.type not in ("text", "address"):
         status.track(step, code)  # a tracking code is never a date, number or ID
         return
+    # Another procedure named while choosing one: straight to it, not to its group.
+    slug = _entity(parsed, "procedure")
+    if slug and slug != s.procedure and s.flow in ("menu", "choose", "checklist"):
+        _understand(step, parsed, ctx)
+        return
     # 3. The guesses: yes/no, ordinals, a word only one choice has, typos.
     if not value_question:
         found = choices.match(text, s.choices, parsed)
@@ -659,7 +664,6 @@ def _nav(step: Step, action: str, ctx: Context) -> None:
         menu.choose_language(step)
     elif action.startswith("lang:"):
         _global_action(step, action, ctx)
-
 
 
 def _aside(step: Step, intent: str, parsed: dict[str, Any], ctx: Context) -> None:

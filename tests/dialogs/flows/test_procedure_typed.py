@@ -47,3 +47,11 @@ def test_a_draft_is_resumed_by_typing(typist: Typist) -> None:
     assert "làm dở" in typist.text
     typist.says("lam tiep")
     assert typist.state.flow == "form" and typist.state.field == "child_sex"
+
+
+def test_a_procedure_named_at_the_groups_goes_straight_to_it(typist: Typist) -> None:
+    typist.says("xin chào")
+    typist.says("nộp hồ sơ mới")
+    assert typist.state.flow == "choose"
+    typist.says("khai tử")
+    assert typist.state.flow == "checklist" and typist.state.procedure == "death_registration"
