@@ -385,11 +385,19 @@ def after_remove(step: Step, ctx: Context, ok: bool) -> None:
         s.pending = "upload"
         step.effects.append(Effect("upload", {"app_id": s.app_id, "code": s.doc, "files": files}))
         return
+    # One short message with the step's buttons, not the whole question again.
+    next_question(s)
     if s.replacing is not None:
-        say(step, t(lang, N_("Removed: {what}. Please send the new photo."), what=what))
+        lines = [t(lang, N_("Removed: {what}. Please send the new photo."), what=what)]
+        side = _next_side(lang, r, len(ids), s.replacing)
+        if side:
+            lines.append(side)
     else:
-        say(step, t(lang, N_("Removed: {what}."), what=what))
-    ask(step, ctx, s.doc)
+        lines = [t(lang, N_("Removed: {what}."), what=what)]
+        if ids:
+            lines.append(t(lang, N_("{n} photo(s) left."), n=len(ids)))
+        lines += _progress(step, ctx, s.doc, count=False)
+    say(step, "\n".join(lines), *_rows(step, ctx, s.doc), kind="ask")
 
 
 # --- going on -------------------------------------------------------------------------

@@ -24,7 +24,7 @@ async def test_a_photo_removed_and_replaced(
     first, second, third = state.photos[BIRTH_NOTICE]
 
     removed = await citizen.says("xoá ảnh 2")
-    assert "Đã bỏ ảnh 2" in texts(removed) and "Đã nhận 2 ảnh" in texts(removed)
+    assert "Đã bỏ ảnh 2" in texts(removed) and "Còn 2 ảnh" in texts(removed)
 
     which = await citizen.presses("Chụp lại một ảnh")
     assert "Bác chọn ảnh nào?" in texts(which)

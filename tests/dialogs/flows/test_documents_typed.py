@@ -65,7 +65,7 @@ def test_a_photo_is_removed_and_replaced_by_typed_words() -> None:
 
     said = citizen.says("bỏ ảnh cuối")
     assert citizen.portal.removed == [second, third] and citizen.ids(BIRTH_NOTICE) == [first]
-    assert "Đã nhận 1 ảnh" in said  # the counter follows
+    assert "Còn 1 ảnh" in said  # the counter follows
 
     citizen.sends_photo()
     _, new = citizen.ids(BIRTH_NOTICE)
