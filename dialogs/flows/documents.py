@@ -177,8 +177,10 @@ def ask(step: Step, ctx: Context, code: str, error: str | None = None) -> None:
     r = rule(step, ctx, code)
     lang = s.lang
     have = _have(s, code)
+    s.early = [f for f in s.early if f.get("for") in (None, s.procedure)]
     if s.early and not error and have < r.max_files and s.replacing is None:
         files, s.early = s.early[: r.max_files - have], s.early[r.max_files - have :]
+        files = [{k: v for k, v in f.items() if k != "for"} for f in files]
         say(
             step,
             t(
@@ -242,7 +244,8 @@ def keep_early(step: Step, files: list[dict[str, Any]]) -> None:
     """Photos sent before the papers step: kept for the first paper they fit, with one
     short line instead of the whole question again (its buttons are still there)."""
     s = step.state
-    s.early = (s.early + files)[-20:]
+    # Tagged with the procedure shown: a procedure left for another does not inherit them.
+    s.early = (s.early + [{**f, "for": s.procedure} for f in files])[-20:]
     say(step, t(s.lang, N_("Thank you, I will keep this photo for the papers step.")))
 
 

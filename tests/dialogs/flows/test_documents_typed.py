@@ -165,3 +165,17 @@ def test_no_message_of_the_photos_step_is_longer_than_300_characters() -> None:
             seen += citizen.replies
         long = [r.text for r in seen if len(r.text) > 300 and not r.text.startswith("Bác xem lại")]
         assert long == [], (slug, long)
+
+
+def test_photos_kept_for_a_procedure_left_for_another_are_not_used() -> None:
+    citizen = at_papers("certified_copy")
+    ctx = citizen.ctx
+    step = handle(State(greeted=True, lang_chosen=True), Text("làm giấy khai sinh"), ctx)
+    citizen.state = step.state
+    citizen.sends_photo()
+    assert citizen.state.early[0]["for"] == "birth_registration"
+    citizen.says("chứng thực bản sao")
+    citizen.says("bắt đầu")
+    citizen.says("đồng ý")
+    assert citizen.state.procedure == "certified_copy" and citizen.state.flow == "documents"
+    assert citizen.portal.documents == [] and citizen.state.early == []
