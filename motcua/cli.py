@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.cli import bot_command, chat_command, run_demo
+from bot.helpdesk import help_group
 from nlu.cli import nlu as nlu_group
 from portal.cli import catalog_group, portal_command, staff_group
 
@@ -17,6 +18,7 @@ def main() -> None:
 main.add_command(portal_command)
 main.add_command(catalog_group)
 main.add_command(staff_group)
+staff_group.add_command(help_group)  # reads the bot store: the requests for a person
 
 
 @main.command("demo")
