@@ -53,6 +53,7 @@ async def chat(
 ) -> int:
     """The terminal conversation against ``settings.portal_url``; returns an exit code.
     With ``news``, the application's news (the notifier) is printed in it too."""
+    from bot.notify.subscriptions import Subscriptions
     from bot.terminal import Terminal
     from bot.terminal_news import TerminalNews
 
@@ -66,7 +67,14 @@ async def chat(
             return 1
         runtime = Runtime(
             store=store,
-            runner=EffectRunner(backend, LocalFiles(), handoffs=store, erasure=store),
+            runner=EffectRunner(
+                backend,
+                LocalFiles(),
+                handoffs=store,
+                erasure=store,
+                # Following a relative's application: its news reach the terminal too.
+                follows=Subscriptions.over(store.engine, backend) if news else None,
+            ),
             context_provider=contexts,
             locks=ChatLocks.from_url(settings.redis_url),
         )
@@ -226,7 +234,11 @@ def run_demo() -> None:
             logging.basicConfig(level=logging.INFO)
             code = asyncio.run(serve_telegram(settings))
         else:
-            click.echo("No TELEGRAM_BOT_TOKEN: here is the same assistant in this terminal.\n")
+            click.echo(
+                "No TELEGRAM_BOT_TOKEN: here is the same assistant in this terminal. The "
+                "application's news appear here; a clerk sees who asked for a person with "
+                "`motcua staff help` (same BOT_DATABASE_URL).\n"
+            )
             code = asyncio.run(chat(settings, user=os.environ.get("USER", "demo")))
     except KeyboardInterrupt:
         code = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -180,3 +181,35 @@ async def test_motcua_chat_runs_the_notifier(
         yield "/quit"
 
     assert await cli.chat(settings, user="bac", lines=lines(), portal=portal) == 0
+
+
+async def test_a_relative_follows_an_application_from_the_terminal(
+    portal: PortalClient,
+    clerk: StaffClient,
+    bot_db: str,
+    clock: FrozenClock,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The follow button works in the terminal too (its news used to be Telegram's only)."""
+    monkeypatch.setenv("NOTIFY_POLL_INTERVAL", "0.05")
+    settings = BotSettings(bot_database_url=bot_db, portal_url="http://portal")
+    code = await submitted_via_portal(portal, "telegram:777", clock().date())
+    [app] = await portal.my_applications("telegram:777")
+    seen: list[str] = []
+
+    def output() -> str:
+        seen.append(capsys.readouterr().out)
+        return "".join(seen)
+
+    async def lines() -> AsyncIterator[str]:
+        yield "1"  # Tiếng Việt
+        yield code
+        [number] = re.findall(r"(\d+)\) 🔔", output())
+        yield number
+        assert "Từ nay Bác sẽ nhận thông báo" in output()
+        await clerk.act(app.id, "receive")
+        await until(lambda: "đã tiếp nhận" in output(), "the relative's news printed")
+        yield "/quit"
+
+    assert await cli.chat(settings, user="chau", lines=lines(), portal=portal) == 0
