@@ -73,6 +73,14 @@ class PortalSettings(BaseSettings):
     # number itself is the ward's practice, hence a setting.
     retention_years: int = Field(default=5, ge=1, le=100)
 
+    # The public status page (portal/public): the tracking QR on receipts and in the chat
+    # encodes PUBLIC_BASE_URL/t/<code>, which any phone camera opens.
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Links from the public page to the assistant, when set: the Telegram bot (e.g.
+    # https://t.me/MotCuaBot; the page adds ?start=trk_<code>) and the ward's Zalo OA.
+    telegram_bot_url: str | None = None
+    zalo_url: str | None = None
+
     # The demo seeds a staff account and prints its token.
     seed_demo_staff: bool = False
 
