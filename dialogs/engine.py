@@ -455,6 +455,8 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
         return
     field = _current_field(s, ctx)
     value_question = field is not None and field.type != "choice" and s.held is None
+    if s.flow == "review" and form.edit_named(step, ctx, folded):
+        return
     # 1. A label or the step's own verb typed in full: the press it stands for.
     found = choices.match(text, s.choices, loose=False)
     if found.data:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from backend_client import DocumentSpec, FormField, Procedure
+from dialogs.choices import match
 from dialogs.conditions import active_documents, active_fields, holds
 from dialogs.context import Context
 from dialogs.effects import Effect
@@ -286,6 +287,24 @@ def choose_edit(step: Step, ctx: Context) -> None:
     next_question(s)
     rows = [(sbtn(s, _short(f, s.lang)[:60], f"edit:{f.name}"),) for f in fields_now(step, ctx)]
     say(step, t(s.lang, N_("Which answer do you want to change?")), *rows, nav_row(s), kind="ask")
+
+
+EDIT_WORDS = ("sua", "doi", "thay doi", "sua lai", "change", "edit")
+
+
+def edit_named(step: Step, ctx: Context, folded: str) -> bool:
+    """Typed "sửa tên mẹ" at the review: the answer named goes straight to its question."""
+    s = step.state
+    rest = next((folded[len(w) + 1 :] for w in EDIT_WORDS if folded.startswith(w + " ")), None)
+    if not rest:
+        return False
+    fields = [(_short(f, s.lang), f"edit:{f.name}") for f in fields_now(step, ctx)]
+    found = match(rest, fields)
+    if not found.data:
+        return False
+    s.editing = True
+    ask_field(step, ctx, found.data.partition(":")[2])
+    return True
 
 
 def confirm_submit(step: Step, ctx: Context) -> None:

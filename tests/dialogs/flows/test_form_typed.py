@@ -115,3 +115,15 @@ def test_review_short_labels_fee_and_submit_now(typist: Typist) -> None:
     assert all(len(r.text) <= 300 for r in typist.replies)
     typist.says("nộp luôn")  # says "submit" and "now": no second question
     assert typist.effects[-1] == "submit" and typist.state.flow == "submitted"
+
+
+def test_an_answer_named_at_the_review_is_asked_again(typist: Typist) -> None:
+    _started(typist, "chứng thực bản sao")
+    for text in ("Sổ đỏ", "3", "2", "Lê Thị Mai", "0905123456"):
+        typist.says(text)
+    typist.sends_photo()
+    typist.says("xong")
+    typist.says("sửa số bản sao")
+    assert typist.state.flow == "form" and typist.state.field == "copies"
+    typist.says("một")
+    assert typist.state.answers["copies"] == 1 and typist.state.flow == "review"
