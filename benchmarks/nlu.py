@@ -27,8 +27,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nlu.evaluation import evaluate, read_examples  # noqa: E402
-from nlu.training_data import DATA_DIR, TEST_DIR, data_files, data_hash  # noqa: E402
+from nlu.evaluation import Report, evaluate, read_examples  # noqa: E402
+from nlu.training_data import BLIND_DIR, DATA_DIR, TEST_DIR, data_files, data_hash  # noqa: E402
 
 DEFAULT_RASA_VENV = Path("/work/rasa-venv")
 RASA_CONFIG = """\
@@ -100,20 +100,20 @@ def _startup(texts: list[str], use_cache: bool, cache_dir: Path) -> dict[str, fl
     return result
 
 
-def bench_embedded(rows: list[dict[str, Any]], rounds: int) -> dict[str, Any]:
+def bench_embedded(sets: dict[str, list[dict[str, Any]]], rounds: int) -> dict[str, Any]:
     from nlu.engine import EmbeddedNLU
 
-    texts = [r["text"] for r in rows]
+    texts = [r["text"] for rows in sets.values() for r in rows]
     cache_dir = Path(os.environ.get("TMPDIR", "/tmp")) / "motcua-nlu-bench-cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
     trained = _startup(texts, use_cache=True, cache_dir=cache_dir)  # trains and writes cache
     loaded = _startup(texts, use_cache=True, cache_dir=cache_dir)  # loads the cache
     engine = EmbeddedNLU(use_cache=True, cache_dir=cache_dir)
-    report = evaluate(engine, rows)
+    reports = {name: evaluate(engine, rows) for name, rows in sets.items()}
     p50, p99 = _latencies(engine.parse, texts, rounds)
     return {
         "name": "embedded (this repo)",
-        "report": report,
+        "reports": reports,
         "p50_ms": p50,
         "p99_ms": p99,
         "startup_s": f"{trained['startup']:.2f} train / {loaded['startup']:.2f} cached",
@@ -175,7 +175,11 @@ def _rasa_model(venv: Path, workdir: Path) -> Path:
 
 
 def bench_rasa(
-    rows: list[dict[str, Any]], rounds: int, url: str | None, venv: Path | None, workdir: Path
+    sets: dict[str, list[dict[str, Any]]],
+    rounds: int,
+    url: str | None,
+    venv: Path | None,
+    workdir: Path,
 ) -> dict[str, Any]:
     from nlu.rasa_client import RasaNLU
 
@@ -221,8 +225,9 @@ def bench_rasa(
                         raise
                     time.sleep(0.5)
             startup = f"{time.perf_counter() - t0:.1f} load{train_note}"
-        report = evaluate(client, rows)
-        p50, p99 = _latencies(client.parse, [r["text"] for r in rows], max(1, rounds // 3))
+        reports = {name: evaluate(client, rows) for name, rows in sets.items()}
+        texts = [r["text"] for rows in sets.values() for r in rows]
+        p50, p99 = _latencies(client.parse, texts, max(1, rounds // 3))
         if proc is not None:
             rss = f"{_rss_mb(proc.pid):.0f}"
     finally:
@@ -232,7 +237,7 @@ def bench_rasa(
             proc.wait(timeout=30)
     return {
         "name": "Rasa 3.6 DIET (HTTP)",
-        "report": report,
+        "reports": reports,
         "p50_ms": p50,
         "p99_ms": p99,
         "startup_s": startup,
@@ -241,16 +246,26 @@ def bench_rasa(
 
 
 def _style_cell(m: dict[str, float] | None) -> str:
-    return f"{m['intent_accuracy']:.0%} / {m['procedure_accuracy']:.0%}" if m else "-"
+    return f"{m['intent_accuracy']:.0%} / {m['named_procedure_accuracy']:.0%}" if m else "-"
+
+
+def _pct(value: float, count: int) -> str:
+    return f"{value:.1%}" if count else "-"
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    styles = sorted({s for r in results for s in r["report"].per_style})
+    """One row per engine and evaluation set (own split, blind set); speed columns
+    are the engine's, measured over both sets together."""
+    reports: list[Report] = [rep for r in results for rep in r["reports"].values()]
+    styles = sorted({s for rep in reports for s in rep.per_style})
     head = [
         "engine",
+        "set",
+        "examples",
         "intent acc",
         "macro-F1",
-        "procedure acc",
+        "procedure (names one)",
+        "no procedure (names none)",
         "code acc",
         "p50 ms",
         "p99 ms",
@@ -259,19 +274,23 @@ def table(results: list[dict[str, Any]]) -> str:
     ] + [f"{s}" for s in styles]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
-        rep = r["report"]
-        cells = [
-            r["name"],
-            f"{rep.intent_accuracy:.1%}",
-            f"{rep.macro_f1:.3f}",
-            f"{rep.procedure_accuracy:.1%}",
-            f"{rep.code_accuracy:.1%}",
-            f"{r['p50_ms']:.3f}",
-            f"{r['p99_ms']:.3f}",
-            str(r["startup_s"]),
-            str(r["rss_mb"]),
-        ] + [_style_cell(rep.per_style.get(s)) for s in styles]
-        lines.append("| " + " | ".join(cells) + " |")
+        for set_name, rep in r["reports"].items():
+            cells = [
+                r["name"],
+                set_name,
+                str(rep.total),
+                f"{rep.intent_accuracy:.1%}",
+                f"{rep.macro_f1:.3f}",
+                _pct(rep.named_procedure_accuracy, rep.named_total),
+                _pct(rep.no_procedure_rate, rep.none_total),
+                _pct(rep.code_accuracy, rep.code_total),
+                f"{r['p50_ms']:.3f}",
+                f"{r['p99_ms']:.3f}",
+                str(r["startup_s"]),
+                str(r["rss_mb"]),
+            ] + [_style_cell(rep.per_style.get(s)) for s in styles]
+            lines.append("| " + " | ".join(cells) + " |")
+    lines.append("\nper style: intent accuracy / procedure accuracy on the lines that name one")
     return "\n".join(lines)
 
 
@@ -280,6 +299,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--test", type=Path, default=TEST_DIR)
+    parser.add_argument(
+        "--blind", type=Path, default=BLIND_DIR, help="the blind set (skipped when absent)"
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rasa-url", default=None)
     parser.add_argument("--rasa-venv", type=Path, default=None)
@@ -287,15 +309,17 @@ def main() -> None:
     parser.add_argument("--no-rasa", action="store_true")
     args = parser.parse_args()
     _pin_one_core()
-    rows = read_examples(args.test)
-    results = [bench_embedded(rows, args.rounds)]
+    sets = {"own split": read_examples(args.test)}
+    if args.blind.is_dir() and any(args.blind.glob("*.jsonl")):
+        sets["blind set"] = read_examples(args.blind)
+    results = [bench_embedded(sets, args.rounds)]
     print(table(results), flush=True)
     venv = args.rasa_venv or (
         DEFAULT_RASA_VENV if (DEFAULT_RASA_VENV / "bin" / "rasa").exists() else None
     )
     if not args.no_rasa and (args.rasa_url or venv):
         args.rasa_workdir.mkdir(parents=True, exist_ok=True)
-        results.append(bench_rasa(rows, args.rounds, args.rasa_url, venv, args.rasa_workdir))
+        results.append(bench_rasa(sets, args.rounds, args.rasa_url, venv, args.rasa_workdir))
         print()
         print(table(results))
         a, b = results

@@ -21,6 +21,10 @@ class Report:
     procedure_correct: int = 0
     code_total: int = 0
     code_correct: int = 0
+    named_total: int = 0  # lines whose label names a procedure
+    named_correct: int = 0
+    none_total: int = 0  # lines whose label names none
+    none_correct: int = 0  # ... for which no procedure was extracted
     per_intent: dict[str, dict[str, float]] = field(default_factory=dict)
     per_style: dict[str, dict[str, float]] = field(default_factory=dict)
     confusions: list[tuple[str, str, int]] = field(default_factory=list)
@@ -36,6 +40,14 @@ class Report:
         return self.procedure_correct / self.total if self.total else 0.0
 
     @property
+    def named_procedure_accuracy(self) -> float:
+        return self.named_correct / self.named_total if self.named_total else 1.0
+
+    @property
+    def no_procedure_rate(self) -> float:
+        return self.none_correct / self.none_total if self.none_total else 1.0
+
+    @property
     def code_accuracy(self) -> float:
         return self.code_correct / self.code_total if self.code_total else 1.0
 
@@ -45,6 +57,8 @@ class Report:
             "intent_accuracy": round(self.intent_accuracy, 4),
             "intent_macro_f1": round(self.macro_f1, 4),
             "procedure_accuracy": round(self.procedure_accuracy, 4),
+            "named_procedure_accuracy": round(self.named_procedure_accuracy, 4),
+            "no_procedure_rate": round(self.no_procedure_rate, 4),
             "tracking_code_accuracy": round(self.code_accuracy, 4),
             "per_intent": self.per_intent,
             "per_style": self.per_style,
@@ -73,21 +87,29 @@ def entity_value(result: dict[str, Any], entity: str) -> str | None:
 def evaluate(nlu: _Parser, rows: Iterable[dict[str, Any]]) -> Report:
     report = Report()
     pairs: Counter[tuple[str, str]] = Counter()
-    styles: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    # per style: (intent ok, procedure ok, label names a procedure)
+    styles: dict[str, list[tuple[bool, bool, bool]]] = defaultdict(list)
     for row in rows:
         result = nlu.parse(row["text"])
         predicted = result["intent"]["name"]
         expected = row["intent"]
         intent_ok = predicted == expected
         proc_ok = entity_value(result, "procedure") == row.get("procedure")
+        named = row.get("procedure") is not None
         report.total += 1
         report.intent_correct += intent_ok
         report.procedure_correct += proc_ok
+        if named:
+            report.named_total += 1
+            report.named_correct += proc_ok
+        else:
+            report.none_total += 1
+            report.none_correct += proc_ok
         if row.get("tracking_code"):
             report.code_total += 1
             report.code_correct += entity_value(result, "tracking_code") == row["tracking_code"]
         pairs[(expected, predicted)] += 1
-        styles[row.get("style") or "-"].append((intent_ok, proc_ok))
+        styles[row.get("style") or "-"].append((intent_ok, proc_ok, named))
         if not (intent_ok and proc_ok):
             report.errors.append(
                 {
@@ -116,10 +138,14 @@ def evaluate(nlu: _Parser, rows: Iterable[dict[str, Any]]) -> Report:
         }
     report.macro_f1 = sum(f1s) / len(f1s) if f1s else 0.0
     for style, marks in sorted(styles.items()):
+        named_marks = [p for _, p, n in marks if n]
         report.per_style[style] = {
             "examples": len(marks),
-            "intent_accuracy": round(sum(i for i, _ in marks) / len(marks), 4),
-            "procedure_accuracy": round(sum(p for _, p in marks) / len(marks), 4),
+            "intent_accuracy": round(sum(i for i, _, _ in marks) / len(marks), 4),
+            "procedure_accuracy": round(sum(p for _, p, _ in marks) / len(marks), 4),
+            "named_procedure_accuracy": round(
+                sum(named_marks) / len(named_marks) if named_marks else 1.0, 4
+            ),
         }
     report.confusions = sorted(
         ((e, p, n) for (e, p), n in pairs.items() if e != p), key=lambda t: (-t[2], t[0], t[1])
@@ -133,6 +159,8 @@ def format_report(report: Report) -> str:
         f"intent accuracy      {report.intent_accuracy:.2%}",
         f"intent macro-F1      {report.macro_f1:.4f}",
         f"procedure accuracy   {report.procedure_accuracy:.2%}",
+        f"  naming one         {report.named_procedure_accuracy:.2%} ({report.named_total} lines)",
+        f"  none extracted     {report.no_procedure_rate:.2%} of {report.none_total} naming none",
         f"tracking code acc.   {report.code_accuracy:.2%} ({report.code_total} codes)",
         "",
         f"{'intent':<22}{'support':>8}{'prec':>8}{'recall':>8}{'f1':>8}",
@@ -149,4 +177,59 @@ def format_report(report: Report) -> str:
         )
     lines += ["", "confusion pairs (expected -> predicted: count)"]
     lines += [f"  {e} -> {p}: {n}" for e, p, n in report.confusions] or ["  none"]
+    return "\n".join(lines)
+
+
+def format_side_by_side(reports: dict[str, Report]) -> str:
+    """Aggregate figures of several sets in columns (e.g. the own split and the blind set).
+
+    Only aggregates: the blind set's single lines are never shown (nobody tunes to them).
+    """
+    names = list(reports)
+    width = max(14, *(len(n) + 2 for n in names))
+
+    def row(label: str, cells: list[str]) -> str:
+        return f"{label:<34}" + "".join(f"{c:>{width}}" for c in cells)
+
+    def pct(value: float, count: int) -> str:
+        return f"{value:.1%}" if count else "-"
+
+    reps = list(reports.values())
+    lines = [
+        row("measure", names),
+        row("examples", [str(r.total) for r in reps]),
+        row("intent accuracy", [pct(r.intent_accuracy, r.total) for r in reps]),
+        row("intent macro-F1", [f"{r.macro_f1:.3f}" for r in reps]),
+        row(
+            "procedure, lines naming one",
+            [pct(r.named_procedure_accuracy, r.named_total) for r in reps],
+        ),
+        row(
+            "no procedure, lines naming none",
+            [pct(r.no_procedure_rate, r.none_total) for r in reps],
+        ),
+        row("tracking code", [pct(r.code_accuracy, r.code_total) for r in reps]),
+    ]
+    styles = sorted({s for r in reps for s in r.per_style})
+    lines += ["", row("per style: intent / procedure*", names)]
+    for style in styles:
+        cells = []
+        for r in reps:
+            m = r.per_style.get(style)
+            cells.append(
+                f"{m['intent_accuracy']:.0%} / {m['named_procedure_accuracy']:.0%}" if m else "-"
+            )
+        lines.append(row(f"  {style}", cells))
+    lines.append("  * procedure accuracy on the style's lines that name one")
+    intents = sorted({i for r in reps for i in r.per_intent})
+    lines += ["", row("per intent: F1 (support)", names)]
+    for intent in intents:
+        cells = []
+        for r in reps:
+            m = r.per_intent.get(intent)
+            cells.append(f"{m['f1']:.2f} ({int(m['support'])})" if m else "-")
+        lines.append(row(f"  {intent}", cells))
+    for name, r in reports.items():
+        lines += ["", f"confusion pairs, {name} (expected -> predicted: count)"]
+        lines += [f"  {e} -> {p}: {n}" for e, p, n in r.confusions] or ["  none"]
     return "\n".join(lines)

@@ -12,6 +12,11 @@ import yaml
 
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 TEST_DIR: Final = DATA_DIR / "test"
+# Written by an author who never read the training data; evaluated, never trained on.
+BLIND_DIR: Final = DATA_DIR / "blind"
+# Sub-folders of a data folder that hold evaluation sets: never training data, even if
+# a .yml file lands there.
+HELD_OUT: Final = frozenset({TEST_DIR.name, BLIND_DIR.name})
 
 # [surface](entity) or [surface]{"entity": ..., "value": ...}
 _ANNOTATION_RE: Final = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
@@ -36,7 +41,12 @@ def _items(block: str) -> list[str]:
 
 
 def data_files(data_dir: Path = DATA_DIR) -> list[Path]:
-    return sorted(data_dir.glob("*.yml"))
+    """The training files: *.yml directly in `data_dir`, never under a held-out folder."""
+    return sorted(
+        p
+        for p in data_dir.glob("*.yml")
+        if p.is_file() and not HELD_OUT & set(p.relative_to(data_dir).parts[:-1])
+    )
 
 
 def data_hash(data_dir: Path = DATA_DIR) -> str:

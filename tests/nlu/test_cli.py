@@ -8,6 +8,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
+from nlu import cli as nlu_cli
 from nlu.cli import nlu
 from nlu.training_data import TEST_DIR
 
@@ -84,3 +85,44 @@ def test_train_fills_the_cache(nlu_cache: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "ready in" in result.output
     assert len(list(nlu_cache.glob("nlu/model-*.pkl"))) == 1
+
+
+def _write(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    text = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows)
+    (path / "mixed.jsonl").write_text(text + "\n")
+
+
+_ROWS: list[dict[str, Any]] = [
+    {"text": "xin chào", "intent": "greet", "procedure": None, "style": "short"},
+    {"text": "khai sinh mất bao lâu", "intent": "ask_fee", "procedure": "birth_registration"},
+]
+
+
+def test_eval_without_a_path_shows_the_own_split_and_the_blind_set_side_by_side(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    blind = tmp_path / "blind"
+    _write(blind, _ROWS)
+    monkeypatch.setattr(nlu_cli, "BLIND_DIR", blind)
+    result = CliRunner().invoke(nlu, ["eval", "--errors"])
+    assert result.exit_code == 0, result.output
+    head = result.output.splitlines()[0]
+    assert "own split" in head and "blind set" in head
+    assert "procedure, lines naming one" in result.output
+    assert "no procedure, lines naming none" in result.output
+    # The blind set's lines are never printed, only its aggregates.
+    assert "khai sinh mất bao lâu" not in result.output
+    assert "not listed for the blind set" in result.output
+
+
+def test_eval_json_never_lists_blind_errors(tmp_path: Path, monkeypatch: Any) -> None:
+    blind = tmp_path / "blind"
+    _write(blind, _ROWS)
+    monkeypatch.setattr(nlu_cli, "BLIND_DIR", blind)
+    result = CliRunner().invoke(nlu, ["eval", str(blind), "--json", "--errors"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert "errors" not in report
+    assert report["named_procedure_accuracy"] == 1.0
+    assert report["no_procedure_rate"] == 1.0

@@ -11,7 +11,14 @@ import yaml
 
 from nlu import INTENTS, PROCEDURES
 from nlu.evaluation import read_examples
-from nlu.training_data import DATA_DIR, TEST_DIR, data_files, load, strip_annotations
+from nlu.training_data import (
+    DATA_DIR,
+    TEST_DIR,
+    data_files,
+    data_hash,
+    load,
+    strip_annotations,
+)
 
 ANNOTATION = re.compile(r"\[([^\]]+)\](\(([^)]*)\)|\{([^}]*)\})")
 STYLES = {"standard", "no_diacritics", "typos", "dialect", "verbose", "short", "english", "speech"}
@@ -83,3 +90,22 @@ def test_test_split_is_never_trained_on() -> None:
     assert set(by_style) == STYLES
     assert min(by_style.values()) >= 40
     assert not list(Path(TEST_DIR).glob("*.yml"))
+
+
+def test_held_out_folders_are_never_training_data(tmp_path: Path) -> None:
+    """Nothing under blind/ or test/ reaches the examples or the model's data hash,
+    even a .yml file in Rasa's format dropped there by mistake."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for path in data_files(DATA_DIR):
+        (data / path.name).write_bytes(path.read_bytes())
+    before_hash, before = data_hash(data), load(data).examples
+    leak = "version: '3.1'\nnlu:\n- intent: greet\n  examples: |\n    - chào một câu mù\n"
+    for held_out in ("blind", "test"):
+        (data / held_out).mkdir()
+        (data / held_out / "leak.yml").write_text(leak, encoding="utf-8")
+        (data / held_out / "rows.jsonl").write_text('{"text": "chào một câu mù"}\n')
+    assert all(held_out not in p.parts for p in data_files(data) for held_out in ("blind",))
+    assert data_hash(data) == before_hash
+    assert load(data).examples == before
+    assert "chào một câu mù" not in {t for t, _ in load(data).examples}
