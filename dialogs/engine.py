@@ -458,7 +458,8 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
     if s.flow == "review" and form.edit_named(step, ctx, folded):
         return
     # 1. A label or the step's own verb typed in full: the press it stands for.
-    found = choices.match(text, s.choices, loose=False)
+    menu_entries = [(t(s.lang, label), f"g:{action}") for action, label in menu.MENU]
+    found = choices.match(text, s.choices + menu_entries, loose=False)
     if found.data:
         _on_typed_press(step, found.data, folded, ctx)
         return

@@ -61,3 +61,8 @@ def test_a_name_that_is_also_an_escape_is_asked_about_once(typist: Typist) -> No
     # With its diacritics it is the escape, at once.
     typist.says("hủy")
     assert typist.state.flow == "confirm_cancel"
+
+
+def test_a_menu_entry_typed_works_even_before_the_menu_was_shown(typist: Typist) -> None:
+    typist.says("nộp hồ sơ mới")
+    assert typist.state.flow == "choose"
