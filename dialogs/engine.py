@@ -130,7 +130,7 @@ def _drop_old_keyboard(step: Step) -> None:
         elif not reply.buttons:
             s.keyboard_up = False
         elif s.keyboard_up:
-            replies.append(Reply(text=t(s.lang, N_("OK."))))
+            replies.append(Reply(text=t(s.lang, N_("OK.")), extra={"keyboard": "remove"}))
             s.keyboard_up = False
         replies.append(reply)
     step.replies = replies

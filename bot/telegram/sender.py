@@ -109,7 +109,9 @@ class ReplySender:
                     for row in rows
                 ]
             )
-        if chat_id in self._keyboard_shown:
+        # The engine knows from its state when a keyboard is up (this set is lost when
+        # the bot restarts): it marks the reply that must take it away.
+        if chat_id in self._keyboard_shown or reply.extra.get("keyboard") == "remove":
             return ReplyKeyboardRemove()
         return None
 

@@ -379,3 +379,14 @@ async def test_the_real_engine_greets_over_telegram(
     [choose] = await tg.wait_for_messages(CHAT, 1, since=mark, timeout=15)
     assert choose["buttons"]  # never a dead end
     assert len(tg.calls_of("answerCallbackQuery")) == 1
+
+
+async def test_the_engine_can_remove_a_keyboard_the_sender_does_not_remember(
+    tg: FakeTelegram, channel: TelegramChannel, recorder: Recorder
+) -> None:
+    # After a restart the sender's memory of shown keyboards is empty; the engine's
+    # state still knows, and marks the reply that takes the keyboard away.
+    recorder.script["tiếp"] = [Reply("Dạ.", extra={"keyboard": "remove"})]
+    tg.user_sends_text(CHAT, "tiếp")
+    [ok] = await tg.wait_for_messages(CHAT, 1, timeout=10)
+    assert ok["reply_markup"] == {"remove_keyboard": True}
