@@ -40,6 +40,7 @@ _UNITS = {
 }
 _TEN = {"muoi", "chuc"}  # "mười" alone, "mươi" after a digit (both fold to muoi)
 _HUNDRED = {"tram", "hundred"}
+_THOUSAND = {"nghin", "ngan", "thousand"}
 _COUNTED = re.compile(r"^\s*(\d+)\s+[^\d]+$")  # "3 trang", "2 bản"
 
 
@@ -61,6 +62,10 @@ def number_words(text: str) -> int | None:
             if current >= 10:
                 return None
             current = (current or 1) * 10  # "mười" is ten, "hai mươi" twenty
+            seen = True
+        elif word in _THOUSAND:
+            total = (total + (current or 1)) * 1000
+            current = 0
             seen = True
         elif word in _HUNDRED:
             total += (current or 1) * 100
