@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from motcua.deployment import require_safe_secrets
-from portal.api import bodylimit, docs, errors
+from portal import console
+from portal.api import bodylimit, docs, errors, schemas
 from portal.api.clients import TrustedProxies
 from portal.api.downloads import NoSniff
 from portal.api.ratelimit import make_limiter
@@ -24,6 +25,7 @@ from portal.api.routes import (
     track,
 )
 from portal.domain.calendar import preload_holidays
+from portal.public.routes import install as install_public_page
 from portal.services.context import Clock, PortalContext, system_clock
 from portal.settings import PortalSettings, get_settings
 from portal.webhooks import EventPusher
@@ -73,6 +75,8 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    console.install(app)  # the clerk's console, /staff/ (portal/console/)
+    install_public_page(app)  # the public status page, /t/{code} (portal/public/)
     for module in (procedures, applications, documents, payments, track, events, staff, citizens):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=schemas.ERROR_RESPONSES)
     return app

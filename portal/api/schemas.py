@@ -268,3 +268,38 @@ class ErasureOut(BaseModel):
     kept: list[KeptApplicationOut]
     retention_years: int
     legal_basis: Localized
+
+
+class ErrorFieldOut(BaseModel):
+    field: str
+    code: str
+    message: Localized
+
+
+class ErrorDetailOut(BaseModel):
+    code: str
+    message: Localized
+    fields: list[ErrorFieldOut]
+
+
+class ErrorOut(BaseModel):
+    """The one error body of every 4xx/5xx (portal/api/errors.py)."""
+
+    error: ErrorDetailOut
+
+
+# Declared on every operation, so the OpenAPI spec says what a refusal looks like (and
+# FastAPI's own 422 shape, which this API never sends, is not advertised).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in (
+        (400, "Bad request"),
+        (401, "Sign-in required or token not valid"),
+        (403, "Not allowed for this role"),
+        (404, "Not found (or not visible to this caller)"),
+        (409, "Conflict with the application's current state"),
+        (413, "Request body too large"),
+        (422, "Invalid input"),
+        (429, "Too many requests"),
+    )
+}
