@@ -1,0 +1,63 @@
+"""The payment card: the VietQR code with everything a person needs to read beside it
+(amount in digits and words, payee, bank, account, transfer content, tracking code,
+procedure), so that it still makes sense forwarded to the relative who pays."""
+
+from __future__ import annotations
+
+from motcua.i18n import N_, gettext_
+from motcua.qr import qr_png
+from portal.db.models import Application, Payment
+from portal.domain.money import amount_in_words, format_vnd
+from portal.domain.vietqr import BANK_BINS, parse_payload
+from portal.papers.drawing import ACCENT, Sheet
+from portal.services.context import PortalContext
+
+WIDTH = 720
+_BANK_NAMES = {bin_: name for name, bin_ in BANK_BINS.items()}
+
+
+def bank_name(bin_: str) -> str:
+    return _BANK_NAMES.get(bin_, bin_)
+
+
+def transfer_content(payment: Payment) -> str:
+    """The transfer message the banking app fills in from the code (field 62.08)."""
+    return parse_payload(payment.payload).get("62.08", "")
+
+
+def card_fields(
+    ctx: PortalContext, app: Application, payment: Payment, lang: str
+) -> list[tuple[str, str]]:
+    """The labelled lines under the code, in order."""
+
+    def tr(message: str) -> str:
+        return gettext_(message, lang)
+
+    settings = ctx.settings
+    return [
+        (tr(N_("Payee")), settings.payee_name),
+        (tr(N_("Bank")), bank_name(settings.payee_bank_bin)),
+        (tr(N_("Account number")), settings.payee_account),
+        (tr(N_("Transfer content")), transfer_content(payment)),
+        (tr(N_("Tracking code")), app.tracking_code or ""),
+        (tr(N_("Procedure")), ctx.catalog.get(app.procedure).name.get(lang)),
+    ]
+
+
+def payment_card_png(ctx: PortalContext, app: Application, payment: Payment, lang: str) -> bytes:
+    return payment_card(ctx, app, payment, lang).png()
+
+
+def payment_card(ctx: PortalContext, app: Application, payment: Payment, lang: str) -> Sheet:
+    sheet = Sheet(WIDTH)
+    sheet.text(ctx.settings.ward_name, 26, bold=True, color=ACCENT, center=True, gap=2)
+    sheet.text(gettext_(N_("FEE PAYMENT CARD"), lang), 34, bold=True, center=True)
+    sheet.rule()
+    sheet.text(format_vnd(payment.amount, lang), 52, bold=True, center=True, gap=0)
+    sheet.text(f"({amount_in_words(payment.amount, lang)})", 26, center=True, gap=12)
+    sheet.picture(qr_png(payment.payload, scale=1), 460)
+    sheet.text(gettext_(N_("Scan with any banking app (VietQR)"), lang), 24, center=True, gap=16)
+    sheet.rule(thickness=2)
+    for label, value in card_fields(ctx, app, payment, lang):
+        sheet.field(label, value)
+    return sheet
