@@ -36,7 +36,13 @@ def procedure_of(ctx: PortalContext, app: Application) -> Procedure:
 
 
 def get_for(db: Session, actor: Actor, app_id: str, *, lock: bool = False) -> Application:
-    stmt = select(Application).where(Application.id == app_id)
+    """The application ``app_id`` names; staff may also name it by its tracking code
+    (typed in any usual form: "px 2026 7q4k9m")."""
+    code = tracking.normalize_code(app_id) if actor.is_staff else None
+    if code is not None and tracking.is_valid_code(code):
+        stmt = select(Application).where(Application.tracking_code == code)
+    else:
+        stmt = select(Application).where(Application.id == app_id)
     if lock:
         stmt = stmt.with_for_update()
     app = db.scalar(stmt)

@@ -69,3 +69,32 @@ def compute(
         overdue_open=overdue,
         by_procedure=dict(sorted(by_proc.items())),
     )
+
+
+@dataclass(frozen=True)
+class Month:
+    month: str  # "2026-03", by the day submitted (ward time)
+    submitted: int
+    online: int
+    finished: int
+    on_time: int
+
+
+def monthly(
+    db: Session, ctx: PortalContext, since: date | None = None, until: date | None = None
+) -> list[Month]:
+    """The same figures per month submitted, for the console's charts."""
+    tz = ZoneInfo(ctx.settings.timezone)
+    rows: dict[str, list[int]] = {}
+    for a in db.scalars(select(Application).where(Application.submitted_at.is_not(None))):
+        assert a.submitted_at is not None
+        day = a.submitted_at.astimezone(tz).date()
+        if (since is not None and day < since) or (until is not None and day > until):
+            continue
+        counts = rows.setdefault(f"{day:%Y-%m}", [0, 0, 0, 0])
+        counts[0] += 1
+        counts[1] += a.channel == "online"
+        if a.status == "completed" and a.finished_at and a.due_date:
+            counts[2] += 1
+            counts[3] += a.finished_at.astimezone(tz).date() <= a.due_date
+    return [Month(m, *c) for m, c in sorted(rows.items())]

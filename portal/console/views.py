@@ -1,0 +1,75 @@
+"""Small helpers that turn rows into what the templates show (Vietnamese texts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from motcua.i18n import N_
+from portal.console.web import LANG, tr
+from portal.db.models import Application
+from portal.domain import tracking
+from portal.domain.workflow import Status, status_label
+from portal.services.context import PortalContext
+
+
+def is_code(ctx: PortalContext, text: str) -> bool:
+    code = tracking.normalize_code(text, default_prefix=ctx.settings.ward_code)
+    return code is not None and tracking.is_valid_code(code)
+
+
+def procedure_name(ctx: PortalContext, slug: str) -> str:
+    proc = ctx.catalog.get(slug)
+    return (proc.short_name or proc.name).get(LANG)
+
+
+def status_text(status: str) -> str:
+    return status_label(Status(status))[LANG]
+
+
+def status_options() -> list[tuple[str, str]]:
+    return [(s.value, status_text(s.value)) for s in Status if s is not Status.DRAFT]
+
+
+def procedure_options(ctx: PortalContext) -> list[tuple[str, str]]:
+    return sorted(((p.slug, procedure_name(ctx, p.slug)) for p in ctx.catalog), key=lambda x: x[1])
+
+
+def applicant(app: Application) -> str:
+    for key in ("applicant_name", "full_name", "name"):
+        value = app.answers.get(key)
+        if isinstance(value, str):
+            return value
+    return "—"
+
+
+def answers(ctx: PortalContext, app: Application) -> list[tuple[str, str]]:
+    """The answers under the catalog's short labels, in the form's order."""
+    proc = ctx.catalog.get(app.procedure)
+    rows: list[tuple[str, str]] = []
+    for field in proc.fields:
+        if field.name not in app.answers:
+            continue
+        label = (field.short_label or field.label).get(LANG)
+        rows.append((label, _value(field.choices, app.answers[field.name])))
+    return rows
+
+
+def _value(choices: list[Any], value: object) -> str:
+    for choice in choices:
+        if choice.value == value:
+            return str(choice.label.get(LANG))
+    if isinstance(value, bool):
+        return tr(N_("Yes")) if value else tr(N_("No"))
+    return str(value)
+
+
+def receipt_url(request: Any, app: Application) -> str | None:
+    """The receipt's download address (the public page's endpoint, when the portal
+    serves one): any route whose path holds ``receipt`` and the ``{code}``."""
+    if not app.tracking_code:
+        return None
+    for route in request.app.routes:
+        path = getattr(route, "path", "")
+        if "receipt" in path and "{code}" in path and path.count("{") == 1:
+            return str(path.replace("{code}", app.tracking_code))
+    return None
