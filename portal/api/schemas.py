@@ -170,9 +170,10 @@ class CreateApplicationIn(BaseModel):
     )
 
 
-# Every text a client sends is PlainText/MultilineText (portal/api/text.py); floats are
-# finite, since NaN and infinities have no JSON form to send back.
-AnswerValue = PlainText | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None
+# Every text a client sends is PlainText/MultilineText (portal/api/text.py). A typed
+# answer may span lines (an address typed in a chat); floats are finite, since NaN and
+# infinities have no JSON form to send back.
+AnswerValue = MultilineText | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None
 
 
 class AnswersIn(BaseModel):

@@ -137,6 +137,18 @@ async def test_control_characters_in_reason_note_and_names_are_refused(
     assert [t.to_status for t in after.transitions] == [t.to_status for t in submitted.transitions]
 
 
+async def test_a_multi_line_answer_is_accepted(
+    http: httpx.AsyncClient, portal: PortalClient, clock: FrozenClock
+) -> None:
+    app_id = await _complete_draft(portal, clock)
+    response = await http.patch(
+        f"/v1/applications/{app_id}/answers",
+        json={"answers": {"document_title": "Giấy ủy quyền\nbán xe"}},
+        headers=AS_ANA,
+    )
+    assert response.status_code == 200, response.text
+
+
 async def test_a_multi_line_note_keeps_its_line_breaks(
     http: httpx.AsyncClient, portal: PortalClient, clock: FrozenClock
 ) -> None:
