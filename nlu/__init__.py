@@ -12,7 +12,6 @@ from functools import lru_cache
 from typing import Any, Final, Protocol, runtime_checkable
 
 from nlu.engine import EmbeddedNLU
-from nlu.procedures import PROCEDURES
 from nlu.rasa_client import RasaNLU
 
 INTENTS: Final = (
@@ -37,6 +36,15 @@ INTENTS: Final = (
 )
 ENTITIES: Final = ("procedure", "tracking_code", "date", "citizen_id", "phone")
 LOW_CONFIDENCE: Final = 0.5
+
+
+def __getattr__(name: str) -> Any:
+    # PROCEDURES: the catalog's slugs, read on first use (no YAML parsing at import).
+    if name == "PROCEDURES":
+        from nlu.procedures import default_lexicon
+
+        return default_lexicon().slugs
+    raise AttributeError(name)
 
 
 @runtime_checkable

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Final
 
 from nlu.normalize import fold
-from nlu.procedures import ALIASES
+from nlu.procedures import default_lexicon
 from nlu.training_data import DATA_DIR
 
 # How people name each procedure, with diacritics (aliases used inside frames).
@@ -1308,10 +1308,11 @@ def build(data_dir: Path = DATA_DIR) -> None:
             items.append(("intent", intent, lines))
         _write(data_dir / filename, items)
     entity_items: list[tuple[str, str, list[str]]] = []
-    for slug in sorted(ALIASES):
-        surfaces = sorted({*ALIASES[slug], *(fold(n) for n in NAMES[slug])} - {slug})
+    aliases = default_lexicon().aliases  # the catalog's words and the NLU-only ones
+    for slug in sorted(aliases):
+        surfaces = sorted({*aliases[slug], *(fold(n) for n in NAMES.get(slug, ()))} - {slug})
         entity_items.append(("synonym", slug, surfaces))
-    entity_items.append(("lookup", "procedure", sorted({a for al in ALIASES.values() for a in al})))
+    entity_items.append(("lookup", "procedure", sorted({a for al in aliases.values() for a in al})))
     entity_items.append(
         ("regex", "tracking_code", [r"[A-Za-z]{2}[- ]?20\d\d[- ]?[2-9A-HJ-NP-Za-hj-np-z]{6}"])
     )

@@ -13,7 +13,8 @@ from typing import Any, Final
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from nlu import numbers, procedures, tracking
+from nlu import numbers, tracking
+from nlu.catalog import catalog_dir, catalog_hash
 from nlu.classifier import IntentClassifier
 from nlu.normalize import (
     ABBREVIATIONS,
@@ -26,13 +27,14 @@ from nlu.normalize import (
     telex_candidates,
     tone_canonical,
 )
+from nlu.procedures import Candidate, Lexicon, lexicon_for
 from nlu.training_data import DATA_DIR, data_hash, load
 
 log = logging.getLogger(__name__)
 
 RANKING_SIZE: Final = 10
 # Bump when the features or the model change, so stale cached artifacts are ignored.
-ENGINE_VERSION: Final = "1"
+ENGINE_VERSION: Final = "2"
 # Placeholders that stand for an entity's text in the classifier input, so that
 # "PX-2026-7Q4K9M" and "PX 2026 ABCDEF" look the same to it.
 _PLACEHOLDERS: Final = {
@@ -45,6 +47,53 @@ _PLACEHOLDERS: Final = {
 
 
 _CLAUSE_MARKS: Final = ",.;:!?\n"
+# Words that make a clause the request in a long message ("..., cháu chỉ bác cách đăng ký
+# thường trú cho ..."): a verb of asking or wanting, or a question word.
+_REQUEST_WORDS: Final = frozenset(
+    {
+        "muon",
+        "can",
+        "xin",
+        "hoi",
+        "chi",
+        "giup",
+        "huong",
+        "lam",
+        "sao",
+        "nao",
+        "gi",
+        "bao",
+        "nhieu",
+        "lau",
+        "may",
+        "khong",
+        "chua",
+        "ko",
+        "k",
+        "dang",
+        "ky",
+        "nho",
+        "want",
+        "need",
+        "how",
+        "what",
+        "when",
+        "where",
+        "please",
+        "help",
+        "ung",
+        "mo",
+        "rang",
+        "ri",
+        "huy",
+        "dong",
+        "tra",
+        "thanh",
+        "toan",
+    }
+)
+# The street and place names of Hue (nlu/data/lexicon/): never repaired, never a procedure.
+GAZETTEER: Final = DATA_DIR / "lexicon" / "hue_streets.txt"
 
 
 def default_cache_dir() -> Path:
@@ -99,29 +148,55 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
+def _read_gazetteer(path: Path = GAZETTEER) -> frozenset[tuple[str, ...]]:
+    names: set[tuple[str, ...]] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words = tuple(TOKEN_RE.findall(fold(line.lower())))
+            if len(words) >= 2:  # one word alone is too often a common word
+                names.add(words)
+    return frozenset(names)
+
+
+Model = tuple[IntentClassifier, set[str], Lexicon, frozenset[tuple[str, ...]]]
+
+
 class EmbeddedNLU:
-    """Understands a message offline; trains from nlu/data at start-up or loads the cache."""
+    """Understands a message offline; trains from nlu/data at start-up or loads the cache.
+
+    The procedures come from the catalog folder (`catalog_folder`, else `CATALOG_DIR`,
+    else the shipped catalog): a procedure added there is recognised with no code change.
+    """
 
     def __init__(
         self,
         data_dir: Path = DATA_DIR,
         cache_dir: Path | str | None = None,
         use_cache: bool = True,
+        catalog_folder: Path | None = None,
     ) -> None:
         self.data_dir = data_dir
-        key = f"{ENGINE_VERSION}-{data_hash(data_dir)}-{_code_hash()}"
+        self.catalog_folder = catalog_folder or catalog_dir()
+        digest = hashlib.sha256(GAZETTEER.read_bytes()).hexdigest()[:8]
+        key = (
+            f"{ENGINE_VERSION}-{data_hash(data_dir)}-{catalog_hash(self.catalog_folder)}"
+            f"-{digest}-{_code_hash()}"
+        )
         cache_path = (Path(cache_dir) if cache_dir else default_cache_dir()) / f"model-{key}.pkl"
         loaded = _load_cache(cache_path) if use_cache else None
         if loaded is None:
             loaded = self._train()
             if use_cache:
                 _save_cache(cache_path, loaded)
-        self.classifier, vocabulary = loaded
+        self.classifier, vocabulary, self.lexicon, self._gazetteer = loaded
         self._correct = _Corrector(vocabulary)
 
-    def _train(self) -> tuple[IntentClassifier, set[str]]:
+    def _train(self) -> Model:
         data = load(self.data_dir)
-        vocabulary = set(procedures.lexicon_words())
+        lexicon = lexicon_for(self.catalog_folder)
+        gazetteer = _read_gazetteer()
+        vocabulary = set(lexicon.words())
         vocabulary.update(fold(w) for v in ABBREVIATIONS.values() for w in v.split())
         vocabulary.update(fold(w) for v in DIALECT_ACCENTED.values() for w in v.split())
         vocabulary.update(DIALECT_FOLDED.values())
@@ -132,20 +207,24 @@ class EmbeddedNLU:
         for text, _ in data.examples:
             norm = normalize(text, corrector)
             spans = _number_spans(norm)
-            views.append(self._views(norm, spans + _procedure_span(norm, spans, vocabulary)))
+            ranked = _procedures(norm, spans, vocabulary, lexicon, gazetteer)
+            views.append(self._views(norm, spans + _top_span(norm, ranked)))
         labels = [intent for _, intent in data.examples]
-        return IntentClassifier.train(views, labels), vocabulary
+        return IntentClassifier.train(views, labels), vocabulary, lexicon, gazetteer
 
     @staticmethod
     def _views(norm: Normalized, spans: list[numbers.Span]) -> tuple[str, str, str]:
         words: list[str] = []
         tones: list[str] = []
-        clause_start = 0  # index in `words` where the last clause begins
+        starts = [0]  # index in `words` where each clause begins
+        proc_at: set[int] = set()  # indexes in `words` of the named procedure
         prev_end = 0
         for tok in norm.tokens:
-            if any(ch in _CLAUSE_MARKS for ch in norm.nfc[prev_end : tok.start]):
-                clause_start = len(words)
+            if words and any(ch in _CLAUSE_MARKS for ch in norm.nfc[prev_end : tok.start]):
+                starts.append(len(words))
             prev_end = tok.end
+            if any(s.entity == "procedure" and s.start <= tok.start < s.end for s in spans):
+                proc_at.add(len(words))
             span = next((s for s in spans if s.start <= tok.start < s.end), None)
             if span is not None and span.entity == "procedure":
                 span = None
@@ -158,10 +237,7 @@ class EmbeddedNLU:
             else:
                 words.append(tok.norm)
                 tones.append(tone_canonical(tok.text))
-        # Long messages put the request last: "..., cho hỏi làm khai sinh mất mấy ngày".
-        if len(words) - clause_start < 4:
-            clause_start = max(len(words) - 10, 0)
-        tail = words[max(clause_start, len(words) - 12) :]
+        tail = _request_span(words, starts, proc_at)
         # A named procedure is a strong hint on its own (a bare "mở quán" is a request).
         if any(s.entity == "procedure" for s in spans):
             words.append(_PLACEHOLDERS["procedure"])
@@ -169,16 +245,21 @@ class EmbeddedNLU:
         return " ".join(words), " ".join(tones), " ".join(tail)
 
     def parse(self, text: str, lang_hint: str | None = None) -> dict[str, Any]:
-        """Rasa `/model/parse`-shaped result; `lang_hint` is accepted for interface parity."""
+        """Rasa `/model/parse`-shaped result; `lang_hint` is accepted for interface parity.
+
+        Besides Rasa's keys, `procedure_ranking` lists the procedures the message may
+        mean, best first ({name, confidence}), so the dialog can ask "A or B?"."""
         norm = normalize(text, self._correct)
         spans = _number_spans(norm)
-        proc_spans = _procedure_span(norm, spans, self._correct.vocabulary)
+        ranked = _procedures(norm, spans, self._correct.vocabulary, self.lexicon, self._gazetteer)
+        proc_spans = _top_span(norm, ranked)
         probs = self.classifier.predict_proba(self._views(norm, spans + proc_spans))
         order = probs.argsort()[::-1][:RANKING_SIZE]
         ranking = [
             {"name": self.classifier.classes[i], "confidence": round(float(probs[i]), 4)}
             for i in order
         ]
+        ranking = _verb_rules(norm, spans, ranking)
         entities: list[dict[str, Any]] = []
         for span in proc_spans:
             start, end = norm.to_original(span.start, span.end)
@@ -210,6 +291,7 @@ class EmbeddedNLU:
             "intent": dict(ranking[0]),
             "intent_ranking": ranking,
             "entities": entities,
+            "procedure_ranking": [{"name": c.slug, "confidence": c.score} for c, _, _ in ranked],
         }
 
 
@@ -226,27 +308,129 @@ def _number_spans(norm: Normalized) -> list[numbers.Span]:
     return sorted(found, key=lambda s: s.start)
 
 
-def _procedure_span(
-    norm: Normalized, spans: list[numbers.Span], vocabulary: set[str]
-) -> list[numbers.Span]:
-    """The procedure meant, as a span of the NFC text (empty list when none)."""
+def _procedures(
+    norm: Normalized,
+    spans: list[numbers.Span],
+    vocabulary: set[str],
+    lexicon: Lexicon,
+    gazetteer: frozenset[tuple[str, ...]],
+) -> list[tuple[Candidate, int, int]]:
+    """The procedures the message may mean, best first, each with its NFC span."""
+    folded = [fold(tok.text.lower()) for tok in norm.tokens]
+    in_name = _gazetteer_tokens(folded, gazetteer)
     words: list[str] = []
     owner: list[int] = []
+    repaired: list[bool] = []
     for k, tok in enumerate(norm.tokens):
-        if any(s.start <= tok.start < s.end for s in spans):
+        if k in in_name or any(s.start <= tok.start < s.end for s in spans):
             continue
+        # A word the corrector changed is a guess: a mention through it ranks below an
+        # exact one ("Lê Lợi" must not become a procedure word and win).
+        changed = tok.norm != folded[k] and " " not in tok.norm and folded[k] not in vocabulary
         for w in tok.norm.split():
             words.append(w)
             owner.append(k)
+            repaired.append(changed)
     # Approximate matching only helps when some word is still unknown after repair.
     fuzzy = any(w not in vocabulary for w in words)
-    found = procedures.resolve(words, fuzzy)
-    if found is None:
+    found: list[tuple[Candidate, int, int]] = []
+    for cand in lexicon.rank(words, fuzzy, repaired):
+        m = cand.mention
+        first, last = norm.tokens[owner[m.first]], norm.tokens[owner[m.last - 1]]
+        found.append((cand, first.start, last.end))
+    return found
+
+
+def _gazetteer_tokens(folded: list[str], gazetteer: frozenset[tuple[str, ...]]) -> set[int]:
+    """Indexes of the tokens inside a Hue street, place or person name."""
+    inside: set[int] = set()
+    for i in range(len(folded)):
+        for n in (4, 3, 2):
+            if tuple(folded[i : i + n]) in gazetteer:
+                inside.update(range(i, i + n))
+                break
+    return inside
+
+
+def _top_span(norm: Normalized, ranked: list[tuple[Candidate, int, int]]) -> list[numbers.Span]:
+    if not ranked:
         return []
-    mention, slug = found
-    first, last = norm.tokens[owner[mention.first]], norm.tokens[owner[mention.last - 1]]
-    extra = (("fuzzy", True),) if mention.fuzzy else ()
-    return [numbers.Span("procedure", slug, first.start, last.end, extra)]
+    cand, start, end = ranked[0]
+    extra = (("fuzzy", True),) if cand.mention.fuzzy else ()
+    return [numbers.Span("procedure", cand.slug, start, end, extra)]
+
+
+def _request_span(words: list[str], starts: list[int], proc_at: set[int]) -> list[str]:
+    """The clause that carries the request, as the classifier's third view.
+
+    Each clause scores for request words and for the named procedure; among equals the
+    later wins (requests usually come last). Short clauses are widened backwards."""
+    bounds = list(zip(starts, [*starts[1:], len(words)], strict=True))
+    best = (-1.0, 0, len(words))
+    for k, (lo, hi) in enumerate(bounds):
+        if lo >= hi:
+            continue
+        clause = words[lo:hi]
+        score = min(sum(w in _REQUEST_WORDS for w in clause), 3) + 0.01 * k
+        if any(lo <= i < hi for i in proc_at):
+            score += 2
+        if score >= best[0]:
+            best = (score, lo, hi)
+    _, lo, hi = best
+    if hi - lo < 4:
+        lo = max(hi - 10, 0)
+    span = words[max(lo, hi - 12) : hi]
+    # The last clause still counts: closings ("..., chào cháu nghe") and thanks come last.
+    last_lo = starts[-1] if len(words) - starts[-1] >= 4 else max(len(words) - 10, 0)
+    if hi < len(words):
+        span += words[max(last_lo, len(words) - 12, hi) :]
+    return span
+
+
+_CANCEL_WORDS: Final = ("huy", "rut ho so", "rut lai", "khong lam nua", "cancel", "withdraw")
+_PAY_WORDS: Final = (
+    "dong tien",
+    "tra tien",
+    "dong phi",
+    "dong le phi",
+    "nop tien",
+    "nop phi",
+    "nop le phi",
+    "thanh toan",
+    "chuyen khoan",
+    "tra phi",
+    "tra le phi",
+    "pay",
+    "payment",
+)
+
+
+def _verb_rules(
+    norm: Normalized, spans: list[numbers.Span], ranking: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Rules the classifier cannot learn from frequencies alone.
+
+    A tracking code makes check_status likely, but "hủy hồ sơ PX-..." is a cancel and
+    "đóng tiền cho PX-..." a payment: the verb decides. "phí" alone asks the fee."""
+    words = [w for tok in norm.tokens for w in tok.norm.split()]
+    text = " " + " ".join(words) + " "
+    top = ranking[0]["name"]
+    wanted: str | None = None
+    if top == "check_status" and any(s.entity == "tracking_code" for s in spans):
+        if any(f" {p} " in text for p in _CANCEL_WORDS):
+            wanted = "cancel"
+        elif any(f" {p} " in text for p in _PAY_WORDS):
+            wanted = "pay_fee"
+    elif words in (["phi"], ["le", "phi"], ["fee"], ["fees"]):
+        wanted = "ask_fee"
+    if wanted is None or wanted == top:
+        return ranking
+    names = [r["name"] for r in ranking]
+    if wanted not in names:
+        return ranking
+    moved = ranking[names.index(wanted)]
+    first = {"name": wanted, "confidence": max(moved["confidence"], ranking[0]["confidence"])}
+    return [first, *(r for r in ranking if r["name"] != wanted)]
 
 
 @lru_cache(maxsize=1)
@@ -254,6 +438,7 @@ def _code_hash() -> str:
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for name in (
+        "catalog.py",
         "classifier.py",
         "engine.py",
         "normalize.py",
@@ -265,18 +450,23 @@ def _code_hash() -> str:
     return digest.hexdigest()[:12]
 
 
-def _load_cache(path: Path) -> tuple[IntentClassifier, set[str]] | None:
+def _load_cache(path: Path) -> Model | None:
     try:
         with path.open("rb") as fh:
             obj = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
-    if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[0], IntentClassifier):
-        return obj[0], set(obj[1])
+    if (
+        isinstance(obj, tuple)
+        and len(obj) == 4
+        and isinstance(obj[0], IntentClassifier)
+        and isinstance(obj[2], Lexicon)
+    ):
+        return obj[0], set(obj[1]), obj[2], frozenset(obj[3])
     return None
 
 
-def _save_cache(path: Path, model: tuple[IntentClassifier, set[str]]) -> None:
+def _save_cache(path: Path, model: Model) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -1,289 +1,29 @@
 """Which procedure a message is about: an alias lexicon over the folded, repaired words.
 
-The words people use ("sao y", "giấy độc thân", "tiền già", "nhập hộ khẩu") are
-aliases of the catalog slugs. Context words turn a civil-status document into the
-procedure really meant ("làm lại giấy khai sinh" is an extract, "giấy khai sinh
-ghi sai tên" a correction). Negated or corrected mentions ("không phải khai tử mà
-là khai sinh") are dropped; the last mention left wins.
+The slugs and the words people use ("sao y", "giấy độc thân", "tiền già", "nhập hộ
+khẩu") come from the catalog (`nlu.catalog`): nothing here names a procedure. Context
+words turn an event's paper into the procedure really meant ("làm lại giấy khai sinh"
+is an extract, "giấy khai sinh ghi sai tên" a correction). Negated or corrected
+mentions ("không phải khai tử mà là khai sinh") are dropped; the others are ranked by
+role: the object of a request verb first, a purpose or context ("để", "cho", "nộp
+kèm") or a paper to bring last, an exact mention before one found through a repaired
+word or a sound-alike, then the later one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Final
 
 from rapidfuzz import fuzz, process
 
-PROCEDURES: Final = (
-    "birth_registration",
-    "death_registration",
-    "marriage_registration",
-    "marital_status_certificate",
-    "civil_status_extract",
-    "civil_status_correction",
-    "certified_copy",
-    "signature_certification",
-    "permanent_residence",
-    "temporary_residence",
-    "elderly_allowance",
-    "household_business",
-    "construction_permit",
-)
-
-# Folded aliases (no diacritics). Longer aliases win over shorter overlapping ones.
-ALIASES: Final[dict[str, tuple[str, ...]]] = {
-    "birth_registration": (
-        "khai sinh",
-        "dang ky khai sinh",
-        "giay khai sinh",
-        "lam giay khai sinh",
-        "khai sinh cho chau",
-        "khai sinh cho con",
-        "giay chung sinh",
-        "chung sinh",
-        "dang ky cho em be",
-        "dang ky cho chau moi sinh",
-        "birth registration",
-        "birth certificate",
-        "register a birth",
-        "register the birth",
-        "register my baby",
-        "register our baby",
-        "register my newborn",
-        "newborn",
-        "new baby",
-        "gave birth",
-        "give birth",
-        "given birth",
-        "register our son",
-        "register our daughter",
-        "register my son",
-        "register my daughter",
-        "register our child",
-        "register my child",
-        "birth",
-    ),
-    "death_registration": (
-        "khai tu",
-        "dang ky khai tu",
-        "giay khai tu",
-        "giay bao tu",
-        "bao tu",
-        "qua doi",
-        "tu tran",
-        "ta the",
-        "mat di",
-        "vua mat",
-        "moi mat",
-        "tu the",
-        "death registration",
-        "death certificate",
-        "register a death",
-        "register the death",
-        "register his death",
-        "register her death",
-        "passed away",
-        "died",
-        "death",
-    ),
-    "marriage_registration": (
-        "ket hon",
-        "dang ky ket hon",
-        "giay ket hon",
-        "giay dang ky ket hon",
-        "cuoi vo",
-        "lay vo",
-        "lay chong",
-        "cuoi chong",
-        "dam cuoi",
-        "dang ky cuoi",
-        "marriage registration",
-        "marriage certificate",
-        "register our marriage",
-        "register a marriage",
-        "register my marriage",
-        "get married",
-        "getting married",
-        "marry",
-        "married",
-        "marriage",
-        "wedding",
-    ),
-    "marital_status_certificate": (
-        "tinh trang hon nhan",
-        "xac nhan tinh trang hon nhan",
-        "giay xac nhan tinh trang hon nhan",
-        "giay doc than",
-        "xac nhan doc than",
-        "chung nhan doc than",
-        "giay xac nhan doc than",
-        "doc than",
-        "marital status",
-        "single status",
-        "certificate of no impediment",
-        "no impediment",
-        "proof that i am single",
-        "proof i am single",
-        "certificate of single",
-    ),
-    "civil_status_extract": (
-        "trich luc",
-        "ban sao trich luc",
-        "trich luc ho tich",
-        "trich luc khai sinh",
-        "trich luc ket hon",
-        "trich luc khai tu",
-        "ban sao giay khai sinh",
-        "ban sao khai sinh",
-        "ban sao giay ket hon",
-        "ban sao ket hon",
-        "ban sao giay khai tu",
-        "ban sao ho tich",
-        "civil status extract",
-        "extract of",
-        "copy of my birth certificate",
-        "copy of the birth certificate",
-        "copy of my marriage certificate",
-        "replacement birth certificate",
-    ),
-    "civil_status_correction": (
-        "cai chinh",
-        "cai chinh ho tich",
-        "thay doi ho tich",
-        "bo sung ho tich",
-        "bo sung thong tin ho tich",
-        "sua thong tin ho tich",
-        "thay doi thong tin ho tich",
-        "sua ho tich",
-        "correct my birth certificate",
-        "correction of civil status",
-        "civil status correction",
-    ),
-    "certified_copy": (
-        "chung thuc",
-        "chung thuc ban sao",
-        "chung thuc ban sao tu ban chinh",
-        "cong chung",
-        "photo cong chung",
-        "sao y",
-        "sao y ban chinh",
-        "ban sao cong chung",
-        "ban sao chung thuc",
-        "certified copy",
-        "certified copies",
-        "certify a copy",
-        "certify copies",
-        "certify my copies",
-        "notarize",
-        "notarise",
-        "notarized",
-        "notarizing",
-        "notarization",
-        "notarised",
-        "notarising",
-        "notarisation",
-        "notary",
-    ),
-    "signature_certification": (
-        "chung thuc chu ky",
-        "xac nhan chu ky",
-        "chung chu ky",
-        "thi thuc chu ky",
-        "chu ky",
-        "signature certification",
-        "certify my signature",
-        "certify a signature",
-        "certify signature",
-        "signature",
-    ),
-    "permanent_residence": (
-        "thuong tru",
-        "dang ky thuong tru",
-        "nhap ho khau",
-        "tach ho khau",
-        "chuyen ho khau",
-        "nhap khau",
-        "tach khau",
-        "ho khau",
-        "so ho khau",
-        "permanent residence",
-        "permanent residency",
-        "household registration",
-        "permanent address",
-    ),
-    "temporary_residence": (
-        "tam tru",
-        "dang ky tam tru",
-        "khai bao tam tru",
-        "temporary residence",
-        "temporary residency",
-        "register my stay",
-        "temporary stay",
-    ),
-    "elderly_allowance": (
-        "tien gia",
-        "luong huu xa hoi",
-        "huu tri xa hoi",
-        "tro cap huu tri xa hoi",
-        "tro cap xa hoi",
-        "tro cap nguoi cao tuoi",
-        "tro cap nguoi gia",
-        "tro cap tuoi gia",
-        "tien tro cap",
-        "tro cap",
-        "tro cap hang thang",
-        "tien hang thang",
-        "tien duong lao",
-        "luong huu",
-        "elderly allowance",
-        "social pension",
-        "old age allowance",
-        "old age pension",
-        "pension",
-        "allowance",
-    ),
-    "household_business": (
-        "ho kinh doanh",
-        "dang ky kinh doanh",
-        "dang ky ho kinh doanh",
-        "giay phep kinh doanh",
-        "mo quan",
-        "mo tiem",
-        "mo cua hang",
-        "mo sap",
-        "buon ban",
-        "kinh doanh",
-        "household business",
-        "business license",
-        "business licence",
-        "register a business",
-        "register my business",
-        "open a shop",
-        "small business",
-    ),
-    "construction_permit": (
-        "giay phep xay dung",
-        "phep xay dung",
-        "xin phep xay",
-        "xay nha",
-        "sua nha",
-        "xay dung nha",
-        "xay dung lai",
-        "coi noi",
-        "xay them tang",
-        "nang tang",
-        "building permit",
-        "construction permit",
-        "build a house",
-        "build my house",
-        "renovate",
-    ),
-}
+from nlu.catalog import ProcedureWords, catalog_dir, read_catalog
 
 # A birth, death or marriage document named next to these words is an extract
 # (a new copy) or a correction, not a new registration.
-_CIVIL: Final = frozenset({"birth_registration", "death_registration", "marriage_registration"})
 _EXTRACT_CUES: Final = (
     "ban sao",
     "trich luc",
@@ -378,15 +118,60 @@ _CORRECTION_AFTER: Final = (
     "y la",
     "y toi la",
 )
-_DOCUMENTS: Final = frozenset(
+_PURPOSE_BEFORE: Final = ("de", "de lam", "de con", "de chau", "to", "for", "phuc vu")
+# The word just before a mention (fillers skipped) that makes it a purpose or a context:
+# "trích lục kết hôn [để nộp kèm hồ sơ] đăng ký thường trú".
+_CONTEXT_JUST_BEFORE: Final = frozenset(
+    {"de", "cho", "kem", "vao", "phuc", "vu", "dung", "to", "for", "with", "theo", "sau", "truoc"}
+)
+# Words between a verb and its object that say nothing of the role.
+_FILLERS: Final = frozenset(
     {
-        "marital_status_certificate",
-        "civil_status_extract",
-        "certified_copy",
-        "signature_certification",
+        "ho",
+        "so",
+        "thu",
+        "tuc",
+        "viec",
+        "lam",
+        "giay",
+        "cai",
+        "cua",
+        "di",
+        "nop",
+        "the",
+        "a",
+        "an",
+        "my",
+        "cac",
+        "nhung",
+        "mot",
+        "phai",
+        "duoc",
+        "luon",
     }
 )
-_PURPOSE_BEFORE: Final = ("de", "de lam", "de con", "de chau", "to", "for", "phuc vu")
+# Request verbs: the mention right after one (fillers skipped) is what is asked for.
+_REQUEST_JUST_BEFORE: Final = frozenset(
+    {
+        "xin",
+        "muon",
+        "can",
+        "hoi",
+        "ve",
+        "cap",
+        "register",
+        "need",
+        "want",
+        "apply",
+        "get",
+        "about",
+        "huong",
+        "dan",
+        "chi",
+        "giup",
+        "ky",
+    }
+)
 _PAPER_BEFORE: Final = (
     "mang",
     "mang theo",
@@ -408,104 +193,230 @@ class Mention:
     slug: str
     first: int  # index of the first word
     last: int  # index after the last word
-    fuzzy: bool = False
+    fuzzy: bool = False  # found approximately (run-together words, a sound-alike)
 
 
-def _alias_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
-    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for slug, aliases in ALIASES.items():
-        for alias in aliases:
-            words = tuple(alias.split())
-            index.setdefault(words[0], []).append((words, slug))
-    for entries in index.values():
-        entries.sort(key=lambda e: -len(e[0]))
-    return index
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A procedure the message may mean, with how strongly (0..1)."""
+
+    mention: Mention
+    slug: str
+    score: float
 
 
-_INDEX: Final = _alias_index()
-_FUZZY_ALIASES: Final = tuple(
-    (alias, slug) for slug, aliases in ALIASES.items() for alias in aliases if len(alias) >= 9
-)
+# Role scores; a fuzzy or repaired mention loses _FUZZY_PENALTY.
+_OBJECT: Final = 1.0
+_PLAIN: Final = 0.9
+_CONTEXT: Final = 0.5
+_PAPER: Final = 0.45
+_FUZZY_PENALTY: Final = 0.15
+_LATER_BONUS: Final = 0.01  # per mention: among equals the later one wins
 
 
-def lexicon_words() -> set[str]:
-    """Every word of every alias and cue, so that typo correction can aim at them."""
-    words: set[str] = set()
-    for group in (
-        *ALIASES.values(),
-        _EXTRACT_CUES,
-        _CORRECTION_CUES,
-        _NEGATION_BEFORE,
-        _CORRECTION_AFTER,
-    ):
-        for phrase in group:
-            words.update(phrase.split())
-    return words
+def sound_key(word: str) -> str:
+    """A folded word's sound, so that spellings a listener or speech-to-text confuses
+    meet: s/x, ch/tr, d/gi/r, c/k/q, final t/c, final n/ng/nh, i/y."""
+    w = word
+    for a, b in (("ngh", "ng"), ("gh", "g"), ("tr", "ch"), ("gi", "d"), ("qu", "kw")):
+        if w.startswith(a):
+            w = b + w[len(a) :]
+            break
+    if w[:1] in ("x", "r"):
+        w = ("s" if w[0] == "x" else "d") + w[1:]
+    elif w[:1] in ("c", "q"):
+        w = "k" + w[1:]
+    for a, b in (("nh", "n"), ("ng", "n"), ("ch", "t"), ("c", "t"), ("y", "i")):
+        if len(w) > len(a) + 1 and w.endswith(a):
+            w = w[: -len(a)] + b
+            break
+    return w
+
+
+class Lexicon:
+    """The catalog's procedures as an alias index; `resolve` picks the one meant."""
+
+    def __init__(self, procedures: Sequence[ProcedureWords]) -> None:
+        self.procedures = tuple(procedures)
+        self.slugs = tuple(p.slug for p in self.procedures)
+        self.aliases: dict[str, tuple[str, ...]] = {p.slug: p.aliases for p in self.procedures}
+        self._extract = {p.slug: p.extract for p in self.procedures if p.extract}
+        self._correction = {p.slug: p.correction for p in self.procedures if p.correction}
+        self._documents = frozenset(p.slug for p in self.procedures if p.document)
+        self._index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._sound_index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for p in self.procedures:
+            for alias in p.aliases:
+                words = tuple(alias.split())
+                self._index.setdefault(words[0], []).append((words, p.slug))
+                if len(words) >= 2:  # one sound-alike word alone is too weak a sign
+                    keys = tuple(sound_key(w) for w in words)
+                    self._sound_index.setdefault(keys[0], []).append((keys, p.slug))
+        for index in (self._index, self._sound_index):
+            for entries in index.values():
+                entries.sort(key=lambda e: -len(e[0]))
+        self._fuzzy_aliases = tuple(
+            (alias, p.slug) for p in self.procedures for alias in p.aliases if len(alias) >= 9
+        )
+
+    def words(self) -> set[str]:
+        """Every word of every alias and cue, so that typo correction can aim at them."""
+        words: set[str] = set()
+        for group in (
+            *self.aliases.values(),
+            _EXTRACT_CUES,
+            _CORRECTION_CUES,
+            _NEGATION_BEFORE,
+            _CORRECTION_AFTER,
+        ):
+            for phrase in group:
+                words.update(phrase.split())
+        return words
+
+    def find_mentions(
+        self, words: Sequence[str], fuzzy: bool = True, repaired: Sequence[bool] = ()
+    ) -> list[Mention]:
+        """Exact alias matches (a match through a repaired word counts as fuzzy); when none,
+        sound-alike matches; when none and `fuzzy`, approximate ones."""
+        mentions = self._match(words, self._index, repaired)
+        if not mentions:
+            keys = [sound_key(w) for w in words]
+            mentions = [
+                Mention(m.slug, m.first, m.last, fuzzy=True)
+                for m in self._match(keys, self._sound_index, ())
+            ]
+        if not mentions and fuzzy:
+            mentions = self._fuzzy_mentions(words)
+        return mentions
+
+    @staticmethod
+    def _match(
+        words: Sequence[str],
+        index: dict[str, list[tuple[tuple[str, ...], str]]],
+        repaired: Sequence[bool],
+    ) -> list[Mention]:
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(words):
+            for alias, slug in index.get(words[i], ()):
+                if tuple(words[i : i + len(alias)]) == alias:
+                    was_repaired = any(repaired[i : i + len(alias)])
+                    mentions.append(Mention(slug, i, i + len(alias), fuzzy=was_repaired))
+                    i += len(alias) - 1
+                    break
+            i += 1
+        return mentions
+
+    def _fuzzy_mentions(self, words: Sequence[str]) -> list[Mention]:
+        """Typos that word-level correction could not fix ("khaisinh", "dang kis ket hon")."""
+        text = " ".join(words)
+        if len(text) < 6:
+            return []
+        starts = []
+        pos = 0
+        for w in words:
+            starts.append(pos)
+            pos += len(w) + 1
+        # partial_ratio aligns the shorter string inside the longer one; a message
+        # shorter than an alias would be matched inside the alias instead.
+        choices = [k for k, (alias, _) in enumerate(self._fuzzy_aliases) if len(alias) <= len(text)]
+        best = process.extractOne(
+            text,
+            [self._fuzzy_aliases[k][0] for k in choices],
+            scorer=fuzz.partial_ratio,
+            score_cutoff=90,
+        )
+        if best is None:
+            return []
+        alias, slug = self._fuzzy_aliases[choices[best[2]]]
+        res = fuzz.partial_ratio_alignment(alias, text)
+        if res is None:
+            return []
+        first = max(k for k, s in enumerate(starts) if s <= res.dest_start)
+        last = max(k for k, s in enumerate(starts) if s < res.dest_end) + 1
+        return [Mention(slug, first, last, fuzzy=True)]
+
+    def _refine(self, m: Mention, words: Sequence[str]) -> str:
+        correction = self._correction.get(m.slug)
+        extract = self._extract.get(m.slug)
+        if correction and (
+            _has_phrase(words, m.first - 6, m.last + 12, _CORRECTION_CUES)
+            or _has_phrase(words, 0, len(words), _STRONG_CORRECTION_CUES)
+        ):
+            return correction
+        if extract and (
+            _has_phrase(words, m.first - 5, m.last, _EXTRACT_CUES)
+            or _has_phrase(words, m.last, m.last + 4, (*_EXTRACT_CUES, "mat roi"))
+        ):
+            return extract
+        return m.slug
+
+    def rank(
+        self, words: Sequence[str], fuzzy: bool = True, repaired: Sequence[bool] = ()
+    ) -> list[Candidate]:
+        """The procedures the message may mean, best first, one entry per slug."""
+        mentions = self.find_mentions(words, fuzzy, repaired)
+        if not mentions:
+            return []
+        kept: list[tuple[Mention, str]] = []
+        for k, m in enumerate(mentions):
+            nxt = mentions[k + 1].first if k + 1 < len(mentions) else len(words)
+            if not _negated(m, words, nxt):
+                kept.append((m, self._refine(m, words)))
+        if not kept:
+            return []
+        # Exact beats fuzzy: a repaired word or a sound-alike never outranks an exact name.
+        if any(not m.fuzzy for m, _ in kept):
+            kept = [pair for pair in kept if not pair[0].fuzzy]
+        # "kết hôn có cần mang hộ khẩu không": a paper to bring is not the procedure asked for.
+        papers: list[tuple[Mention, str]] = []
+        for k, pair in enumerate(kept):
+            gap = words[kept[k - 1][0].last : pair[0].first] if k else ()
+            listed = bool(papers) and papers[-1] is kept[k - 1] and set(gap) <= _LIST_JOINERS
+            if listed or _as_paper(pair[0], words):
+                papers.append(pair)
+        if len(papers) == len(kept):
+            papers = []
+        # "giấy độc thân để kết hôn": a document asked for a purpose is what is meant.
+        purposes = {id(m) for m, _ in kept if _purpose(m, words) or _context(m, words)}
+        documents_first = any(
+            slug in self._documents and id(m) not in purposes for m, slug in kept
+        ) and bool(purposes)
+        best: dict[str, Candidate] = {}
+        for k, (m, slug) in enumerate(kept):
+            if any(m is p for p, _ in papers):
+                score = _PAPER
+            elif id(m) in purposes:
+                score = _CONTEXT
+            elif _object_of_request(m, words):
+                score = _OBJECT
+            else:
+                score = _PLAIN
+            if documents_first and slug in self._documents and id(m) not in purposes:
+                score = _OBJECT
+            if m.fuzzy:
+                score -= _FUZZY_PENALTY
+            score += _LATER_BONUS * k
+            if slug not in best or best[slug].score < score:
+                best[slug] = Candidate(m, slug, score)
+        ranked = sorted(best.values(), key=lambda c: -c.score)
+        return [Candidate(c.mention, c.slug, round(min(c.score, 1.0), 4)) for c in ranked]
+
+    def resolve(
+        self, words: Sequence[str], fuzzy: bool = True, repaired: Sequence[bool] = ()
+    ) -> tuple[Mention, str] | None:
+        """The procedure meant (its mention and slug), or None.
+
+        `fuzzy` allows approximate matching; callers turn it off when every word is known.
+        """
+        ranked = self.rank(words, fuzzy, repaired)
+        return (ranked[0].mention, ranked[0].slug) if ranked else None
 
 
 def _has_phrase(words: Sequence[str], lo: int, hi: int, phrases: Sequence[str]) -> bool:
     lo = max(lo, 0)
     window = " " + " ".join(words[lo:hi]) + " "
     return any(f" {p} " in window for p in phrases)
-
-
-def find_mentions(words: Sequence[str], fuzzy: bool = True) -> list[Mention]:
-    mentions: list[Mention] = []
-    i = 0
-    while i < len(words):
-        for alias, slug in _INDEX.get(words[i], ()):
-            if tuple(words[i : i + len(alias)]) == alias:
-                mentions.append(Mention(slug, i, i + len(alias)))
-                i += len(alias) - 1
-                break
-        i += 1
-    if not mentions and fuzzy:
-        mentions = _fuzzy_mentions(words)
-    return mentions
-
-
-def _fuzzy_mentions(words: Sequence[str]) -> list[Mention]:
-    """Typos that word-level correction could not fix ("khaisinh", "dang kis ket hon")."""
-    text = " ".join(words)
-    if len(text) < 6:
-        return []
-    starts = []
-    pos = 0
-    for w in words:
-        starts.append(pos)
-        pos += len(w) + 1
-    # partial_ratio aligns the shorter string inside the longer one; a message
-    # shorter than an alias would be matched inside the alias instead.
-    choices = [k for k, (alias, _) in enumerate(_FUZZY_ALIASES) if len(alias) <= len(text)]
-    best = process.extractOne(
-        text,
-        [_FUZZY_ALIASES[k][0] for k in choices],
-        scorer=fuzz.partial_ratio,
-        score_cutoff=90,
-    )
-    if best is None:
-        return []
-    alias, slug = _FUZZY_ALIASES[choices[best[2]]]
-    res = fuzz.partial_ratio_alignment(alias, text)
-    if res is None:
-        return []
-    first = max(k for k, s in enumerate(starts) if s <= res.dest_start)
-    last = max(k for k, s in enumerate(starts) if s < res.dest_end) + 1
-    return [Mention(slug, first, last, fuzzy=True)]
-
-
-def _refine(m: Mention, words: Sequence[str]) -> str:
-    if m.slug not in _CIVIL:
-        return m.slug
-    if _has_phrase(words, m.first - 6, m.last + 12, _CORRECTION_CUES) or _has_phrase(
-        words, 0, len(words), _STRONG_CORRECTION_CUES
-    ):
-        return "civil_status_correction"
-    if _has_phrase(words, m.first - 5, m.last, _EXTRACT_CUES) or _has_phrase(
-        words, m.last, m.last + 4, (*_EXTRACT_CUES, "mat roi")
-    ):
-        return "civil_status_extract"
-    return m.slug
 
 
 def _clause_start(words: Sequence[str], idx: int, limit: int) -> int:
@@ -532,37 +443,35 @@ def _purpose(m: Mention, words: Sequence[str]) -> bool:
     return _has_phrase(words, lo, m.first, _PURPOSE_BEFORE)
 
 
+def _word_before(m: Mention, words: Sequence[str]) -> str:
+    """The nearest word before the mention that is not a filler ("hồ sơ", "thủ tục")."""
+    k = m.first - 1
+    while k >= 0 and words[k] in _FILLERS and m.first - k <= 4:
+        k -= 1
+    return words[k] if k >= 0 else ""
+
+
+def _context(m: Mention, words: Sequence[str]) -> bool:
+    before = _word_before(m, words)
+    if before == "cho" and m.first >= 1 and words[m.first - 1] in ("hoi", "toi", "em", "tui"):
+        return False  # "cho hỏi khai sinh": a request, not a purpose
+    return before in _CONTEXT_JUST_BEFORE
+
+
+def _object_of_request(m: Mention, words: Sequence[str]) -> bool:
+    return _word_before(m, words) in _REQUEST_JUST_BEFORE
+
+
 def _as_paper(m: Mention, words: Sequence[str]) -> bool:
     lo = _clause_start(words, m.first, 3)
     return _has_phrase(words, lo, m.first, _PAPER_BEFORE)
 
 
-def resolve(words: Sequence[str], fuzzy: bool = True) -> tuple[Mention, str] | None:
-    """The procedure meant: the last mention that is neither negated nor a mere purpose.
+@lru_cache(maxsize=8)
+def lexicon_for(folder: Path | None = None) -> Lexicon:
+    """The lexicon of a catalog folder (default: `CATALOG_DIR` or the shipped catalog)."""
+    return Lexicon(read_catalog(folder))
 
-    `fuzzy` allows approximate matching; callers turn it off when every word is known.
-    """
-    mentions = find_mentions(words, fuzzy)
-    if not mentions:
-        return None
-    kept: list[tuple[Mention, str]] = []
-    for k, m in enumerate(mentions):
-        nxt = mentions[k + 1].first if k + 1 < len(mentions) else len(words)
-        if not _negated(m, words, nxt):
-            kept.append((m, _refine(m, words)))
-    if not kept:
-        return None
-    # "kết hôn có cần mang hộ khẩu không": a paper to bring is not the procedure asked for.
-    papers: list[tuple[Mention, str]] = []
-    for k, pair in enumerate(kept):
-        gap = words[kept[k - 1][0].last : pair[0].first] if k else ()
-        listed = bool(papers) and papers[-1] is kept[k - 1] and set(gap) <= _LIST_JOINERS
-        if listed or _as_paper(pair[0], words):
-            papers.append(pair)
-    if papers and len(papers) < len(kept):
-        kept = [pair for pair in kept if pair not in papers]
-    # "giấy độc thân để kết hôn": a document asked for a purpose is what is meant.
-    documents = [pair for pair in kept if pair[1] in _DOCUMENTS and not _purpose(pair[0], words)]
-    if documents and any(_purpose(m, words) for m, _ in kept):
-        return documents[-1]
-    return kept[-1]
+
+def default_lexicon() -> Lexicon:
+    return lexicon_for(catalog_dir())

@@ -14,7 +14,11 @@ from nlu import INTENTS, LOW_CONFIDENCE, NLU, EmbeddedNLU, get_default_nlu
 def test_result_is_rasa_shaped(engine: EmbeddedNLU) -> None:
     text = "tui muốn làm giấy khai sinh, mã cũ PX-2026-7Q4K9M, sđt 0912 345 678"
     result = engine.parse(text)
-    assert set(result) == {"text", "intent", "intent_ranking", "entities"}
+    # Rasa's keys, plus the procedures the message may mean (best first).
+    assert set(result) == {"text", "intent", "intent_ranking", "entities", "procedure_ranking"}
+    assert result["procedure_ranking"] == [
+        {"name": "birth_registration", "confidence": result["procedure_ranking"][0]["confidence"]}
+    ]
     assert result["text"] == text
     assert set(result["intent"]) == {"name", "confidence"}
     assert result["intent"]["name"] in INTENTS
