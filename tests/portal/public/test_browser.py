@@ -25,7 +25,7 @@ from tests.conftest import BOT_TOKEN, CLERK_TOKEN, HEAD_TOKEN, PAYMENT_SECRET
 from tests.support.browser import (
     DESKTOP,
     MOBILE,
-    browser,  # noqa: F401 (the module's fixture)
+    chromium_browser,  # noqa: F401 (the `browser` fixture)
     focus_is_visible,
     free_port,
     horizontal_overflow,
@@ -176,7 +176,8 @@ def test_every_public_status_in_the_browser(browser: Any, url: str, clock: Froze
 def test_unknown_and_mistyped_codes_get_a_kind_page(
     browser: Any, url: str, clock: FrozenClock
 ) -> None:
-    check_page(browser, f"{url}/t/{generate_code('PX', 2026)}", "unknown-code", ["Không có hồ sơ nào"])
+    unknown = generate_code("PX", 2026)
+    check_page(browser, f"{url}/t/{unknown}", "unknown-code", ["Không có hồ sơ nào"])
     check_page(browser, f"{url}/t/xin-chao", "not-a-code", ["Đây không giống mã hồ sơ"])
     app = submit(url, clock, "elderly_allowance")
     code = app.tracking_code
@@ -194,7 +195,7 @@ def test_unknown_and_mistyped_codes_get_a_kind_page(
     page.keyboard.press("Control+A")
     page.keyboard.type(code.lower().replace("-", " "))
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/t/*")
+    page.wait_for_url("**/t/*")
     assert code in page.inner_text("main")
     page.context.close()
 
