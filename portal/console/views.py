@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from motcua.i18n import N_
@@ -10,6 +12,8 @@ from portal.db.models import Application
 from portal.domain import tracking
 from portal.domain.workflow import Status, status_label
 from portal.services.context import PortalContext
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def is_code(ctx: PortalContext, text: str) -> bool:
@@ -34,8 +38,12 @@ def procedure_options(ctx: PortalContext) -> list[tuple[str, str]]:
     return sorted(((p.slug, procedure_name(ctx, p.slug)) for p in ctx.catalog), key=lambda x: x[1])
 
 
-def applicant(app: Application) -> str:
-    for key in ("applicant_name", "full_name", "name"):
+def applicant(ctx: PortalContext, app: Application) -> str:
+    """Who the application is from, or else the first person it names (a child's
+    birth registration names the child first)."""
+    names = ["applicant_name", "full_name", "name"]
+    names += [f.name for f in ctx.catalog.get(app.procedure).fields if f.name.endswith("_name")]
+    for key in names:
         value = app.answers.get(key)
         if isinstance(value, str):
             return value
@@ -60,6 +68,8 @@ def _value(choices: list[Any], value: object) -> str:
             return str(choice.label.get(LANG))
     if isinstance(value, bool):
         return tr(N_("Yes")) if value else tr(N_("No"))
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return date.fromisoformat(value).strftime("%d/%m/%Y")  # as the ward writes dates
     return str(value)
 
 

@@ -46,7 +46,7 @@ def queue_page(
             "id": a.id,
             "code": a.tracking_code or "—",
             "procedure": views.procedure_name(ctx, a.procedure),
-            "applicant": views.applicant(a),
+            "applicant": views.applicant(ctx, a),
             "status": views.status_text(a.status),
             "submitted": a.submitted_at,
             "due": a.due_date,

@@ -34,7 +34,9 @@ async def test_session_cookie_flags(browser_like: httpx.AsyncClient) -> None:
     assert page.headers["cache-control"] == "no-store"
 
 
-async def test_cookie_is_secure_over_https(transport: httpx.ASGITransport, passwords_set: None) -> None:
+async def test_cookie_is_secure_over_https(
+    transport: httpx.ASGITransport, passwords_set: None
+) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="https://portal") as client:
         response = await sign_in(client, "lan", CLERK_PASSWORD)
     cookie = next(
