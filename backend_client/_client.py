@@ -185,6 +185,31 @@ class PortalClient(_Base):
         )
         return response.content
 
+    async def get_payment_card(self, citizen: str, app_id: str, lang: str = "vi") -> bytes:
+        """The payment card PNG: the VietQR code with the amount, payee, bank, account,
+        transfer content, tracking code and procedure written on it."""
+        response = await self._http.request(
+            "GET",
+            f"/v1/applications/{app_id}/payment/card.png",
+            idempotent=True,
+            citizen=citizen,
+            params={"lang": lang},
+        )
+        return response.content
+
+    async def get_receipt(
+        self, citizen: str, app_id: str, lang: str = "vi", kind: str = "png"
+    ) -> bytes:
+        """The receipt of a submitted application, ``kind`` "png" or "pdf"."""
+        response = await self._http.request(
+            "GET",
+            f"/v1/applications/{app_id}/receipt.{kind}",
+            idempotent=True,
+            citizen=citizen,
+            params={"lang": lang},
+        )
+        return response.content
+
     async def get_document_content(self, citizen: str, app_id: str, doc_id: int) -> bytes:
         response = await self._http.request(
             "GET", f"/v1/applications/{app_id}/documents/{doc_id}", idempotent=True, citizen=citizen

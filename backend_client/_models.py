@@ -134,6 +134,8 @@ class Application(_Model):
     status_label: Localized
     answers: dict[str, Any]
     tracking_code: str | None = None
+    # The public status page: what the tracking QR encodes.
+    tracking_url: str | None = None
     submitted_at: datetime | None = None
     due_date: date | None = None
     overdue: bool = False

@@ -19,6 +19,7 @@ from portal.api.routes import (
     citizens,
     documents,
     events,
+    papers,
     payments,
     procedures,
     staff,
@@ -77,6 +78,16 @@ def create_app(
 
     console.install(app)  # the clerk's console, /staff/ (portal/console/)
     install_public_page(app)  # the public status page, /t/{code} (portal/public/)
-    for module in (procedures, applications, documents, payments, track, events, staff, citizens):
+    for module in (
+        procedures,
+        applications,
+        papers,
+        documents,
+        payments,
+        track,
+        events,
+        staff,
+        citizens,
+    ):
         app.include_router(module.router, responses=schemas.ERROR_RESPONSES)
     return app

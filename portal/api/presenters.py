@@ -9,6 +9,7 @@ from portal.catalog import Procedure
 from portal.db.models import Application, Payment
 from portal.domain.money import amount_in_words, format_vnd
 from portal.domain.workflow import Status, coarse_label, coarse_status, status_label
+from portal.public.urls import public_url
 from portal.services import payments
 from portal.services.applications import EDITABLE, document_rules, missing_requirements
 from portal.services.context import PortalContext
@@ -72,6 +73,7 @@ def application(ctx: PortalContext, app: Application) -> schemas.ApplicationOut:
         status_label=status_label(Status(app.status)),
         answers=app.answers,
         tracking_code=app.tracking_code,
+        tracking_url=public_url(ctx.settings, app.tracking_code) if app.tracking_code else None,
         submitted_at=app.submitted_at,
         due_date=app.due_date,
         overdue=is_overdue(ctx, app),

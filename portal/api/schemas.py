@@ -97,6 +97,8 @@ class ApplicationOut(BaseModel):
     status_label: Localized
     answers: dict[str, Any]
     tracking_code: str | None
+    # The public status page (PUBLIC_BASE_URL/t/<code>): what the tracking QR encodes.
+    tracking_url: str | None = None
     submitted_at: datetime | None
     due_date: date | None
     overdue: bool

@@ -19,12 +19,8 @@ from portal.db.models import Application
 from portal.domain.money import format_vnd
 from portal.papers.drawing import ACCENT, Sheet
 from portal.papers.fonts import font_path
+from portal.public.urls import public_url
 from portal.services.context import PortalContext
-
-
-def public_url(ctx: PortalContext, code: str) -> str:
-    """What the tracking QR encodes: the public status page, which any phone camera opens."""
-    return f"{ctx.settings.public_base_url.rstrip('/')}/t/{code}"
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,7 @@ def receipt_content(ctx: PortalContext, app: Application, lang: str) -> ReceiptC
     return ReceiptContent(
         ward=ctx.settings.ward_name,
         title=tr(N_("RECEIPT OF APPLICATION")),
-        qr_text=public_url(ctx, app.tracking_code),
+        qr_text=public_url(ctx.settings, app.tracking_code),
         qr_hint=tr(N_("Scan this code with the phone camera to see how the application is going.")),
         fields=[
             (tr(N_("Procedure")), proc.name.get(lang)),
