@@ -67,7 +67,10 @@ class TerminalNews:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        await self._skip_history_on_first_start()
+        try:
+            await self._skip_history_on_first_start()
+        except Exception as exc:  # the chat must start anyway; the follower retries
+            log.warning("terminal news: the feed's end not found (%s)", exc)
         self._tasks = [
             asyncio.create_task(self.follower.run(self.feed_wake), name="terminal-feed"),
             asyncio.create_task(self.sender.run(self.wake), name="terminal-send"),
@@ -87,7 +90,7 @@ class TerminalNews:
         if await self.follower.cursor() > 0:
             return
         last = 0
-        while page := (await self.follower.portal.events(after=last, limit=500)).events:
+        while page := (await self.follower.portal.events(after=last, limit=1000)).events:
             last = page[-1].id
         if not last:
             return

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from sqlalchemy import select
 
-from backend_client import PortalClient, StaffClient
+from backend_client import PortalClient, StaffClient, UnavailableError
 from bot import cli
 from bot.context import ContextProvider
 from bot.effects import EffectRunner
@@ -21,7 +21,7 @@ from bot.notify.models import OutboxMessage
 from bot.runtime import Runtime
 from bot.settings import BotSettings
 from bot.store import Store
-from bot.terminal import Terminal
+from bot.terminal import Terminal, scripted
 from bot.terminal_news import TerminalNews
 from tests.e2e.flows import submitted_via_portal
 from tests.support.clock import FrozenClock
@@ -213,3 +213,24 @@ async def test_a_relative_follows_an_application_from_the_terminal(
         yield "/quit"
 
     assert await cli.chat(settings, user="chau", lines=lines(), portal=portal) == 0
+
+
+async def test_the_chat_starts_even_when_the_feed_cannot_be_read(
+    portal: PortalClient, bot_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def refused(after: int = 0, limit: int = 100) -> None:
+        raise UnavailableError(503, "unavailable", {})
+
+    monkeypatch.setattr(portal, "events", refused)
+    out = io.StringIO()
+    runtime = Runtime(
+        store=bot_store,
+        runner=EffectRunner(portal, LocalFiles(), handoffs=bot_store),
+        context_provider=ContextProvider(portal),
+    )
+    terminal = Terminal(runtime, key=KEY, lines=scripted(["1", "/quit"]), out=out)
+    news = TerminalNews(bot_store, portal, terminal, FAST)
+    await news.start()
+    await terminal.run()
+    await news.stop()
+    assert "Đã chuyển sang tiếng Việt" in out.getvalue()
