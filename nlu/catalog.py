@@ -37,6 +37,7 @@ class ProcedureWords:
     extract: str | None = None
     correction: str | None = None
     document: bool = False
+    takes_paper: bool = False  # "công chứng giấy khai sinh": the paper named next is its object
 
 
 def catalog_dir() -> Path:
@@ -119,6 +120,7 @@ def read_catalog(folder: Path | None = None) -> tuple[ProcedureWords, ...]:
                 extract=extra.get("extract"),
                 correction=extra.get("correction"),
                 document=bool(extra.get("document")),
+                takes_paper=bool(extra.get("takes_paper")),
             )
         )
     return tuple(found)

@@ -259,7 +259,7 @@ class EmbeddedNLU:
             {"name": self.classifier.classes[i], "confidence": round(float(probs[i]), 4)}
             for i in order
         ]
-        ranking = _verb_rules(norm, spans, ranking)
+        ranking = _verb_rules(norm, spans + proc_spans, ranking)
         entities: list[dict[str, Any]] = []
         for span in proc_spans:
             start, end = norm.to_original(span.start, span.end)
@@ -405,6 +405,62 @@ _PAY_WORDS: Final = (
 )
 
 
+_SOCIAL: Final = frozenset({"thanks", "greet", "goodbye"})
+_QUESTION_CUES: Final[dict[str, tuple[str, ...]]] = {
+    "ask_fee": (
+        "bao nhieu tien",
+        "mat tien",
+        "ton tien",
+        "mat phi",
+        "ton phi",
+        "co phi",
+        "le phi bao nhieu",
+        "phi bao nhieu",
+        "het bao nhieu",
+        "may tien",
+        "nhieu tien",
+        "mien phi",
+        "dong nao",
+        "may dong",
+        "bao nhieu dong",
+        "ton bao nhieu",
+        "nop bao nhieu",
+        "tra bao nhieu",
+        "dong bao nhieu",
+        "tinh tien",
+        "lay tien",
+        "chi phi",
+        "le phi",
+        "ton kem",
+        "mat chi",
+        "price",
+        "charge",
+        "how much",
+        "what fee",
+        "is it free",
+        "cost",
+    ),
+    "ask_processing_time": (
+        "bao lau",
+        "may ngay",
+        "bao nhieu ngay",
+        "khi nao xong",
+        "how long",
+        "how many days",
+    ),
+    "ask_requirements": (
+        "can nhung gi",
+        "giay to gi",
+        "nhung giay to",
+        "can mang gi",
+        "mang theo gi",
+        "what documents",
+        "which documents",
+        "what papers",
+    ),
+}
+
+
 def _verb_rules(
     norm: Normalized, spans: list[numbers.Span], ranking: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -423,6 +479,18 @@ def _verb_rules(
             wanted = "pay_fee"
     elif words in (["phi"], ["le", "phi"], ["fee"], ["fees"]):
         wanted = "ask_fee"
+    elif top == "start_procedure":
+        # "làm khai sinh có tốn đồng nào không": the question asked decides, not the
+        # procedure named. Only one kind of question, or the classifier keeps its say.
+        asked = [i for i, cues in _QUESTION_CUES.items() if any(f" {c} " in text for c in cues)]
+        if len(asked) == 1:
+            wanted = asked[0]
+    elif top in _SOCIAL and (
+        any(s.entity in ("procedure", "tracking_code") for s in spans)
+        or any(f" {c} " in text for cues in _QUESTION_CUES.values() for c in cues)
+    ):
+        # "cảm ơn cháu, cho bác hỏi làm khai tử...": politeness around a request.
+        wanted = next((r["name"] for r in ranking if r["name"] not in _SOCIAL), None)
     if wanted is None or wanted == top:
         return ranking
     names = [r["name"] for r in ranking]

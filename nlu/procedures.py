@@ -243,6 +243,7 @@ class Lexicon:
         self._extract = {p.slug: p.extract for p in self.procedures if p.extract}
         self._correction = {p.slug: p.correction for p in self.procedures if p.correction}
         self._documents = frozenset(p.slug for p in self.procedures if p.document)
+        self._takes_paper = frozenset(p.slug for p in self.procedures if p.takes_paper)
         self._index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         self._sound_index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for p in self.procedures:
@@ -373,7 +374,14 @@ class Lexicon:
         for k, pair in enumerate(kept):
             gap = words[kept[k - 1][0].last : pair[0].first] if k else ()
             listed = bool(papers) and papers[-1] is kept[k - 1] and set(gap) <= _LIST_JOINERS
-            if listed or _as_paper(pair[0], words):
+            # "công chứng giấy khai sinh": the paper a copy or a signature is made of.
+            acted_on = (
+                k > 0
+                and kept[k - 1][1] in self._takes_paper
+                and len(gap) <= 3
+                and set(gap) <= _FILLERS | {"ban", "sao", "so", "to"}
+            )
+            if listed or acted_on or _as_paper(pair[0], words):
                 papers.append(pair)
         if len(papers) == len(kept):
             papers = []
