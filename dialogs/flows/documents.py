@@ -516,7 +516,20 @@ _DONE = {
 _SKIP = {"bo qua", "khong co", "khong co giay nay", "chua co", "skip", "i don't have it"}
 _REMOVE = ("xoa", "bo", "go", "delete", "remove")
 _REPLACE = ("chup lai", "gui lai", "thay", "doi", "retake", "replace", "redo")
-_NOUNS = {"anh", "tam", "hinh", "tam anh", "cai", "photo", "picture", "the", "so", "thu", "number"}
+_NOUNS = {
+    "anh",
+    "tam",
+    "hinh",
+    "cai",
+    "photo",
+    "picture",
+    "the",
+    "so",
+    "thu",
+    "number",
+    "one",
+    "of",
+}
 _NUMBERS = {
     "mot": 1,
     "hai": 2,
@@ -528,7 +541,7 @@ _NUMBERS = {
     "two": 2,
     "three": 3,
 }
-_LAST = {"cuoi", "cuoi cung", "vua gui", "vua roi", "moi gui", "last", "the last", "last one"}
+_LAST = {"cuoi", "cuoi cung", "vua gui", "vua roi", "moi gui", "last", "sau cung"}
 _FRONT = {"mat truoc", "truoc", "front", "front side", "the front"}
 _BACK = {"mat sau", "back", "back side", "the back"}
 _VERBS = "chup lai|gui lai|xoa|bo|go|thay|doi|delete|remove|retake|replace|redo"
@@ -537,15 +550,10 @@ _CMD = re.compile(rf"^(?P<verb>{_VERBS})\b(?P<rest>.*)$")
 
 def _slot(rest: str, count: int, sides: int) -> int | None:
     """0-based photo index named by the words after the verb; None when unclear."""
-    words = [w for w in rest.split() if w not in _PARTICLES]
+    # "ảnh số 2", "tấm cuối cùng", "the last photo", "photo 2", "cái ảnh khác".
+    words = [w for w in rest.split() if w not in _PARTICLES | _NOUNS]
     text = " ".join(words)
-    for noun in sorted(_NOUNS, key=len, reverse=True):
-        if text.startswith(noun + " ") or text == noun:
-            text = text[len(noun) :].strip()
-    for noun in ("so", "thu", "number"):
-        if text.startswith(noun + " "):
-            text = text[len(noun) + 1 :]
-    if not text or text in _LAST:
+    if not text or text in _LAST or text in ("khac", "kia", "nay", "do"):
         return count - 1
     if text in _FRONT:
         return 0
@@ -555,7 +563,7 @@ def _slot(rest: str, count: int, sides: int) -> int | None:
         return int(text) - 1
     if text in _NUMBERS:
         return _NUMBERS[text] - 1
-    if text in ("dau", "dau tien", "first"):
+    if text in ("dau", "dau tien", "first", "nhat"):
         return 0
     return None
 

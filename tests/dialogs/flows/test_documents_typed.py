@@ -179,3 +179,27 @@ def test_photos_kept_for_a_procedure_left_for_another_are_not_used() -> None:
     citizen.says("đồng ý")
     assert citizen.state.procedure == "certified_copy" and citizen.state.flow == "documents"
     assert citizen.portal.documents == [] and citizen.state.early == []
+
+
+def test_how_people_name_a_photo() -> None:
+    cases = {
+        "xoá ảnh số 2": ("remove", 1),
+        "bỏ tấm cuối cùng": ("remove", 2),
+        "xoa cai anh thu nhat": ("remove", 0),
+        "xoá ảnh 9": ("remove", None),  # there is no ninth photo: nothing is removed
+        "delete photo 1": ("remove", 0),
+        "remove the last photo": ("remove", 2),
+        "chụp lại ảnh hai": ("replace", 1),
+        "gửi lại ảnh khác": ("replace", 2),
+        "retake photo 3": ("replace", 2),
+    }
+    for words, (how, index) in cases.items():
+        citizen = at_papers()
+        citizen.sends_photo(3)
+        ids = citizen.ids(BIRTH_NOTICE)
+        citizen.says(words)
+        if index is None:
+            assert citizen.portal.removed == [], words
+            continue
+        assert citizen.portal.removed == [ids[index]], words
+        assert (citizen.state.replacing == index) is (how == "replace"), words
