@@ -17,6 +17,8 @@ from portal.settings import PortalSettings, get_settings
 T = TypeVar("T")
 
 DEMO_TOKENS = {"head": "demo-head-token", "clerk": "demo-clerk-token"}
+# The console's demo passwords (printed in the README): demo mode only, like the tokens.
+DEMO_PASSWORDS = {"head": "demo-head-password", "clerk": "demo-clerk-password"}
 
 
 def prepare_database(settings: PortalSettings) -> None:
@@ -32,7 +34,7 @@ def seed_demo_staff(settings: PortalSettings) -> dict[str, str]:
 
     from portal.db.models import Staff
     from portal.db.session import make_engine, make_sessionmaker
-    from portal.services import staff
+    from portal.services import passwords, staff
 
     if not settings.is_demo:
         raise click.ClickException("demo staff accounts are created in demo mode only")
@@ -43,6 +45,7 @@ def seed_demo_staff(settings: PortalSettings) -> dict[str, str]:
             if db.scalar(select(Staff).where(Staff.username == username)) is None:
                 name = "Nguyễn Thị Lan" if role == "clerk" else "Trần Văn Minh"
                 staff.create_staff(db, username=username, full_name=name, role=role, token=token)
+                passwords.set_password(db, username, DEMO_PASSWORDS[role])
         db.commit()
     engine.dispose()
     return {f"demo_{role}": token for role, token in DEMO_TOKENS.items()}
@@ -95,12 +98,14 @@ def serve(host: str, port: int, *, seed: bool | None) -> None:
     click.echo(f"Mot Cua portal: {len(app.state.ctx.catalog)} procedures loaded")
     click.echo(f"  API:        {base}/v1/procedures")
     click.echo(f"  API docs:   {base}/docs  (OpenAPI at {base}/openapi.json)")
+    click.echo(f"  Console:    {base}/staff/  (staff sign in with a password)")
     click.echo(f"  Database:   {settings.database_url}")
     if settings.is_demo:
         click.echo(f"  Bot token:  {settings.bot_service_token}  (send X-Citizen: telegram:<id>)")
     if settings.is_demo and seed is not False:
         for username, token in seed_demo_staff(settings).items():
-            click.echo(f"  Staff {username}: token {token}")
+            role = username.removeprefix("demo_")
+            click.echo(f"  Staff {username}: token {token}, password {DEMO_PASSWORDS[role]}")
         click.echo("  Try: motcua staff queue   (PORTAL_URL and STAFF_TOKEN select the portal)")
     # A request still running after 10 s of shutdown is cut rather than holding the stop.
     # proxy_headers=False: uvicorn would take X-Forwarded-For from any local peer as the
@@ -236,28 +241,73 @@ def staff_group() -> None:
     """Ward staff: accounts, the queue and actions (PORTAL_URL, STAFF_TOKEN)."""
 
 
+def _read_password(from_stdin: bool) -> str:
+    """The console password: the first line of stdin (for scripts), or typed twice at a
+    hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
 @staff_group.command("create")
 @click.argument("username")
 @click.option("--name", "full_name", required=True)
 @click.option("--role", type=click.Choice(["clerk", "head"]), default="clerk", show_default=True)
-def staff_create(username: str, full_name: str, role: str) -> None:
+@click.option(
+    "--password/--no-password",
+    "ask_password",
+    default=False,
+    help="Also ask for a password for the console (/staff/), typed twice.",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the console password from stdin.")
+def staff_create(
+    username: str, full_name: str, role: str, ask_password: bool, password_stdin: bool
+) -> None:
     """Create a staff account in the portal database and print its token once."""
     from portal.db.session import make_engine, make_sessionmaker
-    from portal.services import staff
+    from portal.services import passwords, staff
     from portal.services.errors import PortalError
 
+    password = _read_password(password_stdin) if ask_password or password_stdin else None
     settings = get_settings()
     prepare_database(settings)
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine)() as db:
             _, token = staff.create_staff(db, username=username, full_name=full_name, role=role)
+            if password is not None:
+                passwords.set_password(db, username, password)
             db.commit()
     except PortalError as exc:
         raise click.ClickException(exc.message["en"]) from exc
     finally:
         engine.dispose()
     click.echo(token)
+
+
+@staff_group.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+def staff_set_password(username: str, password_stdin: bool) -> None:
+    """Set the password an account signs in to the console (/staff/) with; it lifts a
+    lock-out and signs the account out of every browser."""
+    from portal.db.session import make_engine, make_sessionmaker
+    from portal.services import passwords
+    from portal.services.errors import PortalError
+
+    password = _read_password(password_stdin)
+    settings = get_settings()
+    prepare_database(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            passwords.set_password(db, username, password)
+            db.commit()
+    except PortalError as exc:
+        raise click.ClickException(exc.message["en"]) from exc
+    finally:
+        engine.dispose()
+    click.echo(f"password set for {username}")
 
 
 @staff_group.command("rotate-token")
@@ -315,14 +365,14 @@ def staff_queue(
 
 
 @staff_group.command("show")
-@click.argument("app_id")
+@click.argument("app_id", metavar="ID_OR_TRACKING_CODE")
 def staff_show(app_id: str) -> None:
     """Everything about one application (JSON)."""
     _echo(_run(lambda c: c.get_application(app_id)))
 
 
 def _action(name: str, help_text: str, *, with_docs: bool = False) -> None:
-    @click.argument("app_id")
+    @click.argument("app_id", metavar="ID_OR_TRACKING_CODE")
     @click.option("--note", default=None, help="Note or reason, recorded in the history.")
     def command(
         app_id: str, note: str | None, doc: tuple[str, ...] = (), field: tuple[str, ...] = ()
@@ -352,7 +402,7 @@ _action("complete", "The citizen has received the result.")
 
 
 @staff_group.command("pay")
-@click.argument("app_id")
+@click.argument("app_id", metavar="ID_OR_TRACKING_CODE")
 def staff_pay(app_id: str) -> None:
     """Confirm a fee paid in cash at the counter."""
     pay = _run(lambda c: c.confirm_counter_payment(app_id))
