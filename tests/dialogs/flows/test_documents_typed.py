@@ -4,7 +4,7 @@ early photos are kept, a full paper offers to replace one. No button is pressed.
 
 from __future__ import annotations
 
-from dialogs import State, Text, handle
+from dialogs import EffectResult, State, Text, handle
 from tests.support.photo_portal import at_papers, catalog_context
 
 BIRTH_NOTICE, MARRIAGE, ID_CARD = "birth_notice", "marriage_certificate", "applicant_id_card"
@@ -203,3 +203,16 @@ def test_how_people_name_a_photo() -> None:
             continue
         assert citizen.portal.removed == [ids[index]], words
         assert (citizen.state.replacing == index) is (how == "replace"), words
+
+
+def test_the_portals_rule_wins_over_the_bots_copy_of_the_catalog() -> None:
+    citizen = at_papers()
+    body = citizen.portal.body()
+    for rule in body["document_rules"]:
+        if rule["code"] == BIRTH_NOTICE:
+            rule["max_files"] = 2  # the bot's catalog says 10
+    citizen.state.pending = "load_application:resume"
+    citizen.turn(EffectResult("load_application", True, body))
+    assert citizen.state.doc == BIRTH_NOTICE
+    citizen.sends_photo(2)
+    assert citizen.state.doc == MARRIAGE  # full by the portal's count: on by itself
