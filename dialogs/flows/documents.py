@@ -177,7 +177,8 @@ def ask(step: Step, ctx: Context, code: str, error: str | None = None) -> None:
     r = rule(step, ctx, code)
     lang = s.lang
     have = _have(s, code)
-    s.early = [f for f in s.early if f.get("for") in (None, s.procedure)]
+    # A photo offered to replace one of a full paper is for that paper only.
+    s.early = [f for f in s.early if not f.get("offer") and f.get("for") in (None, s.procedure)]
     if s.early and not error and have < r.max_files and s.replacing is None:
         files, s.early = s.early[: r.max_files - have], s.early[r.max_files - have :]
         files = [{k: v for k, v in f.items() if k != "for"} for f in files]

@@ -216,3 +216,15 @@ def test_the_portals_rule_wins_over_the_bots_copy_of_the_catalog() -> None:
     assert citizen.state.doc == BIRTH_NOTICE
     citizen.sends_photo(2)
     assert citizen.state.doc == MARRIAGE  # full by the portal's count: on by itself
+
+
+def test_a_photo_offered_to_a_full_paper_goes_nowhere_else() -> None:
+    citizen = at_papers("marriage_registration")
+    citizen.sends_photo(2)
+    citizen.says("quay lại")
+    citizen.sends_photo()  # the husband's card is full: replace one?
+    citizen.says("quay lại")  # no: back to the last answer instead
+    assert citizen.state.flow == "form" and len(citizen.portal.documents) == 2
+    citizen.says("0905 123 456")  # the same answer again: on to the papers
+    assert citizen.state.doc == "wife_id_card" and citizen.state.early == []
+    assert len(citizen.portal.documents) == 2  # the offered photo went nowhere
