@@ -9,6 +9,7 @@ import logging
 import mimetypes
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from pydantic import BaseModel
@@ -287,21 +288,22 @@ _FILE_GONE = localized(N_("I could not get this file. Please send it again."))
 
 
 def portal_image_fetcher(backend: Backend) -> Callable[[str, str], Awaitable[bytes]]:
-    """Fetches a portal image the engine names by path (for now the payment QR,
-    ``/v1/applications/<id>/payment/qr.png``) on behalf of the chat's citizen."""
+    """Fetches a portal image the engine names by path on behalf of the chat's citizen:
+    ``/v1/applications/<id>/payment/qr.png``, ``.../payment/card.png?lang=vi`` (the
+    payment card) or ``.../receipt.png?lang=vi`` (the receipt)."""
 
     async def fetch(citizen: str, path: str) -> bytes:
-        parts = path.strip("/").split("/")
-        if (
-            len(parts) == 5
-            and parts[:2] == ["v1", "applications"]
-            and parts[3:]
-            == [
-                "payment",
-                "qr.png",
-            ]
-        ):
-            return await backend.get_payment_qr(citizen, parts[2])
+        address = urlsplit(path)
+        lang = parse_qs(address.query).get("lang", ["vi"])[0]
+        parts = address.path.strip("/").split("/")
+        if len(parts) >= 4 and parts[:2] == ["v1", "applications"]:
+            app_id, rest = parts[2], parts[3:]
+            if rest == ["payment", "qr.png"]:
+                return await backend.get_payment_qr(citizen, app_id)
+            if rest == ["payment", "card.png"]:
+                return await backend.get_payment_card(citizen, app_id, lang)
+            if rest == ["receipt.png"]:
+                return await backend.get_receipt(citizen, app_id, lang)
         raise ValueError(f"no fetcher for portal image {path!r}")
 
     return fetch

@@ -379,7 +379,16 @@ def after_submit(step: Step, ctx: Context, ok: bool, value: Any, error: dict[str
         code=code,
         due=fmt_date(value.get("due_date"), lang),
     )
-    media = Media(kind="qr", data=f"{ctx.bot_link}?start=trk_{code}") if ctx.bot_link else None
+    if value.get("tracking_url") and value.get("id"):
+        # The receipt: its QR opens the public status page with any phone camera.
+        text += "\n" + t(lang, N_("Anyone can follow it here: {url}"), url=value["tracking_url"])
+        media: Media | None = Media(
+            kind="portal_image",
+            data=f"/v1/applications/{value['id']}/receipt.png?lang={lang}",
+            filename="bien-nhan.png",
+        )
+    else:
+        media = Media(kind="qr", data=f"{ctx.bot_link}?start=trk_{code}") if ctx.bot_link else None
     step.replies.append(Reply(text=text, media=media))
     if value.get("payment"):  # the portal sends the fee request with the submission
         show_payment(step, ctx, True, value["payment"])
@@ -418,16 +427,30 @@ def show_payment(step: Step, ctx: Context, ok: bool, value: Any) -> None:
     text = t(
         lang,
         N_(
-            "Fee: {amount} ({words}).\nOpen your banking app, choose scan QR, and scan this "
-            "code. The amount and the message are filled in already."
+            "Fee: {amount} ({words}).\nTo pay with this phone:\n1. Press and hold the "
+            "card above and save it to the phone.\n2. Open your banking app and choose "
+            "“Scan QR”.\n3. Choose “Gallery” (“Chọn ảnh”) and pick the saved card.\n"
+            "The amount and the message fill in by themselves; check them and confirm.\n"
+            "Someone else can pay for you: just forward them the card."
         ),
         amount=vnd(amount, lang),
         words=words,
     )
+    # The payment card: the VietQR code with the amount, payee, bank, account and
+    # transfer content written on it, so it still makes sense when forwarded.
+    card = (
+        Media(
+            kind="portal_image",
+            data=f"/v1/applications/{s.app_id}/payment/card.png?lang={lang}",
+            filename="the-nop-le-phi.png",
+        )
+        if s.app_id
+        else Media(kind="qr", data=str(value["payload"]), filename="vietqr.png")
+    )
     step.replies.append(
         Reply(
             text=text,
-            media=Media(kind="qr", data=str(value["payload"]), filename="vietqr.png"),
+            media=card,
             buttons=(
                 (gbtn(t(lang, N_("💸 I have paid")), f"paid:{s.app_id}"),),
                 (gbtn(t(lang, N_("🏠 Menu")), "menu"),),

@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 import pytest
 import segno
+import zxingcpp
+from PIL import Image
 
 from backend_client import PortalClient
 from bot.effects import EffectRunner, decode_qr_text
@@ -266,5 +268,15 @@ async def test_portal_images_are_fetched_for_the_citizen(
     fetch = portal_image_fetcher(portal)
     png = await fetch(CITIZEN, payment.qr_png_url)
     assert png.startswith(b"\x89PNG")
+    # The payment card and the receipt the engine sends, named with their language.
+    card = await fetch(CITIZEN, f"/v1/applications/{app.id}/payment/card.png?lang=en")
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(card)))] == [
+        payment.payload
+    ]
+    receipt = await fetch(CITIZEN, f"/v1/applications/{app.id}/receipt.png?lang=vi")
+    submitted = await portal.get_application(CITIZEN, app.id)
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(receipt)))] == [
+        submitted.tracking_url
+    ]
     with pytest.raises(ValueError):
         await fetch(CITIZEN, "/v1/something/else.png")

@@ -247,13 +247,32 @@ def test_the_fee_request_that_comes_with_the_submission_is_shown_at_once(dctx: C
     step = _submitted_with_a_fee(dctx, payment=PAYMENT)
     assert step.effects == []  # nothing more to ask the portal
     assert "PX-2026-00012K" in step.replies[0].text
-    [vietqr] = [r for r in step.replies if r.media and r.media.filename == "vietqr.png"]
-    assert vietqr.media is not None and vietqr.media.data == PAYMENT["payload"]
-    assert "12.000" in vietqr.text and "Mười hai nghìn đồng" in vietqr.text
+    # The payment card (the VietQR code with the amount, payee... written on it), with
+    # the steps for paying from this same phone.
+    [card] = [r for r in step.replies if r.media and r.media.filename == "the-nop-le-phi.png"]
+    assert card.media is not None and card.media.kind == "portal_image"
+    assert card.media.data == f"/v1/applications/{step.state.app_id}/payment/card.png?lang=vi"
+    assert "12.000" in card.text and "Mười hai nghìn đồng" in card.text
+    assert "Thư viện" in card.text and "chuyển tiếp" in card.text
+
+
+def test_the_submission_sends_the_receipt_whose_qr_opens_the_public_page(
+    dctx: Context,
+) -> None:
+    url = "https://motcua.example.vn/t/PX-2026-00012K"
+    step = _submitted_with_a_fee(dctx, payment=PAYMENT, tracking_url=url)
+    first = step.replies[0]
+    assert url in first.text
+    assert first.media is not None and first.media.kind == "portal_image"
+    assert first.media.data == f"/v1/applications/{'a' * 32}/receipt.png?lang=vi"
+    # A portal that does not send the public address: the bot's deep link, as before.
+    old = _submitted_with_a_fee(dctx, payment=PAYMENT).replies[0]
+    assert old.media is not None and old.media.kind == "qr"
+    assert old.media.data.endswith("?start=trk_PX-2026-00012K")
 
 
 def test_without_it_the_fee_request_is_fetched(dctx: Context) -> None:
     step = _submitted_with_a_fee(dctx)
     assert [e.name for e in step.effects] == ["load_payment"]
     step = _send(step.state, EffectResult("load_payment", True, PAYMENT), dctx)
-    assert any(r.media and r.media.data == PAYMENT["payload"] for r in step.replies)
+    assert any(r.media and r.media.data.endswith("/payment/card.png?lang=vi") for r in step.replies)

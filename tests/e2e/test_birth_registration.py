@@ -30,7 +30,9 @@ async def test_birth_registration_from_greeting_to_tracking_code(
     [qr] = [m for m in done if m["method"] == "sendPhoto"]
     assert code in qr["caption"] and "Ngày hẹn trả kết quả: 09/03/2026" in qr["caption"]
     assert channel.contexts.bot_link == "https://t.me/motcua_test_bot"
-    assert decode_qr(qr["photo_bytes"]) == f"https://t.me/motcua_test_bot?start=trk_{code}"
+    # The receipt: its QR opens the public status page with any phone camera.
+    assert decode_qr(qr["photo_bytes"]) == f"http://127.0.0.1:8000/t/{code}"
+    assert f"http://127.0.0.1:8000/t/{code}" in qr["caption"]
     assert done[-1]["buttons"]  # a way forward after the end
 
     [mine] = await portal.my_applications(f"telegram:{citizen.chat_id}")

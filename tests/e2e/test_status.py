@@ -36,6 +36,10 @@ async def test_status_by_code_deep_link_qr_photo_and_my_applications(
 
     pictured = await citizen.sends_photo(qr_png(code))
     assert f"Hồ sơ {code}" in pictured[-1]["text"]
+    # The receipt's QR (the public page's address) and the old deep-link QR alike.
+    for link in (f"http://127.0.0.1:8000/t/{code}", f"https://t.me/motcua_bot?start=trk_{code}"):
+        pictured = await citizen.sends_photo(qr_png(link))
+        assert f"Hồ sơ {code}" in pictured[-1]["text"], link
 
     listed = await citizen.presses("Hồ sơ của tôi")
     [[entry], _menu] = listed[-1]["buttons"]

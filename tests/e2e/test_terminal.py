@@ -9,12 +9,12 @@ from pathlib import Path
 
 from backend_client import PortalClient, StaffClient
 from bot.context import ContextProvider
-from bot.effects import EffectRunner
+from bot.effects import EffectRunner, portal_image_fetcher
 from bot.files import LocalFiles
 from bot.runtime import Runtime
 from bot.store import Store
 from bot.terminal import Terminal, scripted
-from tests.e2e.flows import CODE
+from tests.e2e.flows import CODE, decode_qr
 from tests.support.images import photo
 
 
@@ -59,7 +59,13 @@ async def test_birth_registration_in_the_terminal(
         context_provider=ContextProvider(portal, bot_link="https://t.me/motcua_test_bot"),
     )
     out = io.StringIO()
-    await Terminal(runtime, lines=scripted(lines), out=out, qr_dir=tmp_path / "qr").run()
+    await Terminal(
+        runtime,
+        lines=scripted(lines),
+        out=out,
+        qr_dir=tmp_path / "qr",
+        fetch_image=portal_image_fetcher(portal),  # as `motcua chat` does
+    ).run()
     text = out.getvalue()
     assert "trợ lý tự động" in text
     found = re.search(r"Mã hồ sơ của Bác là " + CODE.pattern, text)
@@ -70,4 +76,6 @@ async def test_birth_registration_in_the_terminal(
     app = await clerk.get_application(mine.id)
     assert len(app.documents) == 4
     assert app.answers["mother_id"] == "046195123456"
-    assert list((tmp_path / "qr").glob("*.png"))  # the deep-link QR, saved to open
+    # The receipt, saved to open; its QR is the public status page.
+    [receipt] = list((tmp_path / "qr").glob("*bien-nhan*.png"))
+    assert decode_qr(receipt.read_bytes()).endswith(f"/t/{code}")
