@@ -483,6 +483,11 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
     if slug and slug != s.procedure and s.flow in ("menu", "choose", "checklist"):
         _understand(step, parsed, ctx)
         return
+    # "A" / "B" at a question with lettered choices ("Ý Bác là A hay B?").
+    picked = None if value_question else procedure.lettered(folded, s.choices)
+    if picked is not None:
+        _on_typed_press(step, picked, folded, ctx)
+        return
     # 3. The guesses: yes/no, ordinals, a word only one choice has, typos.
     if not value_question:
         found = choices.match(text, s.choices, parsed)
@@ -723,6 +728,10 @@ def _understand(step: Step, parsed: dict[str, Any], ctx: Context) -> None:
         "out_of_scope",
         "affirm",
     ):
+        rival = procedure.close_rival(parsed, slug, ctx)
+        if rival is not None:  # two named about as strongly: ask, never guess
+            procedure.ask_which(step, ctx, slug, rival)
+            return
         procedure.checklist(step, ctx, slug)
         return
     if intent == "start_procedure":

@@ -73,6 +73,55 @@ def offer_guesses(step: Step, ctx: Context, slugs: list[str]) -> None:
     )
 
 
+# Two procedures whose NLU scores are closer than this are both offered ("A or B?").
+CLOSE = 0.1
+_LETTERS = ("A", "B")
+
+
+def close_rival(parsed: dict[str, Any], slug: str, ctx: Context) -> str | None:
+    """The runner-up procedure when the message names two about as strongly
+    ("khai sinh hay kết hôn"), else None. Needs the NLU's `procedure_ranking`."""
+    ranking = parsed.get("procedure_ranking") or []
+    if len(ranking) < 2 or ranking[0].get("name") != slug:
+        return None
+    first, second = ranking[0], ranking[1]
+    rival = str(second.get("name"))
+    if rival == slug or rival not in ctx.procedures:
+        return None
+    gap = float(first.get("confidence", 0)) - float(second.get("confidence", 0))
+    return rival if gap < CLOSE else None
+
+
+def ask_which(step: Step, ctx: Context, first: str, second: str) -> None:
+    """Ask instead of guessing: "Ý Bác là A hay B?", the two as lettered buttons
+    (typed "A", "cái đầu" or the name answer it too)."""
+    s = step.state
+    s.flow = "choose"
+    next_question(s)
+    a, b = name(ctx.procedures[first], s.lang), name(ctx.procedures[second], s.lang)
+    say(
+        step,
+        t(s.lang, N_("Do you mean {first} or {second}?"), first=a, second=b),
+        (sbtn(s, f"{_LETTERS[0]}. {a}", f"proc:{first}"),),
+        (sbtn(s, f"{_LETTERS[1]}. {b}", f"proc:{second}"),),
+        (sbtn(s, t(s.lang, N_("📋 See all groups")), "groups"),),
+        nav_row(s, back=False),
+        kind="ask",
+    )
+
+
+def lettered(folded: str, shown: list[tuple[str, str]]) -> str | None:
+    """The button data of a lettered choice typed as its letter ("a", "chọn B", "ý b")."""
+    words = folded.rstrip(".!?").split()
+    if not words or len(words) > 3 or words[-1] not in ("a", "b"):
+        return None
+    if words[:-1] not in ([], ["chon"], ["y"], ["cai"], ["phuong", "an"], ["option"]):
+        return None
+    prefix = words[-1].upper() + ". "
+    hits = [data for label, data in shown if label.startswith(prefix)]
+    return hits[0] if len(hits) == 1 else None
+
+
 def _documents(proc: Procedure, lang: str) -> list[str]:
     lines = []
     for d in proc.documents:
