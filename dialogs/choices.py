@@ -299,20 +299,20 @@ def match(
             return Match(options[position - 1][1], how="ordinal")
     if len(options) < 2:
         return Match()
-    # 4. A word only one choice has ("trai" -> "Bé trai"), none of the others'.
+    # 4. The choice with the most words of its own typed ("trai" -> "Bé trai", "khai tử"
+    # -> "Giấy khai tử"); a tie ("khai" between "khai sinh" and "khai tử") is asked.
     typed = set(_content(folded))
     words = {data: set(_content(clean_label(label))) for label, data in options}
     common = set.intersection(*words.values()) if words else set()
-    found = [
-        data
-        for data, ws in words.items()
-        if typed & (ws - common)
-        and not any(typed & (other - common) for d, other in words.items() if d != data)
-    ]
     known = typed & set().union(*words.values())
+    scores = {data: len(typed & (ws - common)) for data, ws in words.items()}
+    best = max(scores.values())
+    leaders = [data for data, score in scores.items() if score == best]
     # Mostly the choice's own words: "con trai" yes, "để tôi xem" (one shared word) no.
-    if len(found) == 1 and len(typed - known) <= min(1, len(known)):
-        return Match(found[0], how="words")
+    if best and len(leaders) == 1 and len(typed - known) <= min(1, len(known)):
+        return Match(leaders[0], how="words")
+    if best and len(leaders) >= 2 and typed <= known:
+        return Match(ambiguous=tuple(leaders), how="words")
     # 5. A typo of a label or a verb ("bat dua", "nop ho s").
     scored: list[tuple[float, str]] = []
     for label, data in options:

@@ -118,3 +118,14 @@ def test_a_value_question_takes_only_a_verb_or_label_typed_in_full() -> None:
     skip = [("⏭ Bỏ qua", "s5:skip"), ("⬅ Quay lại", "s5:back"), ("🏠 Về đầu", "g:menu")]
     assert match("2", skip, loose=False).data is None
     assert match("bỏ qua", skip, loose=False).data == "s5:skip"
+
+
+def test_a_word_two_choices_share_is_an_ambiguity_to_ask_about() -> None:
+    records = [
+        ("Giấy khai sinh", "s5:ans:birth"),
+        ("Giấy kết hôn", "s5:ans:marriage"),
+        ("Giấy khai tử", "s5:ans:death"),
+    ]
+    found = match("khai", records)
+    assert found.data is None and found.ambiguous == ("s5:ans:birth", "s5:ans:death")
+    assert match("khai tu", records).data == "s5:ans:death"

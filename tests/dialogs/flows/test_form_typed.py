@@ -127,3 +127,13 @@ def test_an_answer_named_at_the_review_is_asked_again(typist: Typist) -> None:
     assert typist.state.flow == "form" and typist.state.field == "copies"
     typist.says("một")
     assert typist.state.answers["copies"] == 1 and typist.state.flow == "review"
+
+
+def test_an_ambiguous_word_is_asked_about_at_the_same_question(typist: Typist) -> None:
+    _started(typist, "trích lục hộ tịch")
+    assert typist.state.field == "record_type", typist.text
+    typist.says("khai")
+    assert '"Giấy khai sinh" hay "Giấy khai tử"' in typist.text
+    assert typist.state.field == "record_type" and "record_type" not in typist.state.answers
+    typist.says("khai tử")
+    assert typist.state.answers["record_type"] == "death"
