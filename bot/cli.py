@@ -205,8 +205,13 @@ def start_demo_portal() -> tuple[PortalThread, str]:
     settings = portal_settings()
     prepare_database(settings)
     staff = seed_demo_staff(settings)
-    portal = PortalThread(create_app(settings)).start()
+    port = _free_port("127.0.0.1")
+    if not os.environ.get("PUBLIC_BASE_URL"):
+        # The tracking QR on receipts must open this demo's own status page.
+        settings = settings.model_copy(update={"public_base_url": f"http://127.0.0.1:{port}"})
+    portal = PortalThread(create_app(settings), port=port).start()
     click.echo(f"Mot Cua portal running at {portal.url}  (API docs: {portal.url}/docs)")
+    click.echo(f"  public status page: {settings.public_base_url}/t/<tracking code>")
     for username, token in staff.items():
         click.echo(f"  staff {username}: STAFF_TOKEN={token} PORTAL_URL={portal.url}")
     return portal, settings.bot_service_token

@@ -41,3 +41,27 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.telegram_api_base == "http://127.0.0.1:8081"
     assert settings.bot_service_token == "dev-bot-token"
     assert BotSettings(webhook_url=None).webhook_path == "/webhook"
+
+
+def test_the_demo_portal_prints_qr_codes_that_open_its_own_public_page(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import httpx
+
+    from portal.settings import get_settings as portal_settings
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    monkeypatch.setenv("UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    portal_settings.cache_clear()
+    try:
+        portal, _token = cli.start_demo_portal()
+        try:
+            settings = portal.server.config.app.state.ctx.settings
+            assert settings.public_base_url == portal.url  # not a fixed port 8000
+            page = httpx.get(f"{portal.url}/t")
+            assert page.status_code == 200 and "Tra cứu hồ sơ" in page.text
+        finally:
+            portal.stop()
+    finally:
+        portal_settings.cache_clear()
