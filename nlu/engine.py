@@ -406,6 +406,34 @@ _PAY_WORDS: Final = (
 
 
 _SOCIAL: Final = frozenset({"thanks", "greet", "goodbye"})
+_ABOUT_PROCEDURE: Final = (
+    "start_procedure",
+    "ask_requirements",
+    "ask_fee",
+    "ask_processing_time",
+)
+_DENY_LEADS: Final = frozenset({"khong", "thoi", "no", "chua", "ko", "k"})
+# "đóng tiền thế nào" pays; "có phải đóng tiền không", "đóng bao nhiêu" ask the fee.
+_AMOUNT_OR_YES_NO: Final = (
+    "bao nhieu",
+    "may",
+    "het",
+    "nhieu",
+    "co phai",
+    "co mat",
+    "co ton",
+    "co can",
+    "khong",
+    "how much",
+    "do i have to",
+    "is there",
+)
+
+
+def _wants_to_pay(text: str) -> bool:
+    if not any(f" {p} " in text for p in _PAY_WORDS):
+        return False
+    return not any(f" {c} " in text for c in _AMOUNT_OR_YES_NO)
 _QUESTION_CUES: Final[dict[str, tuple[str, ...]]] = {
     "ask_fee": (
         "bao nhieu tien",
@@ -479,6 +507,15 @@ def _verb_rules(
             wanted = "pay_fee"
     elif words in (["phi"], ["le", "phi"], ["fee"], ["fees"]):
         wanted = "ask_fee"
+    elif top in ("start_procedure", "ask_fee") and _wants_to_pay(text):
+        wanted = "pay_fee"
+    elif top == "out_of_scope" and any(
+        s.entity == "procedure" and not dict(s.extra).get("fuzzy") for s in spans
+    ):
+        # One of the ward's procedures named outright: the message is in scope.
+        wanted = next((r["name"] for r in ranking if r["name"] in _ABOUT_PROCEDURE), None)
+    elif top == "thanks" and set(words[:3]) & _DENY_LEADS:
+        wanted = "deny"  # "dạ không cần đâu, cảm ơn cháu": a polite no
     elif top == "start_procedure":
         # "làm khai sinh có tốn đồng nào không": the question asked decides, not the
         # procedure named. Only one kind of question, or the classifier keeps its say.

@@ -139,3 +139,16 @@ def test_the_question_asked_decides_over_politeness(
     engine: EmbeddedNLU, text: str, intent: str
 ) -> None:
     assert engine.parse(text)["intent"]["name"] == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("tôi muốn chuyển khoản trả tiền lệ phí khai sinh", "pay_fee"),
+        ("làm khai sinh có phải đóng tiền không", "ask_fee"),
+        ("dạ không cần đâu, cảm ơn cháu nhiều", "deny"),
+        ("thủ tục chứng thực chữ ký ở phường mình có làm không", "start_procedure"),
+    ],
+)
+def test_paying_refusing_and_a_named_procedure(engine: EmbeddedNLU, text: str, intent: str) -> None:
+    assert engine.parse(text)["intent"]["name"] == intent
