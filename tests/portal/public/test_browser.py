@@ -25,6 +25,7 @@ from tests.conftest import BOT_TOKEN, CLERK_TOKEN, HEAD_TOKEN, PAYMENT_SECRET
 from tests.support.browser import (
     DESKTOP,
     MOBILE,
+    OUTPUT,
     chromium_browser,  # noqa: F401 (the `browser` fixture)
     focus_is_visible,
     free_port,
@@ -113,6 +114,13 @@ def pay(url: str, app: Application) -> None:
         transaction_id=f"T-{app.id}",
     )
     httpx.post(f"{url}/v1/payments/callback", content=body, headers=headers).raise_for_status()
+
+
+def save_output(name: str, content: bytes) -> None:
+    """The papers as served, beside the screenshots, for a person to look at."""
+    path = OUTPUT / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
 
 
 def check_page(browser: Any, address: str, name: str, expect: list[str]) -> None:
@@ -213,6 +221,8 @@ def test_the_receipt_qr_opens_the_status_page_without_telegram(
     assert href
     receipt = httpx.get(f"{url}{href}")
     assert receipt.status_code == 200 and receipt.headers["content-type"] == "image/png"
+    save_output("papers/receipt.png", receipt.content)
+    save_output("papers/receipt.pdf", httpx.get(f"{url}/t/{code}/receipt.pdf").content)
     (scanned,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(receipt.content)))
     assert scanned.text == f"{url}/t/{code}"
     camera = new_page(browser, MOBILE, **VI)
@@ -222,7 +232,9 @@ def test_the_receipt_qr_opens_the_status_page_without_telegram(
     # The payment card shown on the page scans to the payment.
     card = camera.get_attribute("img.card", "src")
     assert card
-    (payload,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(httpx.get(f"{url}{card}").content)))
+    card_png = httpx.get(f"{url}{card}").content
+    save_output("papers/payment-card.png", card_png)
+    (payload,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(card_png)))
     assert app.payment and payload.text == app.payment.payload
     save_screenshot(camera, "public-opened-from-receipt-qr-360")
     page.context.close()
