@@ -306,12 +306,12 @@ def match(
     common = set.intersection(*words.values()) if words else set()
     known = typed & set().union(*words.values())
     scores = {data: len(typed & (ws - common)) for data, ws in words.items()}
-    best = max(scores.values())
-    leaders = [data for data, score in scores.items() if score == best]
+    most = max(scores.values())
+    leaders = [data for data, score in scores.items() if score == most]
     # Mostly the choice's own words: "con trai" yes, "để tôi xem" (one shared word) no.
-    if best and len(leaders) == 1 and len(typed - known) <= min(1, len(known)):
+    if most and len(leaders) == 1 and len(typed - known) <= min(1, len(known)):
         return Match(leaders[0], how="words")
-    if best and len(leaders) >= 2 and typed <= known:
+    if most and len(leaders) >= 2 and typed <= known:
         return Match(ambiguous=tuple(leaders), how="words")
     # 5. A typo of a label or a verb ("bat dua", "nop ho s").
     scored: list[tuple[float, str]] = []
