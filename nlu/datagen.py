@@ -13,120 +13,26 @@ import random
 from pathlib import Path
 from typing import Final
 
+import yaml
+
 from nlu.normalize import fold
 from nlu.procedures import default_lexicon
 from nlu.training_data import DATA_DIR
 
-# How people name each procedure, with diacritics (aliases used inside frames).
-NAMES: Final[dict[str, tuple[str, ...]]] = {
-    "birth_registration": (
-        "khai sinh",
-        "giấy khai sinh",
-        "đăng ký khai sinh",
-        "khai sanh",
-        "giấy khai sanh",
-        "làm khai sinh cho cháu",
-        "khai sinh cho con",
-        "birth certificate",
-        "birth registration",
-    ),
-    "death_registration": (
-        "khai tử",
-        "giấy khai tử",
-        "đăng ký khai tử",
-        "giấy báo tử",
-        "khai tử cho ông nhà",
-        "death certificate",
-        "death registration",
-    ),
-    "marriage_registration": (
-        "kết hôn",
-        "đăng ký kết hôn",
-        "giấy kết hôn",
-        "giấy đăng ký kết hôn",
-        "marriage registration",
-        "marriage certificate",
-    ),
-    "marital_status_certificate": (
-        "giấy độc thân",
-        "xác nhận tình trạng hôn nhân",
-        "giấy xác nhận tình trạng hôn nhân",
-        "xác nhận độc thân",
-        "marital status certificate",
-        "certificate of single status",
-    ),
-    "civil_status_extract": (
-        "trích lục",
-        "bản sao trích lục hộ tịch",
-        "bản sao giấy khai sinh",
-        "trích lục khai sinh",
-        "bản sao giấy kết hôn",
-        "copy of my birth certificate",
-    ),
-    "civil_status_correction": (
-        "cải chính hộ tịch",
-        "cải chính",
-        "sửa thông tin hộ tịch",
-        "thay đổi hộ tịch",
-        "bổ sung thông tin hộ tịch",
-        "civil status correction",
-    ),
-    "certified_copy": (
-        "công chứng",
-        "sao y",
-        "chứng thực bản sao",
-        "sao y bản chính",
-        "photo công chứng",
-        "chứng thực",
-        "certified copy",
-        "notarize",
-    ),
-    "signature_certification": (
-        "chứng thực chữ ký",
-        "xác nhận chữ ký",
-        "chứng chữ ký",
-        "signature certification",
-    ),
-    "permanent_residence": (
-        "thường trú",
-        "đăng ký thường trú",
-        "nhập hộ khẩu",
-        "tách hộ khẩu",
-        "hộ khẩu",
-        "nhập khẩu",
-        "permanent residence",
-    ),
-    "temporary_residence": (
-        "tạm trú",
-        "đăng ký tạm trú",
-        "khai báo tạm trú",
-        "temporary residence",
-    ),
-    "elderly_allowance": (
-        "tiền già",
-        "lương hưu xã hội",
-        "trợ cấp hưu trí xã hội",
-        "trợ cấp người cao tuổi",
-        "trợ cấp xã hội",
-        "elderly allowance",
-        "social pension",
-    ),
-    "household_business": (
-        "hộ kinh doanh",
-        "đăng ký kinh doanh",
-        "giấy phép kinh doanh",
-        "đăng ký hộ kinh doanh",
-        "business license",
-        "household business",
-    ),
-    "construction_permit": (
-        "giấy phép xây dựng",
-        "xin phép xây dựng",
-        "phép xây nhà",
-        "building permit",
-        "construction permit",
-    ),
-}
+# How people name each procedure, with diacritics (aliases used inside frames): data in
+# nlu/data/lexicon/example_names.yml; a procedure missing there uses its catalog aliases.
+NAMES_FILE: Final = DATA_DIR / "lexicon" / "example_names.yml"
+
+
+def _names() -> dict[str, tuple[str, ...]]:
+    doc = yaml.safe_load(NAMES_FILE.read_text(encoding="utf-8")) or {}
+    names = {str(slug): tuple(str(n) for n in items) for slug, items in doc.items()}
+    for slug, aliases in default_lexicon().aliases.items():
+        names.setdefault(slug, aliases)
+    return names
+
+
+NAMES: Final = _names()
 
 # Frames for the procedure intents; {p} is a procedure name.
 FRAMES: Final[dict[str, tuple[str, ...]]] = {
