@@ -434,6 +434,8 @@ def _wants_to_pay(text: str) -> bool:
     if not any(f" {p} " in text for p in _PAY_WORDS):
         return False
     return not any(f" {c} " in text for c in _AMOUNT_OR_YES_NO)
+
+
 _QUESTION_CUES: Final[dict[str, tuple[str, ...]]] = {
     "ask_fee": (
         "bao nhieu tien",
@@ -495,7 +497,10 @@ def _verb_rules(
     """Rules the classifier cannot learn from frequencies alone.
 
     A tracking code makes check_status likely, but "hủy hồ sơ PX-..." is a cancel and
-    "đóng tiền cho PX-..." a payment: the verb decides. "phí" alone asks the fee."""
+    "đóng tiền cho PX-..." a payment: the verb decides. "phí" alone asks the fee. A pay
+    verb without an amount question pays; a procedure named outright is in scope; the
+    question asked (fee, time, papers) beats a bare procedure; politeness around a
+    request ("cảm ơn cháu, cho bác hỏi...") does not make the message a thanks."""
     words = [w for tok in norm.tokens for w in tok.norm.split()]
     text = " " + " ".join(words) + " "
     top = ranking[0]["name"]
