@@ -3,6 +3,7 @@ personal, the payment card and receipt downloads."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import httpx
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 from PIL import Image
 
 from backend_client import PortalClient, StaffClient
+from portal.api.app import create_app
 from portal.api.ratelimit import SlidingWindow
 from portal.db.models import Application
 from portal.domain.tracking import ALPHABET, generate_code
@@ -180,3 +182,40 @@ async def test_a_due_fee_shows_the_payment_card_and_the_one_phone_steps(
     assert '<strong class="paid">Đã nộp</strong>' in paid
     assert "payment.png" not in paid
     assert (await http.get(f"/t/{app.tracking_code}/payment.png")).status_code == 404
+
+
+async def test_links_to_the_assistant_only_when_configured(
+    portal: PortalClient, clock: FrozenClock, ctx: PortalContext, http: httpx.AsyncClient
+) -> None:
+    app = await submit_sample(portal, clock, "elderly_allowance", ANA)
+    plain = (await http.get(f"/t/{app.tracking_code}")).text
+    assert "t.me" not in plain and "Mở trong Zalo" not in plain
+    settings = ctx.settings.model_copy(
+        update={
+            "telegram_bot_url": "https://t.me/MotCuaPhuXuanBot/",
+            "zalo_url": "https://zalo.me/123456789",
+        }
+    )
+    linked_app = create_app(ctx=dataclasses.replace(ctx, settings=settings))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=linked_app), base_url="http://portal"
+    ) as linked:
+        html = (await linked.get(f"/t/{app.tracking_code}")).text
+    assert f'href="https://t.me/MotCuaPhuXuanBot?start=trk_{app.tracking_code}"' in html
+    assert "Mở trong Telegram" in html
+    assert 'href="https://zalo.me/123456789"' in html and "Mở trong Zalo" in html
+
+
+async def test_the_page_brings_its_own_style_and_allows_nothing_else(
+    portal: PortalClient, clock: FrozenClock, http: httpx.AsyncClient
+) -> None:
+    app = await submit_sample(portal, clock, "elderly_allowance", ANA)
+    page = await http.get(f"/t/{app.tracking_code}")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert page.headers["referrer-policy"] == "no-referrer"  # the URL holds the code
+    assert page.headers["cache-control"] == "no-store"
+    css = await http.get("/t-static/public.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert "font-size: 1.25rem" in css.text  # 20 px body type
+    assert '<link rel="stylesheet" href="/t-static/public.css">' in page.text
