@@ -6,6 +6,9 @@ import re
 from datetime import date
 from typing import Any
 
+from starlette.requests import Request
+from starlette.routing import NoMatchFound
+
 from motcua.i18n import N_
 from portal.console.web import LANG, tr
 from portal.db.models import Application
@@ -73,13 +76,16 @@ def _value(choices: list[Any], value: object) -> str:
     return str(value)
 
 
-def receipt_url(request: Any, app: Application) -> str | None:
-    """The receipt's download address (the public page's endpoint, when the portal
-    serves one): any route whose path holds ``receipt`` and the ``{code}``."""
+def receipt_links(request: Request, app: Application) -> list[tuple[str, str]]:
+    """The receipt's downloads (the public page's ``receipt_pdf`` and ``receipt_png``
+    routes) as (format, path); none when the portal serves no receipt."""
     if not app.tracking_code:
-        return None
-    for route in request.app.routes:
-        path = getattr(route, "path", "")
-        if "receipt" in path and "{code}" in path and path.count("{") == 1:
-            return str(path.replace("{code}", app.tracking_code))
-    return None
+        return []
+    links = []
+    for kind in ("pdf", "png"):
+        try:
+            path = request.app.url_path_for(f"receipt_{kind}", code=app.tracking_code)
+        except NoMatchFound:
+            continue
+        links.append((kind.upper(), str(path)))
+    return links

@@ -85,7 +85,7 @@ def _render(
             "error": error,
             "notice": notice,
             "tz": ctx.settings.timezone,
-            "receipt_url": views.receipt_url(request, app),
+            "receipts": views.receipt_links(request, app),
         },
         clerk=clerk,
         status_code=status_code,

@@ -182,3 +182,14 @@ async def test_papers_are_shown_to_signed_in_staff_only(
     assert "sandbox" in image.headers["content-security-policy"]
     clerk_client.cookies.clear()
     assert (await clerk_client.get(url)).status_code == 303
+
+
+async def test_the_page_links_the_receipt(
+    portal: PortalClient, clock: FrozenClock, clerk_client: httpx.AsyncClient
+) -> None:
+    app_id, code = await submitted(portal, clock)
+    page = await clerk_client.get(f"/staff/applications/{app_id}")
+    for kind in ("pdf", "png"):
+        assert f'href="/t/{code}/receipt.{kind}"' in page.text
+        receipt = await clerk_client.get(f"/t/{code}/receipt.{kind}")
+        assert receipt.status_code == 200
