@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from backend_client import FormField
@@ -513,6 +514,13 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
         if field.type == "choice":
             _not_caught(step, ctx)
             return
+        if field.type in ("date", "citizen_id", "phone") and re.fullmatch(r"#?\d", text.strip()):
+            # One digit is no date, ID or phone: the number of a button (as the terminal
+            # numbers them), in the order they are shown.
+            n = int(text.strip().lstrip("#"))
+            if 1 <= n <= len(s.choices):
+                _on_typed_press(step, s.choices[n - 1][1], folded, ctx)
+                return
         value = values.normalize(field, text.strip(), ctx.now.date())
         if _name_field(field) and _plain(value) and len(value.split()) > 1 and s.lang == "vi":
             _hold_name(step, value, ambiguous=False)

@@ -66,3 +66,11 @@ def test_a_name_that_is_also_an_escape_is_asked_about_once(typist: Typist) -> No
 def test_a_menu_entry_typed_works_even_before_the_menu_was_shown(typist: Typist) -> None:
     typist.says("nộp hồ sơ mới")
     assert typist.state.flow == "choose"
+
+
+def test_a_button_number_at_a_date_question_presses_it(typist: Typist) -> None:
+    _at_a_date_question(typist)
+    labels = [label for label, _ in typist.state.choices]
+    assert "Về đầu" in labels[1]
+    typist.says("2")  # no date is one digit: the second button, as the terminal numbers them
+    assert typist.state.flow == "menu"
