@@ -159,11 +159,12 @@ def _image(
         canonical = _find(ctx, request, code)
         with ctx.sessions() as db:
             app = db.scalar(select(Application).where(Application.tracking_code == canonical))
-            if app is None or public_status(ctx, app, chosen) is None:
+            shown = public_status(ctx, app, chosen) if app is not None else None
+            if app is None or shown is None:
                 raise Refused("unknown_code", 404)
             if kind == "payment.png":
                 pay = payments.current(app)
-                if pay is None or pay.status == "paid":
+                if pay is None or pay.status == "paid" or not shown.fee_due:
                     raise Refused("unknown_code", 404)
                 body, media = card.payment_card_png(ctx, app, pay, chosen), "image/png"
             elif kind == "receipt.pdf":

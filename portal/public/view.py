@@ -66,7 +66,13 @@ class PublicStatus:
 
     @property
     def fee_due(self) -> bool:
-        return self.fee is not None and not self.fee.paid
+        """Whether to ask for the fee: never for a refused application (nothing to pay
+        for any more) or a finished one."""
+        return (
+            self.fee is not None
+            and not self.fee.paid
+            and self.status not in ("rejected", "completed")
+        )
 
 
 def public_status(ctx: PortalContext, app: Application, lang: str) -> PublicStatus | None:

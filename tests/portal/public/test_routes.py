@@ -219,3 +219,15 @@ async def test_the_page_brings_its_own_style_and_allows_nothing_else(
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert "font-size: 1.25rem" in css.text  # 20 px body type
     assert '<link rel="stylesheet" href="/t-static/public.css">' in page.text
+
+
+async def test_a_refused_application_asks_for_no_fee(
+    portal: PortalClient, clock: FrozenClock, http: httpx.AsyncClient, head: StaffClient
+) -> None:
+    app = await submit_sample(portal, clock, "signature_certification", ANA)
+    await head.act(app.id, "receive")
+    await head.act(app.id, "reject", note="Sai thẩm quyền")
+    html = (await http.get(f"/t/{app.tracking_code}")).text
+    assert "Phường đã từ chối hồ sơ này" in html
+    assert "payment.png" not in html and "Nộp lệ phí bằng điện thoại" not in html
+    assert (await http.get(f"/t/{app.tracking_code}/payment.png")).status_code == 404
