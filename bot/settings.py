@@ -53,8 +53,34 @@ class BotSettings(BaseSettings):
     # answer needs none, and it saves one Bot API call per turn. 0 shows it at once.
     typing_after: float = 0.4
 
+    # Zalo (bot/zalo): served when ZALO_BOT_TOKEN is set. ZALO_API_BASE points at the
+    # Bot API (a fake in tests); webhook mode when ZALO_WEBHOOK_URL is set (HTTPS), with
+    # ZALO_WEBHOOK_SECRET (8-256 characters) checked on every call; long polling otherwise.
+    zalo_bot_token: str | None = None
+    zalo_api_base: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: str | None = None
+    # The bot's own HTTP server (webhook and the signed image links), behind
+    # PUBLIC_BASE_URL/zalo/ in production.
+    zalo_http_host: str = "127.0.0.1"
+    zalo_http_port: int = 8081
+    public_base_url: str = "http://127.0.0.1:8081"
+    # Signs the expiring links of the images sent to Zalo (QR, payment card, receipt).
+    zalo_media_secret: str = "dev-zalo-media-secret"
+    zalo_media_ttl: int = 3600  # seconds a link stays valid
+    # Not published by Zalo: conservative, overall and per chat.
+    zalo_rate_per_second: float = 10.0
+    zalo_chat_rate: float = 1.0
+    # e.g. https://zalo.me/<bot id>: the deep link the bot and the public page offer.
+    zalo_bot_link: str | None = None
+
     def secret_fields(self) -> tuple[str, ...]:
-        return self.SECRET_FIELDS + (("webhook_secret",) if self.webhook_url else ())
+        zalo: tuple[str, ...] = ()
+        if self.zalo_bot_token:
+            zalo = ("zalo_bot_token", "zalo_media_secret")
+        if self.zalo_bot_token and self.zalo_webhook_url:
+            zalo += ("zalo_webhook_secret",)
+        return self.SECRET_FIELDS + (("webhook_secret",) if self.webhook_url else ()) + zalo
 
     @property
     def webhook_path(self) -> str:

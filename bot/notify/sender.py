@@ -28,9 +28,9 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from sqlalchemy import and_, bindparam, func, or_, select, true, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
 from bot.notify.db import Clock, Db, GroupWriter, as_utc, table, utcnow
 from bot.notify.limiter import Limiter, LocalLimiter, acquire, chat_rate
@@ -175,7 +175,7 @@ class Sender:
                         OutboxMessage.attempts,
                     )
                     .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
-                    .where(OutboxMessage.key.in_(list(self.sinks)) if self.bot is None else true())
+                    .where(self._taken())
                     .order_by(OutboxMessage.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
@@ -190,6 +190,19 @@ class Sender:
             return [Claimed(r.id, r.key, r.payload, r.attempts) for r in rows]
 
         return await self.db.run(fn, urgent=True)
+
+    def _taken(self) -> ColumnElement[bool]:
+        """The rows this sender may claim: with a Telegram bot, any row but those of a
+        channel another sink serves; without one, its sinks' rows only. A sink keyed by
+        a prefix ending in ':' ("zalo:") takes every chat of that channel."""
+        exact = [k for k in self.sinks if not k.endswith(":")]
+        prefixes = [k for k in self.sinks if k.endswith(":")]
+        mine = or_(
+            OutboxMessage.key.in_(exact), *(OutboxMessage.key.startswith(p) for p in prefixes)
+        )
+        if self.bot is None:
+            return mine
+        return or_(mine, OutboxMessage.key.startswith("telegram:"))
 
     async def _set(self, row_id: int, **values: Any) -> None:
         await self._writer.set(row_id, values)
@@ -246,7 +259,7 @@ class Sender:
         if row.key in self._blocked:
             await self._set(row.id, status=FAILED, last_error="blocked", claimed_by=None)
             return
-        sink = self.sinks.get(row.key)
+        sink = self.sinks.get(row.key) or self.sinks.get(row.key.split(":", 1)[0] + ":")
         if sink is not None:
             await self._deliver_to(sink, row)
             return

@@ -50,7 +50,9 @@ class ZaloApi:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def call(self, method: str, params: dict[str, Any], *, timeout: float | None = None) -> Any:
+    async def call(
+        self, method: str, params: dict[str, Any], *, timeout: float | None = None
+    ) -> Any:
         try:
             response = await self._http.post(
                 f"{self._url}/{method}",

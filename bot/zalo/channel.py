@@ -30,6 +30,7 @@ from bot.zalo.files import ZaloFiles
 from bot.zalo.limits import SendLimits
 from bot.zalo.links import PREFIX, BadLink, MediaLinks
 from bot.zalo.queues import ChatQueues
+from bot.zalo.render import Outgoing, messages_of
 from bot.zalo.sender import ZaloSender
 from bot.zalo.state import LanguageOf
 from dialogs import Button, Event, Text
@@ -139,14 +140,14 @@ class ZaloChannel:
                     await done
 
     async def _turn(self, key: str, event: Event) -> None:
-        event = self._numbered(key, event)
-        if event is None:  # "9": the next page of a long list, no engine turn
+        picked = self._numbered(key, event)
+        if picked is None:  # "9": the next page of a long list, no engine turn
             menu = self.sender.menus[key]
             menu.next_page()
             lang = self.langs.lang(key)
             await self.sender.send_messages(key, _page(menu.text(lang)))
             return
-        replies = await self.runtime.process(key, event)
+        replies = await self.runtime.process(key, picked)
         await self.sender.send(key, replies, self.langs.lang(key))
 
     def _numbered(self, key: str, event: Event) -> Event | None:
@@ -271,7 +272,5 @@ class ZaloChannel:
         await self.api.aclose()
 
 
-def _page(text: str) -> list[Any]:
-    from bot.zalo.render import messages_of
-
+def _page(text: str) -> list[Outgoing]:
     return messages_of(text, None)

@@ -49,7 +49,12 @@ class ZaloNews:
             clock=clock,
         )
         self.sender = Sender(
-            self.db, store, None, self.settings, sinks={PREFIX: sink}, clock=clock,
+            self.db,
+            store,
+            None,
+            self.settings,
+            sinks={PREFIX: sink},
+            clock=clock,
             idle_poll=idle_poll,
         )
         self._tasks: list[asyncio.Task[None]] = []

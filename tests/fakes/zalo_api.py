@@ -225,7 +225,7 @@ class FakeZalo:
             self.calls.append(call)
             self._changed.notify_all()
 
-    async def _m_getUpdates(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
         if self.webhook is not None:
             return self._error("getUpdates", params, 409, "Conflict: webhook is set")
         # Long polling, short for tests: a tenth of a second at most.
@@ -240,24 +240,24 @@ class FakeZalo:
         self.updates.clear()
         return batch
 
-    def _m_getMe(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    def _m_getMe(self, params: dict[str, Any]) -> Any:
         return {"id": "bot1", "account_name": "MotCua", "account_type": "BASIC"}
 
-    def _m_setWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    def _m_setWebhook(self, params: dict[str, Any]) -> Any:
         secret = str(params.get("secret_token") or "")
         if not str(params.get("url") or "").startswith("https://") or not 8 <= len(secret) <= 256:
             return self._error("setWebhook", params, 400, "Bad Request: url or secret_token")
         self.webhook = dict(params)
         return True
 
-    def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
         self.webhook = None
         return True
 
-    def _m_getWebhookInfo(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    def _m_getWebhookInfo(self, params: dict[str, Any]) -> Any:
         return {"url": (self.webhook or {}).get("url", "")}
 
-    def _m_sendChatAction(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    def _m_sendChatAction(self, params: dict[str, Any]) -> Any:
         return True
 
     def _send(self, method: str, params: dict[str, Any], text_key: str) -> Any:
@@ -265,7 +265,9 @@ class FakeZalo:
         text = params.get(text_key)
         if chat_id in self.blocked:
             return self._error(method, params, 403, "Forbidden: the user blocked the bot")
-        if method == "sendMessage" and (not isinstance(text, str) or not 1 <= len(text) <= MAX_TEXT):
+        if method == "sendMessage" and (
+            not isinstance(text, str) or not 1 <= len(text) <= MAX_TEXT
+        ):
             return self._error(method, params, 400, "Bad Request: text must be 1-2000 characters")
         if isinstance(text, str) and len(text) > MAX_TEXT:
             return self._error(method, params, 400, "Bad Request: caption too long")
@@ -285,10 +287,10 @@ class FakeZalo:
                 self._changed.notify_all()
         return result
 
-    async def _m_sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
         return await self._sent("sendMessage", params, "text")
 
-    async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
         return await self._sent("sendPhoto", params, "caption")
 
     async def _photo(self, request: web.Request) -> web.Response:
