@@ -27,6 +27,7 @@ from nlu.catalog import ProcedureWords, catalog_dir, read_catalog
 _EXTRACT_CUES: Final = (
     "ban sao",
     "trich luc",
+    "trich",
     "cap lai",
     "lam lai",
     "xin lai",
@@ -256,6 +257,13 @@ class Lexicon:
         for index in (self._index, self._sound_index):
             for entries in index.values():
                 entries.sort(key=lambda e: -len(e[0]))
+        # "chung thu", "thuong tu", "ket hn": an alias word typed with one letter missing.
+        self._missing_letter: dict[str, set[str]] = {}
+        for alias_words, _ in (e for entries in self._index.values() for e in entries):
+            for word in alias_words:
+                if len(word) >= 3 and word.isalpha():
+                    for k in range(len(word)):
+                        self._missing_letter.setdefault(word[:k] + word[k + 1 :], set()).add(word)
         self._fuzzy_aliases = tuple(
             (alias, p.slug) for p in self.procedures for alias in p.aliases if len(alias) >= 9
         )
@@ -286,8 +294,42 @@ class Lexicon:
                 Mention(m.slug, m.first, m.last, fuzzy=True)
                 for m in self._match(keys, self._sound_index, ())
             ]
+        if not mentions:
+            mentions = self._missing_letter_mentions(words)
         if not mentions and fuzzy:
             mentions = self._fuzzy_mentions(words)
+        return mentions
+
+    def _missing_letter_mentions(self, words: Sequence[str]) -> list[Mention]:
+        """Aliases of two words or more with exactly one word missing a letter."""
+        options = [{w} | self._missing_letter.get(w, set()) for w in words]
+        if all(len(o) == 1 for o in options):
+            return []
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(words):
+            found = None
+            for first in options[i]:
+                for alias, slug in self._index.get(first, ()):
+                    n = len(alias)
+                    if n < 2 or i + n > len(words):
+                        continue
+                    same = [alias[j] for j in range(n) if alias[j] == words[i + j]]
+                    # The intact words must say enough: "ở tổ" is not "ở trọ".
+                    if (
+                        len(same) == n - 1
+                        and sum(map(len, same)) >= 4
+                        and all(alias[j] in options[i + j] for j in range(n))
+                    ):
+                        found = Mention(slug, i, i + n, fuzzy=True)
+                        break
+                if found:
+                    break
+            if found:
+                mentions.append(found)
+                i = found.last
+            else:
+                i += 1
         return mentions
 
     @staticmethod

@@ -152,3 +152,21 @@ def test_the_question_asked_decides_over_politeness(
 )
 def test_paying_refusing_and_a_named_procedure(engine: EmbeddedNLU, text: str, intent: str) -> None:
     assert engine.parse(text)["intent"]["name"] == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "procedure"),
+    [
+        ("chung thu ban sao", "certified_copy"),
+        ("đăng ký ket hn", "marriage_registration"),
+        ("dang ky thong tru cho con", "permanent_residence"),
+        ("trich lu khai sinh", "civil_status_extract"),
+    ],
+)
+def test_an_alias_word_missing_a_letter(engine: EmbeddedNLU, text: str, procedure: str) -> None:
+    assert _procedure(engine, text) == procedure
+
+
+def test_a_place_name_wins_over_a_missing_letter(engine: EmbeddedNLU) -> None:
+    # "Thượng Tứ" is a Hue place; folded it reads "thuong tu", one letter from "thường trú".
+    assert _procedure(engine, "nhà tôi ở Thượng Tứ") is None
