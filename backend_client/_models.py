@@ -142,6 +142,8 @@ class Application(_Model):
     finished_at: datetime | None = None
     fee_amount: int | None = None
     fee: dict[str, Any] | None = None
+    # Drafts: the fee if submitted today, as the portal quotes it.
+    fee_estimate: int | None = None
     paid: bool = False
     paid_at: datetime | None = None
     supplement: dict[str, Any] | None = None

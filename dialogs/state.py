@@ -54,6 +54,8 @@ class State(BaseModel):
     held: str | None = None
     # The last reply sent showed a reply keyboard (still on the user's screen).
     keyboard_up: bool = False
+    # The portal's quote for the draft as it stands (exemptions included), for the review.
+    fee_estimate: int | None = None
     seq: int = 0  # increases at every question; buttons carry it to detect stale ones
     back: list[str] = Field(default_factory=list)  # earlier fields, for "back"
     pending: str | None = None  # name of the effect being waited for

@@ -258,7 +258,10 @@ def review(step: Step, ctx: Context) -> None:
                 "• "
                 + t(lang, N_("{name}: {n} photo(s)"), name=_doc_name(doc, lang), n=s.docs[doc.code])
             )
-    amount = fee_quote(proc.fee, s.answers, ctx.now.date())
+    # The portal's own quote when it sent one: it knows the formats and the exemptions.
+    amount = s.fee_estimate
+    if amount is None:
+        amount = fee_quote(proc.fee, s.answers, ctx.now.date())
     if amount == 0:
         lines.append(t(lang, N_("Fee: free of charge")))
     elif amount is not None:

@@ -225,6 +225,7 @@ def restore_from(s: Any, app: dict[str, Any]) -> None:
     s.answers = dict(app.get("answers") or {})
     documents.restore(s, app)  # photo ids and counts as the portal rules them
     s.status = app.get("status")
+    s.fee_estimate = app.get("fee_estimate")
 
 
 def menu_button_row(lang: str) -> tuple[Any, ...]:

@@ -7,6 +7,7 @@ import re
 from portal.api import schemas
 from portal.catalog import Procedure
 from portal.db.models import Application, Payment
+from portal.domain.fees import quote_fee
 from portal.domain.money import amount_in_words, format_vnd
 from portal.domain.workflow import Status, coarse_label, coarse_status, status_label
 from portal.public.urls import public_url
@@ -80,6 +81,7 @@ def application(ctx: PortalContext, app: Application) -> schemas.ApplicationOut:
         finished_at=app.finished_at,
         fee_amount=app.fee_amount,
         fee=app.fee_quote,
+        fee_estimate=_fee_estimate(ctx, app, proc) if app.status in EDITABLE else None,
         paid=app.paid_at is not None,
         paid_at=app.paid_at,
         supplement=app.supplement,
@@ -94,6 +96,11 @@ def application(ctx: PortalContext, app: Application) -> schemas.ApplicationOut:
         if app.status in EDITABLE
         else [],
     )
+
+
+def _fee_estimate(ctx: PortalContext, app: Application, proc: Procedure) -> int:
+    channel = "online" if app.channel == "online" else "counter"
+    return quote_fee(proc.fee, app.answers, channel=channel, today=ctx.today()).amount
 
 
 def summary(ctx: PortalContext, app: Application) -> schemas.ApplicationSummary:

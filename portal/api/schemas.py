@@ -105,6 +105,9 @@ class ApplicationOut(BaseModel):
     finished_at: datetime | None
     fee_amount: int | None
     fee: dict[str, Any] | None
+    # While the citizen can still change it: what the fee would be if submitted today,
+    # so the bot's review shows the portal's figure (exemptions included), not a guess.
+    fee_estimate: int | None = None
     paid: bool
     paid_at: datetime | None
     supplement: dict[str, Any] | None
