@@ -16,7 +16,7 @@ DEFAULT_HOURS = "mon-fri 07:30-11:30 13:30-17:00"
 
 @dataclass(frozen=True)
 class Office:
-    name: str = "Bộ phận Một cửa UBND phường Phú Xuân"
+    name: str = "Bộ phận Một cửa, Ủy ban phường Phú Xuân"
     address: str = "Phú Xuân, thành phố Huế"
     phone: str = "0234 3822 000"
     hours: str = DEFAULT_HOURS  # the OFFICE_HOURS setting; a bad one fails at start-up
