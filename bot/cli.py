@@ -120,6 +120,54 @@ async def serve_telegram(settings: BotSettings) -> int:
         await runtime_close(backend, store)
 
 
+async def serve_zalo(
+    settings: BotSettings,
+    backend: PortalClient,
+    store: Store,
+    handoffs: Any = None,
+) -> None:
+    """The Zalo channel and its notifier (news for `zalo:` chats) until cancelled."""
+    from bot.zalo import ZaloChannel
+    from bot.zalo.news import ZaloNews
+
+    channel = ZaloChannel.build(settings, backend=backend, store=store, handoffs=handoffs)
+    news = ZaloNews(store, backend, channel.sender)
+    await news.start()
+    log.info("Zalo bot serving (%s)", "webhook" if settings.zalo_webhook_url else "polling")
+    try:
+        await channel.run()
+    finally:
+        await news.stop()
+
+
+async def serve_channels(settings: BotSettings) -> int:
+    """Every channel that has a token, in this process, on one store and one portal
+    client: Telegram (TELEGRAM_BOT_TOKEN) and Zalo (ZALO_BOT_TOKEN)."""
+    if not settings.zalo_bot_token:
+        return await serve_telegram(settings)
+    backend = PortalClient(settings.portal_url, settings.bot_service_token)
+    store = Store.migrated(settings.bot_database_url)
+    try:
+        tasks = []
+        handoffs = None
+        if settings.telegram_bot_token:
+            from bot.telegram import TelegramChannel
+
+            telegram = TelegramChannel.build(settings, backend=backend, store=store)
+            handoffs = telegram.handoff if telegram.handoff.relays else None
+            contexts = telegram.contexts
+            tasks.append(telegram.run())
+        else:
+            contexts = ContextProvider(backend)
+        if not await _portal_ready(contexts, settings.portal_url):
+            return 1
+        tasks.append(serve_zalo(settings, backend, store, handoffs))
+        await asyncio.gather(*tasks)
+        return 0
+    finally:
+        await runtime_close(backend, store)
+
+
 def checked_settings() -> BotSettings:
     """The settings from the environment; a production start with a development or short
     secret stops here with the variable named (exit code 1)."""
@@ -141,15 +189,17 @@ def chat_command(user: str, lang: str | None) -> None:
 
 @click.command("bot")
 def bot_command() -> None:
-    """Serve the Telegram bot (TELEGRAM_BOT_TOKEN) against the portal at PORTAL_URL."""
+    """Serve every channel that has a token (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN) against
+    the portal at PORTAL_URL, in this process."""
     settings = checked_settings()
-    if not settings.telegram_bot_token:
+    if not settings.telegram_bot_token and not settings.zalo_bot_token:
         raise click.UsageError(
-            "Set TELEGRAM_BOT_TOKEN to your bot's token (from @BotFather). "
+            "Set TELEGRAM_BOT_TOKEN to your bot's token (from @BotFather), and/or "
+            "ZALO_BOT_TOKEN (from Zalo Bot Manager). "
             "Without one, try the same conversation in the terminal: `motcua chat`."
         )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    sys.exit(asyncio.run(serve_telegram(settings)))
+    sys.exit(asyncio.run(serve_channels(settings)))
 
 
 # --- the demo: portal and bot in one process ------------------------------------------
@@ -219,7 +269,8 @@ def start_demo_portal() -> tuple[PortalThread, str]:
 
 def run_demo() -> None:
     """`motcua demo`: the portal and the bot together. Telegram when TELEGRAM_BOT_TOKEN
-    is set (through TELEGRAM_API_BASE if set), otherwise the terminal chat. Runs in demo
+    is set (through TELEGRAM_API_BASE if set), Zalo when ZALO_BOT_TOKEN is set (through
+    ZALO_API_BASE), otherwise the terminal chat. Runs in demo
     mode (MOTCUA_ENV=demo) with no setting at all; refuses MOTCUA_ENV=production."""
     from portal.settings import get_settings as portal_settings
 
@@ -234,10 +285,21 @@ def run_demo() -> None:
         update={"portal_url": portal.url, "bot_service_token": token}
     )
     try:
-        if settings.telegram_bot_token:
-            click.echo("Serving the Telegram bot; open it in Telegram and press Start.")
+        if settings.telegram_bot_token or settings.zalo_bot_token:
+            click.echo(
+                "Serving the bot in "
+                + " and ".join(
+                    name
+                    for name, token in (
+                        ("Telegram", settings.telegram_bot_token),
+                        (f"Zalo ({settings.zalo_api_base})", settings.zalo_bot_token),
+                    )
+                    if token
+                )
+                + "; open it there and say hello."
+            )
             logging.basicConfig(level=logging.INFO)
-            code = asyncio.run(serve_telegram(settings))
+            code = asyncio.run(serve_channels(settings))
         else:
             click.echo(
                 "No TELEGRAM_BOT_TOKEN: here is the same assistant in this terminal. The "
