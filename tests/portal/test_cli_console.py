@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from backend_client import PortalClient
 from motcua.cli import main
-from portal.cli import DEMO_PASSWORDS, seed_demo_staff
+from portal.cli import DEMO_PASSWORDS, disable_demo_staff, seed_demo_staff
 from portal.settings import PortalSettings, get_settings
 from tests.conftest import BOT_TOKEN, CLERK_TOKEN, HEAD_TOKEN
 from tests.portal.console.conftest import sign_in
@@ -72,6 +72,11 @@ async def test_demo_accounts_get_demo_passwords(db_url: str, http: httpx.AsyncCl
     seed_demo_staff(PortalSettings(database_url=db_url, motcua_env="demo"))
     response = await sign_in(http, "demo_clerk", DEMO_PASSWORDS["clerk"])
     assert response.status_code == 303
+    # A production start deactivates the demo accounts: their passwords open nothing.
+    disable_demo_staff(PortalSettings(database_url=db_url, motcua_env="production"))
+    assert (await http.get("/staff/queue")).status_code == 303
+    refused = await sign_in(http, "demo_head", DEMO_PASSWORDS["head"])
+    assert refused.status_code == 401
 
 
 @pytest.fixture
