@@ -109,3 +109,8 @@ def test_held_out_folders_are_never_training_data(tmp_path: Path) -> None:
     assert data_hash(data) == before_hash
     assert load(data).examples == before
     assert "chào một câu mù" not in {t for t, _ in load(data).examples}
+
+
+def test_the_real_blind_set_is_outside_the_training_files() -> None:
+    blind = (DATA_DIR / "blind").resolve()
+    assert all(blind not in p.resolve().parents for p in data_files(DATA_DIR))
