@@ -125,12 +125,15 @@ async def serve_zalo(
     backend: PortalClient,
     store: Store,
     handoffs: Any = None,
+    locks: ChatLocks | None = None,
 ) -> None:
     """The Zalo channel and its notifier (news for `zalo:` chats) until cancelled."""
     from bot.zalo import ZaloChannel
     from bot.zalo.news import ZaloNews
 
-    channel = ZaloChannel.build(settings, backend=backend, store=store, handoffs=handoffs)
+    channel = ZaloChannel.build(
+        settings, backend=backend, store=store, handoffs=handoffs, locks=locks
+    )
     news = ZaloNews(store, backend, channel.sender)
     await news.start()
     log.info("Zalo bot serving (%s)", "webhook" if settings.zalo_webhook_url else "polling")
@@ -150,18 +153,20 @@ async def serve_channels(settings: BotSettings) -> int:
     try:
         tasks = []
         handoffs = None
+        locks = None
         if settings.telegram_bot_token:
             from bot.telegram import TelegramChannel
 
             telegram = TelegramChannel.build(settings, backend=backend, store=store)
             handoffs = telegram.handoff if telegram.handoff.relays else None
             contexts = telegram.contexts
+            locks = telegram.runtime.locks  # a chat's turns and the handoff's, in order
             tasks.append(telegram.run())
         else:
             contexts = ContextProvider(backend)
         if not await _portal_ready(contexts, settings.portal_url):
             return 1
-        tasks.append(serve_zalo(settings, backend, store, handoffs))
+        tasks.append(serve_zalo(settings, backend, store, handoffs, locks))
         await asyncio.gather(*tasks)
         return 0
     finally:

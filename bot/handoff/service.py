@@ -17,8 +17,9 @@ from aiogram.types import Message
 from backend_client import Backend, BackendError
 from bot.context import ContextProvider
 from bot.effects import HandoffUnavailable
-from bot.handoff import texts
+from bot.handoff import channels, texts
 from bot.handoff.card import context_card, procedure_name, topic_title
+from bot.handoff.channels import OtherChannel
 from bot.handoff.hours import OfficeHours
 from bot.handoff.mask import mask_text
 from bot.handoff.models import CLOSED, UNREACHABLE, HandoffCase
@@ -91,6 +92,19 @@ class HandoffService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._runtime: Runtime | None = None
         self._sender: ReplySender | None = None
+        # Channels without aiogram (Zalo) by key prefix: their citizens' cases open
+        # topics in the same group; texts are relayed both ways through them.
+        self.channels: dict[str, OtherChannel] = {}
+
+    def add_channel(self, prefix: str, channel: OtherChannel) -> None:
+        self.channels[prefix] = channel
+
+    async def _send(self, key: str, replies: list[Reply]) -> bool:
+        """Replies to a citizen on whichever channel the chat key names."""
+        other = self.channels.get(key.split(":", 1)[0])
+        if other is not None:
+            return await other.send(key, replies)
+        return await self.sender.send(chat_id_of(key), key, replies)
 
     def bind(self, runtime: Runtime, sender: ReplySender) -> None:
         """The runtime and sender are built after the effect runner that calls us."""
@@ -118,7 +132,7 @@ class HandoffService:
 
         async def send() -> None:
             async with self.runtime.locks.hold(key):
-                await self.sender.send(chat_id_of(key), key, replies)
+                await self._send(key, replies)
 
         self._spawn(send())
 
@@ -205,7 +219,9 @@ class HandoffService:
     # --- citizen → topic -----------------------------------------------------------------
 
     async def open_case_for_chat(self, chat_id: int, first_name: str | None) -> HandoffCase | None:
-        key = chat_key(chat_id)
+        return await self.open_case_for_key(chat_key(chat_id), first_name)
+
+    async def open_case_for_key(self, key: str, first_name: str | None) -> HandoffCase | None:
         if first_name:
             self.names[key] = first_name
             self.names.move_to_end(key)
@@ -240,6 +256,16 @@ class HandoffService:
                 case.key, Command("start", command[1].strip()), lang_hint=case.lang
             )
             await self.sender.send(message.chat.id, case.key, replies)
+
+    async def relay_text_from_citizen(self, case: HandoffCase, text: str) -> None:
+        """A citizen on a channel without aiogram (Zalo): the text goes to the topic
+        under their name ("/end" ends the case, as in Telegram)."""
+        if text.strip().lower() in ("/end", "/stop"):
+            await self.end_by_citizen(case, locked=False)
+            return
+        who = case.citizen_name or gettext_(channels.THE_CITIZEN, "vi")
+        await self._to_topic_text(case, f"{who}: {text}")
+        await self.cases.log(case.id, "citizen", "message")
 
     async def _copy_to_topic(self, case: HandoffCase, message: Message) -> None:
         assert self.support_chat is not None
@@ -296,9 +322,7 @@ class HandoffService:
             replies = await self.runtime.process_locked(case.key, event, lang_hint=case.lang)
         else:
             replies = await self.runtime.process(case.key, event, lang_hint=case.lang)
-        sent = await self.sender.send(
-            chat_id_of(case.key), case.key, ([intro] if intro else []) + replies
-        )
+        sent = await self._send(case.key, ([intro] if intro else []) + replies)
         if not sent:
             await self._to_topic_text(case, gettext_(texts.CITIZEN_BLOCKED, "vi"))
 
@@ -337,6 +361,10 @@ class HandoffService:
     async def _relay_to_citizen(
         self, case: HandoffCase, staff_id: int, name: str, message: Message
     ) -> None:
+        other = self.channels.get(case.key.split(":", 1)[0])
+        if other is not None:
+            await self._relay_to_other(case, other, staff_id, name, message)
+            return
         chat_id = chat_id_of(case.key)
         try:
             if case.staff_id != staff_id:
@@ -347,6 +375,28 @@ class HandoffService:
             await self.bot.copy_message(chat_id, message.chat.id, message.message_id)
         except TelegramForbiddenError:
             await self.store.record_blocked(case.key)
+            await self.cases.log(case.id, f"staff:{staff_id}:{name}", "undelivered")
+            await self._reply(message, gettext_(texts.CITIZEN_BLOCKED, "vi"))
+            return
+        await self.cases.log(
+            case.id, f"staff:{staff_id}:{name}", "message", message_id=message.message_id
+        )
+
+    async def _relay_to_other(
+        self, case: HandoffCase, other: OtherChannel, staff_id: int, name: str, message: Message
+    ) -> None:
+        """Zalo and the like take text only: a photo or file is not relayed, and the
+        officer is told so."""
+        text = message.text or message.caption
+        if not text:
+            await self._reply(message, gettext_(channels.TEXT_ONLY, "vi"))
+            return
+        replies = []
+        if case.staff_id != staff_id:
+            replies.append(Reply(gettext_(texts.OFFICER_ANSWERING, case.lang, name=name)))
+            await self.cases.update_case(case.id, staff_id=staff_id, staff_name=name)
+        replies.append(Reply(text))
+        if not await other.send(case.key, replies):
             await self.cases.log(case.id, f"staff:{staff_id}:{name}", "undelivered")
             await self._reply(message, gettext_(texts.CITIZEN_BLOCKED, "vi"))
             return
@@ -450,7 +500,7 @@ class HandoffService:
         text = gettext_(
             texts.LINK_SENT, case.lang, name=name, procedure=procedures[args].name, link=link
         )
-        sent = await self.sender.send(chat_id_of(case.key), case.key, [Reply(text)])
+        sent = await self._send(case.key, [Reply(text)])
         if not sent:
             await self._reply(message, gettext_(texts.CITIZEN_BLOCKED, "vi"))
             return

@@ -18,6 +18,7 @@ import dialogs
 from backend_client import Backend
 from bot.context import ContextProvider
 from bot.effects import EffectRunner, Handoffs, portal_image_fetcher
+from bot.handoff import HandoffService
 from bot.locks import ChatLocks
 from bot.notify.subscriptions import Subscriptions
 from bot.render import qr_png
@@ -33,8 +34,9 @@ from bot.zalo.queues import ChatQueues
 from bot.zalo.render import Outgoing, messages_of
 from bot.zalo.sender import ZaloSender
 from bot.zalo.state import LanguageOf
-from dialogs import Button, Event, Text
+from dialogs import Button, Event, Reply, Text
 from dialogs.context import Office
+from motcua.i18n import N_, gettext_
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ SECRET_HEADER = "X-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/zalo/webhook"
 MAX_WEBHOOK_BODY = 256 * 1024
 
+NOT_RELAYED = N_("(a photo or sticker from Zalo: not relayed, ask for it in words)")
 TurnDone = Callable[[str, Incoming], Awaitable[None] | None]
 
 
@@ -56,6 +59,7 @@ class ZaloChannel:
     backend: Backend
     store: Store
     langs: LanguageOf
+    handoff: HandoffService | None = None  # the Telegram support group, when there is one
     on_turn: TurnDone | None = None  # called after each update is handled (tests)
     queues: ChatQueues[Incoming] = field(init=False)
     _runner: web.AppRunner | None = None
@@ -111,7 +115,11 @@ class ZaloChannel:
         )
         limits = SendLimits(settings.zalo_rate_per_second, settings.zalo_chat_rate)
         sender = ZaloSender(api, store, links, limits)
-        return cls(settings, api, runtime, sender, files, links, backend, store, langs)
+        channel = cls(settings, api, runtime, sender, files, links, backend, store, langs)
+        if isinstance(handoffs, HandoffService) and handoffs.relays:
+            channel.handoff = handoffs
+            handoffs.add_channel(CHANNEL, channel)
+        return channel
 
     # --- updates -------------------------------------------------------------------------
 
@@ -130,7 +138,7 @@ class ZaloChannel:
             # Zalo has no update id: a message delivered twice (a webhook retried, a
             # restart during polling) is recognised by its message_id, across restarts.
             if await self.store.mark_update_processed(CHANNEL, update_number(message.message_id)):
-                await self._turn(key, message.event)
+                await self._turn(key, message)
             else:
                 log.info("Zalo message %s already processed", message.message_id)
         finally:
@@ -139,8 +147,14 @@ class ZaloChannel:
                 if done is not None:
                     await done
 
-    async def _turn(self, key: str, event: Event) -> None:
-        picked = self._numbered(key, event)
+    async def send(self, key: str, replies: list[Reply]) -> bool:
+        """Replies from outside a turn (the support team's, through the handoff)."""
+        return await self.sender.send(key, replies, self.langs.lang(key))
+
+    async def _turn(self, key: str, message: Incoming) -> None:
+        picked = self._numbered(key, message.event)
+        if self.handoff is not None and await self._relayed(key, message, picked):
+            return
         if picked is None:  # "9": the next page of a long list, no engine turn
             menu = self.sender.menus[key]
             menu.next_page()
@@ -149,6 +163,20 @@ class ZaloChannel:
             return
         replies = await self.runtime.process(key, picked)
         await self.sender.send(key, replies, self.langs.lang(key))
+
+    async def _relayed(self, key: str, message: Incoming, event: Event | None) -> bool:
+        """While the citizen's help case is open, what they write goes to its topic."""
+        assert self.handoff is not None
+        case = await self.handoff.open_case_for_key(key, message.name)
+        if case is None:
+            return False
+        if isinstance(event, Button) and event.data == "hoff:end":
+            await self.handoff.end_by_citizen(case, locked=False)
+        elif isinstance(message.event, Text):
+            await self.handoff.relay_text_from_citizen(case, message.event.text)
+        else:
+            await self.handoff.relay_text_from_citizen(case, gettext_(NOT_RELAYED, "vi"))
+        return True
 
     def _numbered(self, key: str, event: Event) -> Event | None:
         """A bare number picks the choice it stands for in the list the chat was shown."""
