@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from motcua.deployment import Environment
@@ -79,7 +79,10 @@ class PortalSettings(BaseSettings):
     # Links from the public page to the assistant, when set: the Telegram bot (e.g.
     # https://t.me/MotCuaBot; the page adds ?start=trk_<code>) and the ward's Zalo OA.
     telegram_bot_url: str | None = None
-    zalo_url: str | None = None
+    # ZALO_BOT_LINK (the bot's own setting) is read too: one variable for both sides.
+    zalo_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("zalo_url", "zalo_bot_link")
+    )
 
     # The demo seeds a staff account and prints its token.
     seed_demo_staff: bool = False
