@@ -77,11 +77,20 @@ def sign_in(page: Any, url: str, username: str, password: str) -> None:
     """By keyboard only: the focus is visible on each field."""
     page.goto(f"{url}/staff/")
     page.wait_for_url("**/staff/login**")
-    page.keyboard.press("Tab")  # the skip link
-    page.keyboard.press("Tab")  # the console's name
+    # The user name box has the focus (autofocus); before it, the skip link and the
+    # console's name are reachable by Shift+Tab, each with a visible focus.
+    assert page.evaluate("() => document.activeElement.id") == "username"
+    page.keyboard.press("Shift+Tab")
+    assert (
+        page.evaluate("() => document.activeElement.textContent") == "Trang quản lý Bộ phận Một cửa"
+    )
+    assert focus_is_visible(page)
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("() => document.activeElement.className") == "skip"
+    assert focus_is_visible(page)
     page.keyboard.press("Tab")
-    if page.evaluate("() => document.activeElement.id") != "username":
-        page.focus("#username")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "username"
     assert focus_is_visible(page)
     page.keyboard.type(username)
     page.keyboard.press("Tab")
@@ -198,10 +207,13 @@ def test_a_case_worked_in_the_browser(
     # The citizen's chat got each change, in order.
     texts = [m["text"] for m in run(lambda: _deliver(url, tmp_path, clock))]
     assert all(code in t for t in texts), texts
-    joined = "\n".join(texts)
-    assert "Ảnh căn cước bị mờ" in joined
-    assert "Mời nhận tại quầy số 2" in joined
-    assert len(texts) >= 5, texts  # received, supplement, received again, ready, completed
+    received, supplement, received_again, approved, ready, completed = texts
+    assert "đã tiếp nhận" in received and "đã tiếp nhận" in received_again
+    assert "cần bổ sung" in supplement and "Ảnh căn cước bị mờ" in supplement
+    assert "Tên của bé" in supplement  # the answer asked again, by its short label
+    assert "đã được duyệt" in approved
+    assert "Mời nhận tại quầy số 2" in ready
+    assert "đã hoàn tất" in completed
 
 
 def test_every_console_page_passes_axe(browser: Any, url: str, clock: FrozenClock) -> None:
