@@ -70,3 +70,21 @@ async def test_birth_registration_typed_over_zalo(user: ZaloUser, portal: Portal
     # "2" picked the second choice of the list shown.
     assert app.answers["child_sex"] == "female" and app.answers["child_dob"] == "2026-03-05"
     assert all(len(m["text"]) <= 2000 for m in user.zalo.sent_messages(user.chat_id))
+
+
+async def test_a_number_typed_after_a_restart_is_read_by_the_engine(
+    user: ZaloUser, zalo_channel: ZaloChannel, portal: PortalClient
+) -> None:
+    """The list shown is kept in memory only; after a restart the engine reads "2" as
+    the second choice of its question, in the same order as the list showed."""
+    await user.says("làm giấy khai sinh cho cháu")
+    await user.says("bat dau")
+    await user.says("dong y")
+    asked = await user.says("Nguyễn Thị Minh An")
+    assert "1. Bé trai\n2. Bé gái" in texts(asked)
+    zalo_channel.sender.menus.clear()  # as after a restart
+    answered = await user.says("2")
+    assert "Bé gái" in texts(answered) or "sinh" in texts(answered).lower()
+    [mine] = await portal.my_applications(f"zalo:{user.chat_id}")
+    app = await portal.get_application(f"zalo:{user.chat_id}", mine.id)
+    assert app.answers["child_sex"] == "female"
