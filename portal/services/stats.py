@@ -72,8 +72,8 @@ def compute(
 
 
 @dataclass(frozen=True)
-class Month:
-    month: str  # "2026-03", by the day submitted (ward time)
+class Group:
+    key: str  # a month "2026-03" (by the day submitted, ward time) or a procedure's slug
     submitted: int
     online: int
     finished: int
@@ -82,8 +82,21 @@ class Month:
 
 def monthly(
     db: Session, ctx: PortalContext, since: date | None = None, until: date | None = None
-) -> list[Month]:
-    """The same figures per month submitted, for the console's charts."""
+) -> list[Group]:
+    """The figures per month submitted, for the console's charts."""
+    return _grouped(db, ctx, since, until, by_month=True)
+
+
+def per_procedure(
+    db: Session, ctx: PortalContext, since: date | None = None, until: date | None = None
+) -> list[Group]:
+    """The figures per procedure (slug order)."""
+    return _grouped(db, ctx, since, until, by_month=False)
+
+
+def _grouped(
+    db: Session, ctx: PortalContext, since: date | None, until: date | None, *, by_month: bool
+) -> list[Group]:
     tz = ZoneInfo(ctx.settings.timezone)
     rows: dict[str, list[int]] = {}
     for a in db.scalars(select(Application).where(Application.submitted_at.is_not(None))):
@@ -91,10 +104,10 @@ def monthly(
         day = a.submitted_at.astimezone(tz).date()
         if (since is not None and day < since) or (until is not None and day > until):
             continue
-        counts = rows.setdefault(f"{day:%Y-%m}", [0, 0, 0, 0])
+        counts = rows.setdefault(f"{day:%Y-%m}" if by_month else a.procedure, [0, 0, 0, 0])
         counts[0] += 1
         counts[1] += a.channel == "online"
         if a.status == "completed" and a.finished_at and a.due_date:
             counts[2] += 1
             counts[3] += a.finished_at.astimezone(tz).date() <= a.due_date
-    return [Month(m, *c) for m, c in sorted(rows.items())]
+    return [Group(key, *c) for key, c in sorted(rows.items())]

@@ -23,6 +23,17 @@ def _pct(value: float | None) -> str:
     return f"{value:.0%}" if value is not None else "—"
 
 
+def _row(name: str, group: stats.Group) -> dict[str, str | int]:
+    return {
+        "name": name,
+        "submitted": group.submitted,
+        "online": group.online,
+        "online_share": _pct(group.online / group.submitted if group.submitted else None),
+        "finished": group.finished,
+        "on_time": _pct(group.on_time / group.finished if group.finished else None),
+    }
+
+
 @router.get("/staff/stats")
 def stats_page(
     request: Request,
@@ -34,6 +45,7 @@ def stats_page(
 ) -> Response:
     s = stats.compute(db, ctx, since, until)
     months = stats.monthly(db, ctx, since, until)
+    procedures = stats.per_procedure(db, ctx, since, until)
     query = urlencode({k: v.isoformat() for k, v in (("since", since), ("until", until)) if v})
     return web.page(
         request,
@@ -42,19 +54,10 @@ def stats_page(
             "s": s,
             "online_share": _pct(s.online_share),
             "on_time_rate": _pct(s.on_time_rate),
-            "months": [
-                {
-                    "month": m.month,
-                    "submitted": m.submitted,
-                    "online": m.online,
-                    "finished": m.finished,
-                    "on_time": _pct(m.on_time / m.finished if m.finished else None),
-                }
-                for m in months
-            ],
+            "months": [_row(m.key, m) for m in months],
             "by_procedure": sorted(
-                ((views.procedure_name(ctx, k), v) for k, v in s.by_procedure.items()),
-                key=lambda kv: -kv[1],
+                (_row(views.procedure_name(ctx, g.key), g) for g in procedures),
+                key=lambda row: (-int(row["submitted"]), str(row["name"])),
             ),
             "overdue": [
                 {
@@ -84,7 +87,7 @@ def chart(
     until: Day = None,
 ) -> Response:
     months = stats.monthly(db, ctx, since, until)
-    labels = [m.month for m in months]
+    labels = [m.key for m in months]
     if name == "monthly":
         svg = charts.monthly_bars(
             labels,

@@ -77,21 +77,20 @@ def sign_in(page: Any, url: str, username: str, password: str) -> None:
     """By keyboard only: the focus is visible on each field."""
     page.goto(f"{url}/staff/")
     page.wait_for_url("**/staff/login**")
-    # The user name box has the focus (autofocus); before it, the skip link and the
-    # console's name are reachable by Shift+Tab, each with a visible focus.
-    assert page.evaluate("() => document.activeElement.id") == "username"
-    page.keyboard.press("Shift+Tab")
-    assert (
-        page.evaluate("() => document.activeElement.textContent") == "Trang quản lý Bộ phận Một cửa"
+    # From the top: the skip link, the console's name, then the user name box, each
+    # with a visible focus.
+    page.wait_for_load_state("load")
+    expected = (
+        "() => document.activeElement.className",
+        "() => document.activeElement.textContent",
+        "() => document.activeElement.id",
     )
-    assert focus_is_visible(page)
-    page.keyboard.press("Shift+Tab")
-    assert page.evaluate("() => document.activeElement.className") == "skip"
-    assert focus_is_visible(page)
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
-    assert page.evaluate("() => document.activeElement.id") == "username"
-    assert focus_is_visible(page)
+    for script, wanted in zip(
+        expected, ("skip", "Trang quản lý Bộ phận Một cửa", "username"), strict=True
+    ):
+        page.keyboard.press("Tab")
+        assert page.evaluate(script) == wanted
+        assert focus_is_visible(page)
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.id") == "password"

@@ -14,7 +14,7 @@ async def test_search_by_code_name_and_citizen_id(
     portal: PortalClient, clock: FrozenClock, clerk_client: httpx.AsyncClient
 ) -> None:
     death_id, death_code = await submitted(portal, clock, "death_registration")
-    birth_id, birth_code = await submitted(portal, clock, "birth_registration")
+    _, birth_code = await submitted(portal, clock, "birth_registration")
     everything = await clerk_client.get("/staff/queue")
     assert death_code in everything.text and birth_code in everything.text
 

@@ -18,6 +18,7 @@ async def test_statistics_with_charts(
     assert page.status_code == 200
     assert "100%" in page.text  # both filed online
     assert "2026-03" in page.text  # the month's row of figures
+    assert page.text.count("1 (100%)") == 2  # per procedure: one each, filed online
     for name in ("monthly", "on-time", "procedures"):
         assert f"/staff/stats/charts/{name}.svg" in page.text
         chart = await clerk_client.get(f"/staff/stats/charts/{name}.svg")
