@@ -232,3 +232,29 @@ def test_every_console_page_passes_axe(browser: Any, url: str, clock: FrozenCloc
     check(browser, url, "/staff/stats", "stats", "minh", HEAD_PASSWORD)
     check(browser, url, "/staff/holidays", "holidays-head", "minh", HEAD_PASSWORD)
     check(browser, url, "/staff/holidays", "holidays-clerk", "lan", CLERK_PASSWORD)
+
+
+def test_the_console_works_without_javascript(browser: Any, url: str, clock: FrozenClock) -> None:
+    async def make() -> Application:
+        async with PortalClient(url, BOT_TOKEN) as portal:
+            return await submit_sample(portal, clock, "signature_certification", CITIZEN)
+
+    app = run(make)
+    assert app.tracking_code
+    page = new_page(browser, MOBILE, java_script_enabled=False)
+    page.goto(f"{url}/staff/queue")
+    page.fill("#username", "lan")
+    page.fill("#password", CLERK_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff/queue")
+    page.fill("#q", app.tracking_code)
+    page.click("form[role=search] button")
+    page.wait_for_url(f"**/staff/applications/{app.id}")
+    page.click("button:has-text('Đã thu lệ phí')")
+    page.wait_for_url("**?done=1")
+    page.click("button:has-text('Tiếp nhận')")
+    page.wait_for_url("**?done=1")
+    facts = page.inner_text(".facts")
+    assert "chờ phường tiếp nhận" not in facts and "tiếp nhận" in facts  # received
+    assert "đã nộp" in facts  # the fee
+    page.context.close()
