@@ -17,6 +17,7 @@ bot sends are URLs, fetched by ``fetch``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 from collections import defaultdict, deque
@@ -60,6 +61,7 @@ class FakeZalo:
         self._faults: list[_Fault] = []
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
+        self._arrived = asyncio.Event()  # wakes a long poll waiting for updates
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -109,6 +111,7 @@ class FakeZalo:
         update = {"event_name": event_name, "message": message}
         if queue:
             self.updates.append(update)
+            self._arrived.set()
         return update
 
     def user_sends_text(
@@ -140,6 +143,7 @@ class FakeZalo:
     def redeliver(self, update: dict[str, Any]) -> None:
         """The same update once more (Zalo retrying a delivery)."""
         self.updates.append(update)
+        self._arrived.set()
 
     # --- faults -------------------------------------------------------------------------
 
@@ -229,9 +233,12 @@ class FakeZalo:
         if self.webhook is not None:
             return self._error("getUpdates", params, 409, "Conflict: webhook is set")
         # Long polling, short for tests: a tenth of a second at most.
-        deadline = time.monotonic() + min(float(params.get("timeout") or 0), 0.1)
-        while not self.updates and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
+        if not self.updates:
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._arrived.wait(), min(float(params.get("timeout") or 0), 0.1)
+                )
         if not self.updates:
             return [] if not self.single_update else {}
         if self.single_update:
