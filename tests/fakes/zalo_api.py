@@ -10,8 +10,8 @@ It speaks like bot-api.zaloplatforms.com (``POST /bot<token>/<method>``, JSON, a
 ``{"ok": true, "result": ...}``), enforces Zalo's text limit (1-2000 characters),
 answers getUpdates with one update as an object (Zalo's documented shape) or a list
 (``single_update=False``), and injects faults: ``fail_next``, ``slow_next``,
-``block_user``. Photos the users send are served under ``/photos/<n>``; the photos the
-bot sends are URLs, fetched by ``fetch``.
+``hold_next``, ``block_user``. Photos the users send are served under
+``/photos/<n>``; the photos the bot sends are URLs, fetched by ``fetch``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ class _Fault:
     code: int = 0
     description: str = ""
     delay: float = 0.0
+    gate: asyncio.Event | None = None  # held until the test sets it
+    reached: asyncio.Event | None = None  # set when a held request arrives
 
 
 @dataclass
@@ -155,6 +157,13 @@ class FakeZalo:
     def slow_next(self, method: str, seconds: float, count: int = 1) -> None:
         self._faults.append(_Fault(method, count, delay=seconds))
 
+    def hold_next(self, method: str) -> tuple[asyncio.Event, asyncio.Event]:
+        """The next ``method`` call waits until the first event is set (a response as
+        slow as the test wants); the second is set when that call has arrived."""
+        gate, reached = asyncio.Event(), asyncio.Event()
+        self._faults.append(_Fault(method, 1, gate=gate, reached=reached))
+        return gate, reached
+
     def block_user(self, chat_id: str) -> None:
         self.blocked.add(chat_id)
 
@@ -201,7 +210,11 @@ class FakeZalo:
         except ValueError:
             return self._error(method, {}, 400, "Bad Request: body is not JSON")
         fault = self._fault(method)
-        if fault is not None and fault.delay:
+        if fault is not None and fault.gate is not None:
+            assert fault.reached is not None
+            fault.reached.set()
+            await fault.gate.wait()
+        elif fault is not None and fault.delay:
             await asyncio.sleep(fault.delay)
         elif fault is not None:
             return self._error(method, params, fault.code, fault.description)

@@ -130,3 +130,18 @@ async def test_a_long_text_is_split_on_lines_errors_retried_blocked_recorded(
     assert not await sender.send("zalo:gone", [Reply("Xin chào")])
     chat = await zalo_store.get_chat("zalo:gone")
     assert chat is not None and chat.blocked
+
+
+async def test_a_slow_answer_to_one_chat_does_not_hold_up_another(
+    user: ZaloUser, zalo: FakeZalo, zalo_turns: ZaloTurns
+) -> None:
+    other = ZaloUser(zalo, zalo_turns, "z7003")
+    await user.says("xin chào")
+    await other.says("xin chào")
+    gate, reached = zalo.hold_next("sendMessage")  # the API answers when told to
+    slow = asyncio.create_task(user.says("làm giấy khai sinh"))
+    await reached.wait()  # that turn's answer is at the API, unanswered
+    quick = await other.says("làm giấy khai sinh")  # answered meanwhile
+    assert "Giấy chứng sinh" in texts(quick) and not slow.done()
+    gate.set()
+    assert "Giấy chứng sinh" in texts(await slow)
