@@ -9,9 +9,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, Response
 
 from motcua.i18n import N_
-from portal.api.deps import Ctx, Db
+from portal.api.deps import AppId, Ctx, Db
 from portal.api.downloads import NOSNIFF, attachment
 from portal.api.presenters import is_overdue
+from portal.api.text import MultilineText, PlainText
 from portal.console import views, web
 from portal.console.actions import ACTIONS, available_actions
 from portal.db.models import Application
@@ -22,10 +23,12 @@ from portal.services.errors import PortalError
 
 router = APIRouter()
 
-Text = Annotated[str, Form(max_length=2000)]
+# Refused (422) before anything is read, as in the API: no NUL, no lone surrogates.
+Note = Annotated[MultilineText, Form(max_length=2000)]
+Names = Annotated[list[PlainText] | None, Form()]
 
 
-def _load(db: Db, clerk: web.Clerk, app_id: str, *, lock: bool = False) -> Application:
+def _load(db: Db, clerk: web.Clerk, app_id: AppId, *, lock: bool = False) -> Application:
     return applications.get_for(db, clerk.actor, app_id, lock=lock)
 
 
@@ -102,7 +105,7 @@ _CLOSED = {
 
 @router.get("/staff/applications/{app_id}")
 def application_page(
-    request: Request, ctx: Ctx, db: Db, clerk: web.ClerkDep, app_id: str, done: str = ""
+    request: Request, ctx: Ctx, db: Db, clerk: web.ClerkDep, app_id: AppId, done: str = ""
 ) -> Response:
     app = _load(db, clerk, app_id)
     notice = web.tr(N_("Done: {status}."), status=views.status_text(app.status)) if done else None
@@ -115,11 +118,11 @@ def act(
     ctx: Ctx,
     db: Db,
     clerk: web.PostingClerk,
-    app_id: str,
+    app_id: AppId,
     action: str,
-    note: Text = "",
-    documents: Annotated[list[str] | None, Form()] = None,
-    fields: Annotated[list[str] | None, Form()] = None,
+    note: Note = "",
+    documents: Names = None,
+    fields: Names = None,
 ) -> Response:
     target = ACTIONS.get(action)
     app = _load(db, clerk, app_id, lock=True)
@@ -151,7 +154,7 @@ def act(
 
 @router.post("/staff/applications/{app_id}/counter-payment")
 def counter_payment(
-    request: Request, ctx: Ctx, db: Db, clerk: web.PostingClerk, app_id: str
+    request: Request, ctx: Ctx, db: Db, clerk: web.PostingClerk, app_id: AppId
 ) -> Response:
     app = _load(db, clerk, app_id, lock=True)
     try:
@@ -167,7 +170,7 @@ def counter_payment(
 
 
 @router.get("/staff/applications/{app_id}/documents/{doc_id}")
-def document(db: Db, clerk: web.ClerkDep, app_id: str, doc_id: int) -> Response:
+def document(db: Db, clerk: web.ClerkDep, app_id: AppId, doc_id: int) -> Response:
     """A paper for the clerk's eyes: a picture (re-encoded by the portal on upload)
     inline, so the page can show it; a PDF as a download, never rendered on this origin."""
     app = _load(db, clerk, app_id)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from motcua.i18n import N_
 from portal.api.deps import Ctx, Db
+from portal.api.text import PlainText
 from portal.console import web
 from portal.db.models import HolidayOverride
 from portal.services import staff as staff_service
@@ -56,7 +57,7 @@ def add_holiday(
     clerk: web.PostingClerk,
     day: Annotated[str, Form(max_length=10)] = "",
     kind: Annotated[str, Form(max_length=8)] = "off",
-    note: Annotated[str, Form(max_length=200)] = "",
+    note: Annotated[PlainText, Form(max_length=200)] = "",
 ) -> Response:
     refused = _head_only(request, db, clerk)
     if refused is not None:

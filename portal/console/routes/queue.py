@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from portal.api.deps import Ctx, Db
 from portal.api.presenters import is_overdue
+from portal.api.text import PlainText
 from portal.console import views, web
 from portal.domain.workflow import Status
 from portal.services import queue_search
@@ -22,7 +23,7 @@ def queue_page(
     ctx: Ctx,
     db: Db,
     clerk: web.ClerkDep,
-    q: Annotated[str, Query(max_length=100)] = "",
+    q: Annotated[PlainText, Query(max_length=100)] = "",
     status: Annotated[str, Query(max_length=32)] = "",
     procedure: Annotated[str, Query(max_length=64)] = "",
     overdue: Annotated[str, Query(max_length=8)] = "",

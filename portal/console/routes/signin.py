@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from motcua.i18n import N_
 from portal.api.deps import Ctx, Db
+from portal.api.text import PlainText
 from portal.console import web
 from portal.services import console_sessions, passwords
 
@@ -52,7 +53,7 @@ def signin(
     request: Request,
     ctx: Ctx,
     db: Db,
-    username: Annotated[str, Form(max_length=64)] = "",
+    username: Annotated[PlainText, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
     csrf: Annotated[str, Form(max_length=128)] = "",
     next: Annotated[str, Form(max_length=500)] = "",

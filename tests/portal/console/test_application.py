@@ -193,3 +193,24 @@ async def test_the_page_links_the_receipt(
         assert f'href="/t/{code}/receipt.{kind}"' in page.text
         receipt = await clerk_client.get(f"/t/{code}/receipt.{kind}")
         assert receipt.status_code == 200
+
+
+async def test_control_characters_are_refused_before_anything_is_written(
+    portal: PortalClient, clock: FrozenClock, clerk_client: httpx.AsyncClient
+) -> None:
+    """As in the API: a NUL (PostgreSQL cannot store it) or another control character in a note,
+    a paper's code or the address is a 422, never a 500 or a half-written change."""
+    app_id, _ = await submitted(portal, clock)
+    csrf = csrf_of((await clerk_client.get(f"/staff/applications/{app_id}")).text)
+    for form in (
+        {"note": "mờ\x00"},
+        {"documents": "death\x00notice"},
+        {"note": "\x1b[31m"},
+    ):
+        response = await clerk_client.post(
+            f"/staff/applications/{app_id}/act/receive", data={"csrf": csrf, **form}
+        )
+        assert response.status_code == 422, form
+    assert (await clerk_client.get(f"/staff/applications/{app_id}%00")).status_code == 422
+    assert (await clerk_client.get("/staff/queue", params={"q": "a\x00"})).status_code == 422
+    assert (await portal.get_application(ANA, app_id)).status == "submitted"
