@@ -36,6 +36,18 @@ class Filters:
 
 
 def find(db: Session, ctx: PortalContext, filters: Filters) -> list[Application]:
+    text = filters.text.strip()
+    code = tracking.normalize_code(text, default_prefix=ctx.settings.ward_code) if text else None
+    if code is not None and tracking.is_valid_code(code):
+        # A code names one application: found even when finished (a citizen back at
+        # the desk with an old receipt), whatever the other filters say.
+        return list(
+            db.scalars(
+                select(Application).where(
+                    Application.tracking_code == code, Application.status != Status.DRAFT.value
+                )
+            )
+        )
     stmt = select(Application).where(Application.status != Status.DRAFT.value)
     if filters.status:
         stmt = stmt.where(Application.status == filters.status)
@@ -46,12 +58,8 @@ def find(db: Session, ctx: PortalContext, filters: Filters) -> list[Application]
     if filters.overdue:
         stmt = stmt.where(Application.finished_at.is_(None), Application.due_date < ctx.today())
     stmt = stmt.order_by(Application.due_date.asc(), Application.submitted_at.asc())
-    text = filters.text.strip()
     if not text:
         return list(db.scalars(stmt.limit(LIMIT)))
-    code = tracking.normalize_code(text, default_prefix=ctx.settings.ward_code)
-    if code is not None and tracking.is_valid_code(code):
-        return list(db.scalars(stmt.where(Application.tracking_code == code)))
     if _DIGITS.match(text):
         return list(db.scalars(_by_number(stmt, text).limit(LIMIT)))
     wanted = fold(text)

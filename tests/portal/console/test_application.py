@@ -103,6 +103,9 @@ async def test_a_whole_case_in_the_console(
     queue = await clerk_client.get("/staff/queue")
     assert code not in queue.text
     assert code in (await clerk_client.get("/staff/queue", params={"finished": "1"})).text
+    # Its code still finds it (an old receipt brought back to the desk).
+    again = await clerk_client.get("/staff/queue", params={"q": code})
+    assert again.headers["location"] == f"/staff/applications/{app_id}"
 
 
 async def test_a_refusal_needs_its_reason(
