@@ -62,6 +62,7 @@ def queue_page(
         "queue.html",
         {
             "items": items,
+            "capped": len(rows) >= queue_search.LIMIT,
             "filters": filters,
             "q": q,
             "statuses": views.status_options(),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from backend_client import PortalClient
 from portal.catalog.text import fold
+from portal.services import queue_search
 from tests.portal.console.conftest import ANA, CLERK_PASSWORD, sign_in, submitted
 from tests.support.clock import FrozenClock
 
@@ -58,3 +60,17 @@ async def test_filters(
     # Unknown filter values are ignored, never an error page.
     odd = await clerk_client.get("/staff/queue", params={"status": "nope", "procedure": "x"})
     assert odd.status_code == 200
+
+
+async def test_a_long_queue_says_it_is_cut(
+    portal: PortalClient,
+    clock: FrozenClock,
+    clerk_client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(queue_search, "LIMIT", 1)
+    await submitted(portal, clock, "death_registration")
+    await submitted(portal, clock, "birth_registration")
+    page = await clerk_client.get("/staff/queue")
+    assert page.text.count("/staff/applications/") == 1
+    assert "chỉ hiện 1 hồ sơ đầu" in page.text
