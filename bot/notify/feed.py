@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 # Chat keys the notifier can write to: a prefix ending in ":" takes a whole channel,
 # anything else one chat (the terminal's news follow only its own chat).
 CHANNELS = ("telegram:",)
+# The channels whose notifiers share one bot store: a reminder is fired once, by
+# whichever follower finds it due, so it writes the rows of all of them (each sender
+# takes only its own channel's rows).
+SHARED_CHANNELS = ("telegram:", "zalo:")
 # Once an application reaches one of these, its due date is no longer at risk.
 SAFE_STATUSES = frozenset({"approved", "result_ready", "completed", "rejected", "cancelled"})
 ENDED = ("application.cancelled", "application.rejected", "application.completed")
@@ -378,12 +382,13 @@ class Follower:
         data: Mapping[str, Any],
         subs: list[Recipient],
         now: datetime,
+        channels: tuple[str, ...] | None = None,
     ) -> list[dict[str, Any]]:
         when = not_before(kind, now, self.settings)
         payloads: dict[tuple[str, bool], dict[str, Any]] = {}
         rows = []
         for key, lang, role in subs:
-            if not reachable(key, self.channels):
+            if not reachable(key, channels or self.channels):
                 continue  # another channel's chat: its own notifier writes to it
             # A relative can stop the news from the message itself; the owner is not
             # offered a button that one wrong tap would silence.
@@ -470,6 +475,7 @@ class Follower:
                     rem.data,
                     [Recipient(*row) for row in subs],
                     now,
+                    self.channels + SHARED_CHANNELS,
                 )
                 if rows:
                     db.execute(self._statements.outbox, rows)
