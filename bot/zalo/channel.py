@@ -161,8 +161,23 @@ class ZaloChannel:
             lang = self.langs.lang(key)
             await self.sender.send_messages(key, _page(menu.text(lang)))
             return
-        replies = await self.runtime.process(key, picked)
+        started = asyncio.Event()
+        typing = asyncio.create_task(self._typing_later(key, started))
+        try:
+            replies = await self.runtime.process(key, picked)
+        finally:
+            if not started.is_set():
+                typing.cancel()
+            # Once on its way it is awaited: "typing..." never lands after the reply.
+            await asyncio.gather(typing, return_exceptions=True)
         await self.sender.send(key, replies, self.langs.lang(key))
+
+    async def _typing_later(self, key: str, started: asyncio.Event) -> None:
+        """ "typing..." only for a turn slower than TYPING_AFTER (a photo being checked,
+        a submit), sent outside the message limits so that it never delays the reply."""
+        await asyncio.sleep(self.settings.typing_after)
+        started.set()
+        await self.sender.typing(key)
 
     async def _relayed(self, key: str, message: Incoming, event: Event | None) -> bool:
         """While the citizen's help case is open, what they write goes to its topic."""

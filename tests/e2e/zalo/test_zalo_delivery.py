@@ -145,3 +145,14 @@ async def test_a_slow_answer_to_one_chat_does_not_hold_up_another(
     assert "Giấy chứng sinh" in texts(quick) and not slow.done()
     gate.set()
     assert "Giấy chứng sinh" in texts(await slow)
+
+
+async def test_typing_is_shown_before_the_answer_of_a_slow_turn(
+    user: ZaloUser, zalo: FakeZalo, zalo_channel: ZaloChannel
+) -> None:
+    zalo_channel.settings.typing_after = 0.0  # every turn counts as slow
+    await user.says("làm giấy khai sinh")
+    [typing] = zalo.called("sendChatAction")
+    assert typing.params == {"chat_id": user.chat_id, "action": "typing"}
+    answered = [c for c in zalo.called("sendMessage") if c.at >= typing.at]
+    assert answered  # the answer came after it
