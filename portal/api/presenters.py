@@ -7,7 +7,7 @@ import re
 from portal.api import schemas
 from portal.catalog import Procedure
 from portal.db.models import Application, Payment
-from portal.domain.fees import quote_fee
+from portal.domain.fees import Channel, quote_fee
 from portal.domain.money import amount_in_words, format_vnd
 from portal.domain.workflow import Status, coarse_label, coarse_status, status_label
 from portal.public.urls import public_url
@@ -99,7 +99,7 @@ def application(ctx: PortalContext, app: Application) -> schemas.ApplicationOut:
 
 
 def _fee_estimate(ctx: PortalContext, app: Application, proc: Procedure) -> int:
-    channel = "online" if app.channel == "online" else "counter"
+    channel: Channel = "online" if app.channel == "online" else "counter"
     return quote_fee(proc.fee, app.answers, channel=channel, today=ctx.today()).amount
 
 
