@@ -4,6 +4,7 @@ body, answered ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -35,6 +36,28 @@ class ZaloNetworkError(Exception):
     arrived."""
 
 
+class _HideToken(logging.Filter):
+    """httpx logs each request's URL, and the token is in the path: it is masked."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(self.token in str(a) for a in record.args):
+            record.args = tuple(
+                str(a).replace(self.token, "<ZALO_BOT_TOKEN>") if self.token in str(a) else a
+                for a in record.args
+            )
+        return True
+
+
+def _hide_in_logs(token: str) -> None:
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _HideToken) and f.token == token for f in logger.filters):
+        logger.addFilter(_HideToken(token))
+
+
 class ZaloApi:
     def __init__(
         self,
@@ -45,6 +68,7 @@ class ZaloApi:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._url = f"{base.rstrip('/')}/bot{token}"
+        _hide_in_logs(token)
         self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
