@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import dialogs
@@ -20,6 +20,7 @@ from bot.locks import ChatLocks
 from bot.store import StaleStateError
 from bot.texts import busy, crashed
 from dialogs import Context, Effect, EffectResult, Event, Reply, State, Step
+from dialogs.engine import OUTBOX
 from motcua.i18n import normalize_language
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ class Runtime:
         self.locks = locks or ChatLocks()
         self.max_steps = max_steps  # a loop of effects in the engine must not spin forever
         self.stale_retries = stale_retries
+        # Chats whose state keeps portal writes made while the portal was down.
+        self.waiting: set[str] = set()
 
     async def process(self, key: str, event: Event, *, lang_hint: str | None = None) -> list[Reply]:
         """Handle one event of chat ``key``; events of one chat are handled in order."""
@@ -94,14 +97,45 @@ class Runtime:
                 return [busy(lang)]
         return [busy(lang)]
 
-    async def _turn(self, key: str, event: Event, lang_hint: str | None) -> list[Reply]:
+    async def _turn(self, key: str, event: Event | None, lang_hint: str | None) -> list[Reply]:
         state = await self.store.load_state(key)
-        version = state.version
-        if version == 0 and not state.lang_chosen and lang_hint:
+        if state.version == 0 and not state.lang_chosen and lang_hint:
             # First contact: the app's language is the best guess until they choose.
             state.lang = normalize_language(lang_hint)
         ctx = await self.contexts.get()
         replies: list[Reply] = []
+        state = await self._deliver_kept(key, state, ctx, replies)
+        if event is not None:
+            state = await self._run(key, state, ctx, event, replies)
+        if state.outbox:
+            self.waiting.add(key)
+        else:
+            self.waiting.discard(key)
+        return replies
+
+    async def _deliver_kept(
+        self, key: str, state: State, ctx: Context, replies: list[Reply]
+    ) -> State:
+        """Send the portal writes kept while the portal was down (``state.outbox``), in
+        order, each once: a submit with its original idempotency key. The first write the
+        portal still cannot take stops the delivery; the rest wait with it."""
+        for _ in range(len(state.outbox)):
+            if not state.outbox:
+                break
+            write = state.outbox[0]
+            result = await self.runner.run(Effect(write["name"], dict(write["params"])), key)
+            if not result.ok and result.error.get("code") == "unavailable":
+                break
+            delivered = EffectResult(
+                effect=OUTBOX + write["name"], ok=result.ok, value=result.value, error=result.error
+            )
+            state = await self._run(key, state, ctx, delivered, replies)
+        return state
+
+    async def _run(
+        self, key: str, state: State, ctx: Context, event: Event, replies: list[Reply]
+    ) -> State:
+        version = state.version
         queue: deque[Event] = deque([event])
         steps = 0
         unsaved = False
@@ -129,7 +163,35 @@ class Runtime:
                 queue.append(await self.runner.run(effect, key))
         if unsaved:
             version = state.version = await self.store.save_state(key, state, version)
-        return replies
+        return state
+
+    async def deliver_kept(self, key: str) -> list[Reply]:
+        """The background retry: deliver chat ``key``'s kept portal writes now (no
+        event from the citizen); the replies (e.g. the submitted application's code)
+        are for the caller to send."""
+        async with self.locks.hold(key):
+            for _ in range(self.stale_retries):
+                try:
+                    return await self._turn(key, None, None)
+                except StaleStateError:
+                    log.info("stale state for %s, redoing the delivery", key)
+                except BackendError as exc:
+                    log.warning("no catalog for %s: %s", key, exc)
+                    return []
+        return []
+
+    async def retry_kept(self, send: Callable[[str, list[Reply]], Awaitable[None]]) -> int:
+        """One round of the background retry over the chats with kept writes (those
+        seen by this process); returns how many chats are still waiting."""
+        for key in sorted(self.waiting):
+            try:
+                replies = await self.deliver_kept(key)
+            except Exception:
+                log.exception("retrying the kept writes of %s failed", key)
+                continue
+            if replies:
+                await send(key, replies)
+        return len(self.waiting)
 
 
 def _is_lock_timeout(exc: Exception) -> bool:

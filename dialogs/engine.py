@@ -862,12 +862,102 @@ def menu_human_button(s: State) -> Any:
 # --- effect results -----------------------------------------------------------------
 
 
+OUTBOX = "outbox:"  # prefix of the effect name of a delivered kept write (bot.runtime)
+
+
+def _keep_for_later(step: Step, name: str, ctx: Context) -> bool:
+    """The portal is down: an answer or a submit is kept in ``state.outbox`` (the shell
+    delivers it when the portal is back), the citizen is told once, and the form goes
+    on to the next question (or, for a submit, waits)."""
+    s = step.state
+    if name not in ("save_answers", "submit") or not s.app_id:
+        return False
+    if name == "save_answers":
+        answers, s.saving = s.saving, None
+        if s.flow != "form" or not s.field or not answers:
+            return False
+        s.outbox.append({"name": name, "params": {"app_id": s.app_id, "answers": answers}})
+        s.answers = {**s.answers, **answers}
+        _tell_outage(step)
+        form.advance(step, ctx)
+        return True
+    if not s.submit_key:
+        return False
+    params = {"app_id": s.app_id, "key": s.submit_key}
+    if not any(w["name"] == "submit" and w["params"] == params for w in s.outbox):
+        s.outbox.append({"name": name, "params": params})
+    s.flow = "submitting"
+    next_question(s)
+    say(
+        step,
+        t(
+            s.lang,
+            N_(
+                "The ward's system is busy right now. Your application is kept and I will "
+                "submit it as soon as the system is working again, then send you its code. "
+                "You do not need to do anything."
+            ),
+        ),
+        nav_row(s, back=False),
+    )
+    s.outage_told = True
+    return True
+
+
+def _tell_outage(step: Step) -> None:
+    s = step.state
+    if s.outage_told:
+        return
+    s.outage_told = True
+    say(
+        step,
+        t(
+            s.lang,
+            N_(
+                "The ward's system is busy right now. I have noted your answer and will "
+                "send it as soon as the system is working again; you do not need to type "
+                "it again. Let us go on."
+            ),
+        ),
+    )
+
+
+def _on_delivered(step: Step, result: EffectResult, ctx: Context) -> None:
+    """The shell delivered the first kept write (or the portal refused it)."""
+    s = step.state
+    if not s.outbox:
+        return
+    write = s.outbox.pop(0)
+    if not s.outbox:
+        s.outage_told = False
+    value, error, ok = result.value, result.error, result.ok
+    if write["name"] == "save_answers":
+        if ok:
+            s.answers = {**s.answers, **dict((value or {}).get("answers") or {})}
+            return
+        # Refused by the portal (not an outage): ask that question again.
+        field = next(iter(write["params"]["answers"]), None)
+        s.answers = {k: v for k, v in s.answers.items() if k != field}
+        if field and s.procedure in ctx.procedures and s.flow in ("form", "documents", "review"):
+            s.editing = False
+            form.ask_field(step, ctx, field, error=form._field_message(error, field, s.lang))
+        return
+    if write["name"] == "submit":
+        form.after_submit(step, ctx, ok, value or {}, error)
+
+
 def _on_effect(step: Step, result: EffectResult, ctx: Context) -> None:
     s = step.state
     pending = s.pending or result.effect
     s.pending = None
     name, _, purpose = pending.partition(":")
     value, error, ok = result.value, result.error, result.ok
+    if result.effect.startswith(OUTBOX):
+        s.pending = pending if pending != result.effect else None
+        _on_delivered(step, result, ctx)
+        return
+    if not ok and error.get("code") == "unavailable" and _keep_for_later(step, name, ctx):
+        return
     if not ok and error.get("code") == "unavailable":
         say(
             step,

@@ -59,6 +59,12 @@ class State(BaseModel):
     seq: int = 0  # increases at every question; buttons carry it to detect stale ones
     back: list[str] = Field(default_factory=list)  # earlier fields, for "back"
     pending: str | None = None  # name of the effect being waited for
+    # Portal writes kept while the portal is down ({"name", "params"}: save_answers with
+    # the value, submit with its idempotency key), delivered in order by the shell
+    # (bot.runtime) when it is back; ``outage_told``: the citizen was told once.
+    outbox: list[dict[str, Any]] = Field(default_factory=list)
+    outage_told: bool = False
+    saving: dict[str, Any] | None = None  # the answers of the save_answers in flight
     resume_flow: str | None = None  # where to return after an aside (help, fee question)
     # The last texts said to this chat, cut short: the support team's context card shows
     # them. Kept here so they ride on the state save each turn makes anyway.

@@ -126,11 +126,13 @@ def start_form(step: Step, ctx: Context) -> None:
 def save_answer(step: Step, value: Any) -> None:
     s = step.state
     s.pending = "save_answers"
+    s.saving = {str(s.field): value}  # kept when the portal is down (engine._keep_for_later)
     step.effects.append(Effect("save_answers", {"app_id": s.app_id, "answers": {s.field: value}}))
 
 
 def after_save(step: Step, ctx: Context, ok: bool, value: Any, error: dict[str, Any]) -> None:
     s = step.state
+    s.saving = None
     assert s.field is not None
     if not ok:
         message = _field_message(error, s.field, s.lang)
