@@ -338,3 +338,79 @@ async def test_a_lock_held_too_long_gives_a_busy_reply(
         await holder.release()
     assert reply.kind == "error"
     assert (await sqlite_store.load_state(KEY)).version == 0
+
+
+# --- writes kept while the portal is down ---------------------------------------------
+
+
+class DownRunner:
+    """The portal: refuses every effect while ``down``; records what it received."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.received: list[tuple[str, dict[str, Any]]] = []
+
+    async def run(self, effect: Effect, citizen: str) -> EffectResult:
+        if self.down:
+            error = {"status": 0, "code": "unavailable", "message": {}, "fields": []}
+            return EffectResult(effect=effect.name, ok=False, error=error)
+        self.received.append((effect.name, effect.params))
+        return EffectResult(effect=effect.name, ok=True, value={"echo": effect.params["n"]})
+
+
+def keeping_handle(state: State, event: Event, ctx: Context) -> Step:
+    """Like the engine: a write the portal could not take goes to the outbox."""
+    step = Step(state.model_copy(deep=True))
+    s = step.state
+    if isinstance(event, Text):
+        s.saving = {"n": event.text}
+        step.effects.append(Effect("save_answers", {"n": event.text}))
+    elif isinstance(event, EffectResult) and event.effect.startswith("outbox:"):
+        write = s.outbox.pop(0)
+        step.replies.append(Reply(f"delivered {write['params']['n']}"))
+    elif isinstance(event, EffectResult) and not event.ok:
+        s.outbox.append({"name": event.effect, "params": dict(s.saving or {})})
+        step.replies.append(Reply("kept"))
+    return step
+
+
+async def test_kept_writes_go_in_order_once_before_the_next_turn(sqlite_store: Store) -> None:
+    runner = DownRunner()
+    runtime = Runtime(
+        store=sqlite_store,
+        runner=runner,
+        context_provider=FixedContext(),
+        engine_handle=keeping_handle,
+    )
+    runner.down = True
+    for text in ("a", "b"):
+        assert [r.text for r in await runtime.process(KEY, Text(text))] == ["kept"]
+    assert runtime.waiting == {KEY}
+    assert [w["params"]["n"] for w in (await sqlite_store.load_state(KEY)).outbox] == ["a", "b"]
+    runner.down = False
+    replies = await runtime.process(KEY, Text("c"))
+    assert [r.text for r in replies] == ["delivered a", "delivered b"]
+    assert [p["n"] for _, p in runner.received] == ["a", "b", "c"]
+    assert (await sqlite_store.load_state(KEY)).outbox == [] and runtime.waiting == set()
+
+
+async def test_the_background_retry_delivers_and_sends(sqlite_store: Store) -> None:
+    runner = DownRunner()
+    runtime = Runtime(
+        store=sqlite_store,
+        runner=runner,
+        context_provider=FixedContext(),
+        engine_handle=keeping_handle,
+    )
+    runner.down = True
+    await runtime.process(KEY, Text("a"))
+    sent: list[tuple[str, list[str]]] = []
+
+    async def send(key: str, replies: list[Reply]) -> None:
+        sent.append((key, [r.text for r in replies]))
+
+    assert await runtime.retry_kept(send) == 1 and sent == []  # still down: kept
+    runner.down = False
+    assert await runtime.retry_kept(send) == 0
+    assert sent == [(KEY, ["delivered a"])] and runner.received == [("save_answers", {"n": "a"})]
+    assert await runtime.retry_kept(send) == 0 and len(runner.received) == 1
