@@ -28,6 +28,7 @@ from bot.telegram.generics import PinnedAiohttpSession
 from bot.telegram.handlers import TelegramHandlers
 from bot.telegram.middleware import ChatTurnMiddleware
 from bot.telegram.sender import ReplySender
+from dialogs import Reply
 from dialogs.context import Office
 from motcua.i18n import LANGUAGES, N_, gettext_
 
@@ -71,6 +72,10 @@ class TelegramChannel:
     contexts: ContextProvider
     settings: BotSettings
     handoff: HandoffService
+    # Seconds between rounds of the background retry of portal writes kept while the
+    # portal was down (bot.runtime.Runtime.retry_kept); 0 turns it off.
+    retry_every: float = 15.0
+    _retry_task: asyncio.Task[None] | None = None
 
     @classmethod
     def build(
@@ -84,6 +89,7 @@ class TelegramChannel:
         contexts: ContextProvider | None = None,
         album_delay: float = 1.0,
         engine_handle: Handle = dialogs.handle,
+        retry_every: float = 15.0,
     ) -> TelegramChannel:
         if bot is None:
             if not settings.telegram_bot_token:
@@ -115,7 +121,7 @@ class TelegramChannel:
         dispatcher.update.outer_middleware(ChatTurnMiddleware(runtime.locks, store))
         dispatcher.include_router(handoff_router(handoff))  # first: open cases, staff group
         dispatcher.include_router(handlers.router())
-        channel = cls(bot, dispatcher, runtime, handlers, contexts, settings, handoff)
+        channel = cls(bot, dispatcher, runtime, handlers, contexts, settings, handoff, retry_every)
         dispatcher.startup.register(channel.on_startup)
         dispatcher.shutdown.register(channel.on_shutdown)
         return channel
@@ -135,8 +141,32 @@ class TelegramChannel:
                 allowed_updates=self.dispatcher.resolve_used_update_types(),
             )
         log.info("Telegram bot ready: %s", self.contexts.bot_link)
+        if self.retry_every > 0 and self._retry_task is None:
+            self._retry_task = asyncio.create_task(self._retry_kept_forever())
+
+    async def retry_kept_once(self) -> int:
+        """One round of delivering the portal writes kept during an outage; the replies
+        (e.g. a submitted application's code) are sent to their chats. Returns how many
+        chats still wait for the portal."""
+
+        async def send(key: str, replies: list[Reply]) -> None:
+            chat_id = int(key.rpartition(":")[2])
+            await self.handlers.sender.send(chat_id, key, replies)
+
+        return await self.runtime.retry_kept(send)
+
+    async def _retry_kept_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.retry_every)
+            try:
+                await self.retry_kept_once()
+            except Exception:  # the next round tries again
+                log.exception("retrying the kept portal writes failed")
 
     async def on_shutdown(self) -> None:
+        if self._retry_task is not None:
+            self._retry_task.cancel()
+            self._retry_task = None
         await self.handlers.albums.drain()
         await self.handoff.drain()
 
