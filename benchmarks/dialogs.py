@@ -73,6 +73,7 @@ from tests.support.images import photo  # noqa: E402
 
 TOKEN = "123456:BENCH"
 STEPS = "--steps" in sys.argv
+WARM = 0 if "--no-warm" in sys.argv else 2  # users run before measuring: caches, connections
 PHOTO = photo(width=800, height=600)
 
 # One user's whole application: (kind, argument).
@@ -472,7 +473,7 @@ async def measure(
     closed: bool = True,
 ) -> tuple[Row, list[User]]:
     echo = bot.name == "echo"
-    warm = [User(base + 900 + i, echo) for i in range(2)]
+    warm = [User(base + 900 + i, echo) for i in range(WARM)]
     await closed_loop(tg, bot, warm)  # catalog cache, NLU, connections
     users = [User(base + i, echo) for i in range(n)]
     cpu0 = cpu_seconds(bot.pid), cpu_seconds(portal_pid)
@@ -622,6 +623,7 @@ def main() -> None:
     )
     parser.add_argument("--no-closed", action="store_true", help="skip the closed loop")
     parser.add_argument("--no-echo", action="store_true", help="skip the echo floor")
+    parser.add_argument("--no-warm", action="store_true", help="no warm-up users (smoke test)")
     # Internal: run one bot in this process (the driver starts two of these).
     parser.add_argument("--worker", choices=["motcua", "echo"], help=argparse.SUPPRESS)
     parser.add_argument("--api-base", help=argparse.SUPPRESS)

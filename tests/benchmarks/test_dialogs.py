@@ -59,6 +59,7 @@ def test_the_flow_runs_once_on_sqlite() -> None:
             "sqlite",
             "--no-closed",
             "--no-echo",
+            "--no-warm",
         ],
         cwd=ROOT,
         capture_output=True,
