@@ -1,6 +1,7 @@
 """Conversation turns through the real aiogram bot, against an aiogram echo bot.
 
     .venv/bin/python benchmarks/dialogs.py [--users 50] [--rate 100] [--db sqlite,postgresql]
+        [--schedule poisson|burst] [--steps] [--no-closed] [--no-echo]
 
 For each database (the bot store and the portal both on it: a fresh SQLite file, or a
 fresh PostgreSQL database at TEST_POSTGRES_URL / postgresql://postgres@127.0.0.1:5432/test,
@@ -10,25 +11,29 @@ the fake Bot API (tests/fakes, HTTP on loopback) and the simulated users. The bo
 alone in its process so that the fake's work is not charged to it; each bot, ours and
 the echo floor, gets its own.
 
-Each simulated user goes through a whole certified-copy application (14 turns: /start,
-language, the procedure in words, start, consent, five answers, a photo, done, submit,
-confirm — the last turn renders two QR codes, one a VietQR). Two phases per bot:
+Each simulated user goes through a whole certified-copy application (13-14 turns:
+/start, language, the procedure in words, start, consent, five answers, a photo,
+"Xong" only if the bot offers it, submit, confirm — the last turn renders two QR
+codes, one a VietQR). Two phases per bot:
 
-- open loop: turns are offered at `--rate` per second whatever the answers; each tick
-  takes the next user whose previous turn is fully answered (a tick finding nobody
-  ready is counted as late and goes out when someone is); users take turns round
-  robin, so they move through the flow together: with 50 users at 100 turns/s all
-  50 submissions reach the portal within the same half second;
+- open loop: turns are offered at `--rate` per second whatever the answers, as
+  Poisson arrivals (default) or, with `--schedule burst`, evenly spaced ticks; each
+  arrival takes the next user whose previous turn is fully answered (one finding
+  nobody ready is counted as late and goes out when someone is); users take turns
+  round robin, so under `burst` they move through the flow together: with 50 users
+  at 100 turns/s all 50 submissions reach the portal within the same half second;
 - closed loop: every user sends its next turn as soon as the previous one is answered,
   all at once: the most turns per second this process gets through.
 
-A turn's latency is the time from the update being queued in the fake Bot API to the
-bot's first message for that chat arriving there (both on the fake's clock), so it
-includes long polling, the engine, the portal calls and the sending. The echo bot
-runs on the same aiogram stack (Bot, AiohttpSession, Dispatcher, polling) against the
-same fake and answers each message or button with one text. RSS is the bot's process
-after both phases; the portal's process and this one are reported apart. `--steps`
-prints p50/p99 for each of the 14 turns of the flow (open loop).
+A turn's latency runs from its scheduled send time (a late send counts as waiting)
+to the LAST bot message for that chat before the user's next update (both on the
+fake's clock), so it includes long polling, the engine, the portal calls and all the
+sending. The echo bot runs on the same aiogram stack (Bot, AiohttpSession,
+Dispatcher, polling) against the same fake, is fed the same kinds of updates (texts,
+button presses, photos) and answers each with one text carrying one button. CPU per
+turn is the bot's and the portal's process CPU over the open loop, per turn. RSS is
+the bot's process after both phases; the portal's process and this one are reported
+apart. `--steps` prints p50/p99 for each turn of the flow (open loop).
 """
 
 from __future__ import annotations
