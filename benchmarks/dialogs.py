@@ -660,7 +660,8 @@ def main() -> None:
             )
     print(
         f"{args.users} users x {len(FLOW)} turns (certified copy, submit with VietQR), "
-        f"open loop, {args.schedule} at {args.rate:.0f} turns/s, then closed loop; "
+        f"open loop, {args.schedule} at {args.rate:.0f} turns/s"
+        f"{'' if args.no_closed else ', then closed loop'}; "
         f"{os.cpu_count()} CPUs; driver and fake Bot API peak RSS {peak_rss_mb():.0f} MB; "
         f"{time.monotonic() - t0:.0f} s"
     )
