@@ -1,6 +1,7 @@
 """Conversation turns through the real aiogram bot, against an aiogram echo bot.
 
     .venv/bin/python benchmarks/dialogs.py [--users 50] [--rate 100] [--db sqlite,postgresql]
+        [--schedule poisson|burst] [--steps] [--no-closed] [--no-echo]
 
 For each database (the bot store and the portal both on it: a fresh SQLite file, or a
 fresh PostgreSQL database at TEST_POSTGRES_URL / postgresql://postgres@127.0.0.1:5432/test,
@@ -10,25 +11,29 @@ the fake Bot API (tests/fakes, HTTP on loopback) and the simulated users. The bo
 alone in its process so that the fake's work is not charged to it; each bot, ours and
 the echo floor, gets its own.
 
-Each simulated user goes through a whole certified-copy application (14 turns: /start,
-language, the procedure in words, start, consent, five answers, a photo, done, submit,
-confirm — the last turn renders two QR codes, one a VietQR). Two phases per bot:
+Each simulated user goes through a whole certified-copy application (13-14 turns:
+/start, language, the procedure in words, start, consent, five answers, a photo,
+"Xong" only if the bot offers it, submit, confirm — the last turn renders two QR
+codes, one a VietQR). Two phases per bot:
 
-- open loop: turns are offered at `--rate` per second whatever the answers; each tick
-  takes the next user whose previous turn is fully answered (a tick finding nobody
-  ready is counted as late and goes out when someone is); users take turns round
-  robin, so they move through the flow together: with 50 users at 100 turns/s all
-  50 submissions reach the portal within the same half second;
+- open loop: turns are offered at `--rate` per second whatever the answers, as
+  Poisson arrivals (default) or, with `--schedule burst`, evenly spaced ticks; each
+  arrival takes the next user whose previous turn is fully answered (one finding
+  nobody ready is counted as late and goes out when someone is); users take turns
+  round robin, so under `burst` they move through the flow together: with 50 users
+  at 100 turns/s all 50 submissions reach the portal within the same half second;
 - closed loop: every user sends its next turn as soon as the previous one is answered,
   all at once: the most turns per second this process gets through.
 
-A turn's latency is the time from the update being queued in the fake Bot API to the
-bot's first message for that chat arriving there (both on the fake's clock), so it
-includes long polling, the engine, the portal calls and the sending. The echo bot
-runs on the same aiogram stack (Bot, AiohttpSession, Dispatcher, polling) against the
-same fake and answers each message or button with one text. RSS is the bot's process
-after both phases; the portal's process and this one are reported apart. `--steps`
-prints p50/p99 for each of the 14 turns of the flow (open loop).
+A turn's latency runs from its scheduled send time (a late send counts as waiting)
+to the LAST bot message for that chat before the user's next update (both on the
+fake's clock), so it includes long polling, the engine, the portal calls and all the
+sending. The echo bot runs on the same aiogram stack (Bot, AiohttpSession,
+Dispatcher, polling) against the same fake, is fed the same kinds of updates (texts,
+button presses, photos) and answers each with one text carrying one button. CPU per
+turn is the bot's and the portal's process CPU over the open loop, per turn. RSS is
+the bot's process after both phases; the portal's process and this one are reported
+apart. `--steps` prints p50/p99 for each turn of the flow (open loop).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import argparse
 import asyncio
 import io
 import os
+import random
 import resource
 import subprocess
 import sys
@@ -51,7 +57,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aiogram import Dispatcher, Router  # noqa: E402
-from aiogram.types import CallbackQuery, Message  # noqa: E402
+from aiogram.types import (  # noqa: E402
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from PIL import Image  # noqa: E402
 
 from backend_client import PortalClient  # noqa: E402
@@ -67,6 +78,7 @@ from tests.support.images import photo  # noqa: E402
 
 TOKEN = "123456:BENCH"
 STEPS = "--steps" in sys.argv
+WARM = 0 if "--no-warm" in sys.argv else 2  # users run before measuring: caches, connections
 PHOTO = photo(width=800, height=600)
 
 # One user's whole application: (kind, argument).
@@ -82,7 +94,7 @@ FLOW: list[tuple[str, str]] = [
     ("text", "Lê Thị Mai"),
     ("text", "0905 123 456"),
     ("photo", ""),
-    ("press", "Xong"),
+    ("press?", "Xong"),  # only if shown: a paper with all its photos goes on by itself
     ("press", "Nộp hồ sơ"),
     ("press", "Có, nộp"),
 ]
@@ -96,6 +108,17 @@ def rss_mb(pid: int | str = "self") -> float:
     except OSError:
         pass
     return float("nan")
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process so far (0 if unknown)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb() -> float:
@@ -216,16 +239,20 @@ async def worker_echo(api_base: str) -> None:
     bot = create_bot(TOKEN, api_base)
     router = Router()
 
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="ok", callback_data="ok")]]
+    )
+
     @router.message()
     async def echo(message: Message) -> None:
-        await message.answer(message.text or "ok")
+        await message.answer(message.text or "ok", reply_markup=keyboard)
         report_turn(message.chat.id)
 
     @router.callback_query()
     async def pressed(query: CallbackQuery) -> None:
         await query.answer()
         if query.message is not None:
-            await bot.send_message(query.message.chat.id, query.data or "ok")
+            await bot.send_message(query.message.chat.id, query.data or "ok", reply_markup=keyboard)
             report_turn(query.message.chat.id)
 
     dispatcher = Dispatcher(disable_fsm=True)
@@ -239,92 +266,167 @@ async def worker_echo(api_base: str) -> None:
 
 @dataclass
 class User:
+    """One simulated citizen. `step` is the position in FLOW; `sent` counts the turns
+    actually sent (an optional press that is not offered is skipped, not sent), which
+    is what the bot's finished-turn count is compared with."""
+
     chat_id: int
     echo: bool
     step: int = 0
-    injected_at: list[float] = field(default_factory=list)
+    sent: int = 0
+    injected_at: list[float] = field(default_factory=list)  # the latency clock's start
+    queued_at: list[float] = field(default_factory=list)  # when the update was queued
+    steps: list[int] = field(default_factory=list)  # FLOW index of each sent turn
 
-    def inject(self, tg: FakeTelegram) -> None:
-        kind, arg = FLOW[self.step]
+    @property
+    def finished(self) -> bool:
+        return self.step >= len(FLOW)
+
+    def inject(self, tg: FakeTelegram, at: float | None = None) -> None:
+        """Send the next turn; `at` is when it was scheduled (the latency clock starts
+        there, so a late send counts as waiting), else the moment it is queued."""
+        while not self.finished:
+            kind, arg = FLOW[self.step]
+            optional = kind == "press?"
+            if optional and find_button(tg, self.chat_id, arg, self.echo, True) is None:
+                self.step += 1  # not offered: the bot already moved on
+                continue
+            break
+        else:
+            raise RuntimeError(f"chat {self.chat_id}: nothing left to send")
         chat = self.chat_id
-        if self.echo:  # the echo bot gets the same number of plain messages
-            injected = tg.user_sends_text(chat, arg or kind)
-        elif kind == "start":
+        if kind == "start":
             injected = tg.user_starts(chat, language_code="vi")
         elif kind == "text":
             injected = tg.user_sends_text(chat, arg)
         elif kind == "photo":
             injected = tg.user_sends_photo(chat, PHOTO)
         else:
-            injected = press(tg, chat, arg)
-        self.injected_at.append(injected.time)
+            injected = press(tg, chat, arg, self.echo)
+        self.injected_at.append(injected.time if at is None else min(at, injected.time))
+        self.queued_at.append(injected.time)
+        self.steps.append(self.step)
         self.step += 1
+        self.sent += 1
 
 
-def press(tg: FakeTelegram, chat: int, label: str) -> Any:
+def find_button(
+    tg: FakeTelegram, chat: int, label: str, echo: bool, latest_only: bool = False
+) -> Any:
+    """The newest bot button whose text holds `label` (the echo bot's one button for
+    any label), as (message_id, callback_data); None if there is none, or with
+    `latest_only` if the bot's latest message with buttons does not offer it."""
     for stored in reversed(tg.chat_log.get(chat, [])):
         if stored.sender != "bot":
             continue
-        for row in (stored.reply_markup or {}).get("inline_keyboard", []):
+        rows = (stored.reply_markup or {}).get("inline_keyboard", [])
+        if not rows:
+            continue
+        for row in rows:
             for button in row:
-                if label in button.get("text", ""):
-                    message_id = stored.message["message_id"]
-                    return tg.user_presses_button(chat, message_id, button["callback_data"])
-    raise RuntimeError(f"chat {chat}: no button {label!r}")
+                if echo or label in button.get("text", ""):
+                    return stored.message["message_id"], button["callback_data"]
+        if latest_only:
+            return None
+    return None
 
 
-def latencies(tg: FakeTelegram, users: list[User]) -> list[float]:
-    """Injection → first bot message after it, per turn (one turn in flight per user)."""
-    out: list[float] = []
-    for user in users:
-        sent = [s.time for s in tg.chat_log.get(user.chat_id, []) if s.sender == "bot"]
-        for at in user.injected_at:
-            first = next((t for t in sent if t >= at), None)
-            if first is not None:
-                out.append(first - at)
+def press(tg: FakeTelegram, chat: int, label: str, echo: bool = False) -> Any:
+    found = find_button(tg, chat, label, echo)
+    if found is None:
+        raise RuntimeError(f"chat {chat}: no button {label!r}")
+    message_id, data = found
+    return tg.user_presses_button(chat, message_id, data)
+
+
+def turn_latencies(tg: FakeTelegram, user: User) -> list[tuple[int, float]]:
+    """(FLOW index, latency) of each sent turn: from its start (the scheduled time) to
+    the LAST bot message for the chat before the user's next update was queued (one
+    turn in flight per user, and the next goes only once the turn is fully answered)."""
+    sent = [s.time for s in tg.chat_log.get(user.chat_id, []) if s.sender == "bot"]
+    out: list[tuple[int, float]] = []
+    for i, (start, queued) in enumerate(zip(user.injected_at, user.queued_at, strict=True)):
+        end = user.queued_at[i + 1] if i + 1 < len(user.queued_at) else float("inf")
+        answers = [t for t in sent if queued <= t < end]
+        if answers:
+            out.append((user.steps[i], answers[-1] - start))
     return out
+
+
+def latencies(tg: FakeTelegram, users: list[User], step: int | None = None) -> list[float]:
+    """Latencies of all sent turns, or of those at FLOW index `step`."""
+    return [
+        lat
+        for user in users
+        for index, lat in turn_latencies(tg, user)
+        if step is None or index == step
+    ]
+
+
+SUBMIT_STEP = len(FLOW) - 1  # "Có, nộp": the portal submits, the bot renders two QR codes
 
 
 def print_steps(tg: FakeTelegram, users: list[User]) -> None:
     """p50/p99 of each turn of the flow (``--steps``): where the time goes."""
     for index, (kind, arg) in enumerate(FLOW):
-        one = [
-            lat
-            for user in users
-            for lat in latencies(tg, [User(user.chat_id, False, 0, user.injected_at[index:][:1])])
-        ]
+        one = latencies(tg, users, index)
         print(
             f"  turn {index + 1:>2} {kind:<6}{arg[:22]:<23}"
             f"p50 {pct(one, 0.5):7.1f}  p99 {pct(one, 0.99):7.1f} ms"
         )
 
 
-async def open_loop(tg: FakeTelegram, bot: RunningBot, users: list[User], rate: float) -> int:
-    """Offer turns at `rate` per second; returns how many ticks found nobody ready."""
+def schedule(n: int, rate: float, kind: str, seed: int = 15) -> list[float]:
+    """Offsets in seconds of `n` sends at `rate` per second: "poisson" (independent
+    arrivals, exponential gaps, seeded) or "burst" (evenly spaced ticks, users taking
+    turns round robin so they move through the flow in lockstep)."""
+    if kind == "burst":
+        return [k / rate for k in range(n)]
+    rng = random.Random(seed)
+    out, t = [], 0.0
+    for _ in range(n):
+        out.append(t)
+        t += rng.expovariate(rate)
+    return out
+
+
+async def open_loop(
+    tg: FakeTelegram, bot: RunningBot, users: list[User], rate: float, kind: str = "poisson"
+) -> int:
+    """Offer turns at `rate` per second; returns how many ticks found nobody ready.
+    A turn's clock starts at its scheduled time, so a send held back (nobody ready,
+    or this loop late) counts as waiting."""
     ready: deque[User] = deque(users)
     wake = asyncio.Event()
     pending: set[asyncio.Task[None]] = set()
     late = 0
 
     async def answered(user: User) -> None:
-        await bot.turns.wait(user.chat_id, user.step)
-        if user.step < len(FLOW):
+        await bot.turns.wait(user.chat_id, user.sent)
+        if not user.finished:
             ready.append(user)
-            wake.set()
+        wake.set()
 
-    total = len(users) * len(FLOW)
+    # Optional presses not offered are skipped; offered ones add to the run.
+    total = sum(1 for u in users for kind_, _ in FLOW[u.step :] if kind_ != "press?")
+    offsets = schedule(total, rate, kind)
     start = time.monotonic()
-    for k in range(total):
-        delay = start + k / rate - time.monotonic()
+    k = 0
+    while any(not u.finished for u in users):
+        at = start + (offsets[k] if k < len(offsets) else offsets[-1] + (k - total + 1) / rate)
+        k += 1
+        delay = at - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
         if not ready:
             late += 1
-            while not ready:
+            while not ready and not all(u.finished for u in users):
                 wake.clear()
                 await wake.wait()
+            if not ready:
+                break
         user = ready.popleft()
-        user.inject(tg)
+        user.inject(tg, at)
         task = asyncio.create_task(answered(user))
         pending.add(task)
         task.add_done_callback(pending.discard)
@@ -336,13 +438,14 @@ async def closed_loop(tg: FakeTelegram, bot: RunningBot, users: list[User]) -> f
     """Every user as fast as the bot answers; returns turns per second."""
 
     async def run(user: User) -> None:
-        while user.step < len(FLOW):
+        while not user.finished:
             user.inject(tg)
-            await bot.turns.wait(user.chat_id, user.step)
+            await bot.turns.wait(user.chat_id, user.sent)
 
     start = time.monotonic()
+    before = sum(u.sent for u in users)
     await asyncio.gather(*(run(u) for u in users))
-    return len(users) * len(FLOW) / (time.monotonic() - start)
+    return (sum(u.sent for u in users) - before) / (time.monotonic() - start)
 
 
 @dataclass
@@ -356,24 +459,47 @@ class Row:
     tps: float
     rss: float
     completed: int
+    schedule: str = "poisson"
+    submit_p99: float = float("nan")
+    cpu_bot_ms: float = float("nan")  # per turn of the open loop
+    cpu_portal_ms: float = float("nan")
     rss_portal: float = float("nan")
 
 
 async def measure(
-    tg: FakeTelegram, bot: RunningBot, db: str, n: int, rate: float, base: int
+    tg: FakeTelegram,
+    bot: RunningBot,
+    db: str,
+    n: int,
+    rate: float,
+    base: int,
+    kind: str = "poisson",
+    portal_pid: int | None = None,
+    closed: bool = True,
 ) -> tuple[Row, list[User]]:
     echo = bot.name == "echo"
-    warm = [User(base + 900 + i, echo) for i in range(2)]
+    warm = [User(base + 900 + i, echo) for i in range(WARM)]
     await closed_loop(tg, bot, warm)  # catalog cache, NLU, connections
     users = [User(base + i, echo) for i in range(n)]
-    late = await open_loop(tg, bot, users, rate)
+    cpu0 = cpu_seconds(bot.pid), cpu_seconds(portal_pid)
+    late = await open_loop(tg, bot, users, rate, kind)
+    turns = max(1, sum(u.sent for u in users))
+    cpu_bot = (cpu_seconds(bot.pid) - cpu0[0]) / turns * 1000
+    cpu_portal = (cpu_seconds(portal_pid) - cpu0[1]) / turns * 1000
     lat = latencies(tg, users)
+    submit = latencies(tg, users, SUBMIT_STEP)
     if STEPS and not echo:
         print_steps(tg, users)
-    burst = [User(base + 500 + i, echo) for i in range(n)]
-    tps = await closed_loop(tg, bot, burst)
+    tps = float("nan")
+    if closed:
+        burst = [User(base + 500 + i, echo) for i in range(n)]
+        tps = await closed_loop(tg, bot, burst)
     done = sum(1 for u in users if echo or submitted(tg, u.chat_id))
     row = Row(db, bot.name, rate, late, pct(lat, 0.5), pct(lat, 0.99), tps, rss_mb(bot.pid), done)
+    row.schedule = kind
+    row.submit_p99 = pct(submit, 0.99)
+    row.cpu_bot_ms = cpu_bot
+    row.cpu_portal_ms = cpu_portal if portal_pid is not None else float("nan")
     return row, users
 
 
@@ -407,7 +533,15 @@ def submitted(tg: FakeTelegram, chat: int) -> bool:
     return len(photos) >= 2
 
 
-async def run_db(db: str, n: int, rate: float, workdir: Path) -> list[Row]:
+async def run_db(
+    db: str,
+    n: int,
+    rate: float,
+    workdir: Path,
+    kind: str = "poisson",
+    closed: bool = True,
+    echo: bool = True,
+) -> list[Row]:
     created: list[str] = []
     if db == "sqlite":
         portal_db = f"sqlite:///{workdir / 'portal.sqlite3'}"
@@ -427,17 +561,18 @@ async def run_db(db: str, n: int, rate: float, workdir: Path) -> list[Row]:
             light_photo_ladders(tg)
             ours = await start_bot("motcua", tg, portal_url, store_db)
             try:
-                row, _ = await measure(tg, ours, db, n, rate, 1_000_000)
+                row, _ = await measure(tg, ours, db, n, rate, 1_000_000, kind, proc.pid, closed)
             finally:
                 await ours.close()
             row.rss_portal = rss_mb(proc.pid)
             rows.append(row)
-            echo = await start_bot("echo", tg)
-            try:
-                erow, _ = await measure(tg, echo, db, n, rate, 2_000_000)
-            finally:
-                await echo.close()
-            rows.append(erow)
+            if echo:
+                floor = await start_bot("echo", tg)
+                try:
+                    erow, _ = await measure(tg, floor, db, n, rate, 2_000_000, kind, None, closed)
+                finally:
+                    await floor.close()
+                rows.append(erow)
     finally:
         proc.terminate()
         try:
@@ -453,13 +588,15 @@ async def run_db(db: str, n: int, rate: float, workdir: Path) -> list[Row]:
 
 def table(rows: list[Row], n: int) -> str:
     head = (
-        f"{'db':<11}{'bot':<8}{'offered/s':>10}{'late':>6}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'db':<11}{'bot':<8}{'schedule':<9}{'offered/s':>10}{'late':>6}{'p50 ms':>9}"
+        f"{'p99 ms':>9}{'submit p99':>11}{'CPU/turn bot':>13}{'portal':>8}"
         f"{'max turns/s':>13}{'RSS MB':>8}{'done':>8}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r.db:<11}{r.bot:<8}{r.offered:>10.0f}{r.late:>6}{r.p50:>9.1f}{r.p99:>9.1f}"
+            f"{r.db:<11}{r.bot:<8}{r.schedule:<9}{r.offered:>10.0f}{r.late:>6}{r.p50:>9.1f}"
+            f"{r.p99:>9.1f}{r.submit_p99:>11.1f}{r.cpu_bot_ms:>13.2f}{r.cpu_portal_ms:>8.2f}"
             f"{r.tps:>13.1f}{r.rss:>8.0f}{f'{r.completed}/{n}':>8}"
         )
     by_db: dict[str, dict[str, Row]] = defaultdict(dict)
@@ -483,6 +620,15 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="offered turns per second")
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--steps", action="store_true", help="latency of each turn of the flow")
+    parser.add_argument(
+        "--schedule",
+        choices=["poisson", "burst"],
+        default="poisson",
+        help="poisson: independent arrivals (default); burst: users in lockstep",
+    )
+    parser.add_argument("--no-closed", action="store_true", help="skip the closed loop")
+    parser.add_argument("--no-echo", action="store_true", help="skip the echo floor")
+    parser.add_argument("--no-warm", action="store_true", help="no warm-up users (smoke test)")
     # Internal: run one bot in this process (the driver starts two of these).
     parser.add_argument("--worker", choices=["motcua", "echo"], help=argparse.SUPPRESS)
     parser.add_argument("--api-base", help=argparse.SUPPRESS)
@@ -499,10 +645,23 @@ def main() -> None:
     t0 = time.monotonic()
     for db in args.db.split(","):
         with tempfile.TemporaryDirectory(prefix=f"bench-dialogs-{db}-") as tmp:
-            rows.extend(asyncio.run(run_db(db, args.users, args.rate, Path(tmp))))
+            rows.extend(
+                asyncio.run(
+                    run_db(
+                        db,
+                        args.users,
+                        args.rate,
+                        Path(tmp),
+                        args.schedule,
+                        not args.no_closed,
+                        not args.no_echo,
+                    )
+                )
+            )
     print(
         f"{args.users} users x {len(FLOW)} turns (certified copy, submit with VietQR), "
-        f"open loop at {args.rate:.0f} turns/s, then closed loop; "
+        f"open loop, {args.schedule} at {args.rate:.0f} turns/s"
+        f"{'' if args.no_closed else ', then closed loop'}; "
         f"{os.cpu_count()} CPUs; driver and fake Bot API peak RSS {peak_rss_mb():.0f} MB; "
         f"{time.monotonic() - t0:.0f} s"
     )
