@@ -16,6 +16,7 @@ from backend_client import Backend
 from bot.notify.db import Clock, Db, as_utc, utcnow
 from bot.notify.feed import Follower
 from bot.notify.models import NotifierCursor
+from bot.notify.pipeline import start_loops, stop_loops
 from bot.notify.sender import Sender, Sink
 from bot.notify.settings import NotifySettings
 from bot.store import Store
@@ -71,18 +72,10 @@ class TerminalNews:
             await self._skip_history_on_first_start()
         except Exception as exc:  # the chat must start anyway; the follower retries
             log.warning("terminal news: the feed's end not found (%s)", exc)
-        self._tasks = [
-            asyncio.create_task(self.follower.run(self.feed_wake), name="terminal-feed"),
-            asyncio.create_task(self.sender.run(self.wake), name="terminal-send"),
-        ]
+        self._tasks = start_loops(self.follower, self.sender, self.feed_wake, self.wake, "terminal")
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
-        await self.sender.limiter.aclose()
-        self.db.close()
+        await stop_loops(self._tasks, self.sender, self.db)
 
     async def _skip_history_on_first_start(self) -> None:
         """A chat's first start follows the feed from its end: the news of earlier

@@ -17,6 +17,7 @@ from bot.notify.db import Clock, Db, notifier_engine, utcnow
 from bot.notify.feed import Follower
 from bot.notify.limiter import Limiter, LocalLimiter, RedisLimiter
 from bot.notify.models import Subscription
+from bot.notify.pipeline import start_loops, stop_loops
 from bot.notify.sender import Sender
 from bot.notify.settings import NotifySettings
 from bot.notify.subscriptions import Followed, Role, Subscriptions
@@ -66,10 +67,9 @@ class Notifier:
     # --- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self.follower.run(self.feed_wake), name="notify-feed"),
-            asyncio.create_task(self.sender.run(self.outbox_wake), name="notify-send"),
-        ]
+        self._tasks = start_loops(
+            self.follower, self.sender, self.feed_wake, self.outbox_wake, "notify"
+        )
         if self.settings.webhook_port is not None:
             self._site = web.AppRunner(self.webhook_app(), access_log=None)
             await self._site.setup()
@@ -77,15 +77,10 @@ class Notifier:
             await site.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
-        if self._site is not None:
+        if self._site is not None:  # no webhook call reaches loops being stopped
             await self._site.cleanup()
             self._site = None
-        await self.sender.limiter.aclose()
-        self.db.close()
+        await stop_loops(self._tasks, self.sender, self.db)
 
     def wake(self) -> None:
         """New events may be waiting: read the feed now rather than at the next poll."""

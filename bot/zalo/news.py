@@ -11,6 +11,7 @@ import logging
 from backend_client import Backend
 from bot.notify.db import Clock, Db, utcnow
 from bot.notify.feed import Follower
+from bot.notify.pipeline import start_loops, stop_loops
 from bot.notify.sender import Sender, Sink
 from bot.notify.settings import NotifySettings
 from bot.store import Store
@@ -60,15 +61,7 @@ class ZaloNews:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self.follower.run(self.feed_wake), name="zalo-feed"),
-            asyncio.create_task(self.sender.run(self.wake), name="zalo-send"),
-        ]
+        self._tasks = start_loops(self.follower, self.sender, self.feed_wake, self.wake, "zalo")
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
-        await self.sender.limiter.aclose()
-        self.db.close()
+        await stop_loops(self._tasks, self.sender, self.db)
