@@ -20,7 +20,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy portal backend_client motcua dialogs bot nlu
+	$(BIN)/mypy kernel portal backend_client motcua dialogs bot nlu
 
 test: lint
 	$(BIN)/python -m pytest

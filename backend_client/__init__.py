@@ -4,7 +4,7 @@ async with PortalClient("http://127.0.0.1:8000", token) as portal:
     app = await portal.create_application("telegram:42", "birth_registration")
 """
 
-from backend_client._client import PortalClient, StaffClient
+from backend_client._client import PortalClient, StaffClient, dumps
 from backend_client._errors import (
     AuthError,
     BackendError,
@@ -18,6 +18,7 @@ from backend_client._errors import (
 from backend_client._models import (
     Application,
     ApplicationSummary,
+    Condition,
     Document,
     DocumentRule,
     DocumentSpec,
@@ -44,6 +45,7 @@ __all__ = [
     "AuthError",
     "Backend",
     "BackendError",
+    "Condition",
     "ConflictError",
     "Document",
     "DocumentRule",
@@ -69,4 +71,5 @@ __all__ = [
     "TrackResult",
     "UnavailableError",
     "ValidationFailedError",
+    "dumps",
 ]

@@ -17,7 +17,7 @@ from tenacity import (
 )
 
 from backend_client._errors import BackendError, RateLimitedError, UnavailableError
-from motcua.i18n import N_, localized
+from kernel.i18n import N_, localized
 
 RETRYABLE_STATUS = {429, 502, 503, 504, 500}
 # A person is waiting on the other side of the chat: never sit out a longer pause.

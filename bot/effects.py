@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from backend_client import Backend, BackendError, UnavailableError
 from bot.files import FileSource, FileTooLargeError, FileUnavailableError
 from dialogs import Effect, EffectResult, FileRef
-from motcua.i18n import N_, localized
+from kernel.i18n import N_, localized
 
 log = logging.getLogger(__name__)
 

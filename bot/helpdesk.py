@@ -24,7 +24,7 @@ from bot.notify.models import PENDING, OutboxMessage
 from bot.settings import get_settings
 from bot.store import Store
 from bot.store.models import HandoffRequest
-from motcua.i18n import N_, gettext_
+from kernel.i18n import N_, gettext_
 
 ANSWER_KIND = "help_answer"
 # Outbox rows come from feed events (positive ids); a clerk's answer is not one, so it

@@ -8,7 +8,7 @@ import logging
 import segno
 
 from dialogs import Btn
-from motcua.qr import qr_png
+from kernel.qr import qr_png
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from bot.store import StaleStateError
 from bot.texts import busy, crashed
 from dialogs import Context, Effect, EffectResult, Event, Reply, State, Step
 from dialogs.engine import OUTBOX
-from motcua.i18n import normalize_language
+from kernel.i18n import normalize_language
 
 log = logging.getLogger(__name__)
 

@@ -7,14 +7,14 @@ from typing import ClassVar
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from motcua.deployment import Environment
+from kernel.deployment import Environment
 
 
 class BotSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
     # MOTCUA_ENV: production (the default) refuses to start with a development or short
-    # secret (motcua.deployment); `motcua demo` runs in demo mode.
+    # secret (kernel.deployment); `motcua demo` runs in demo mode.
     motcua_env: Environment = "production"
     # Checked at start-up in production; a new secret setting is added here
     # (WEBHOOK_SECRET is added by secret_fields() in webhook mode).

@@ -19,7 +19,7 @@ from bot.render import qr_png, qr_terminal
 from bot.runtime import Runtime
 from bot.texts import crashed
 from dialogs import Btn, Button, Command, Event, FileRef, Reply, Text, Upload
-from motcua.i18n import N_, gettext_, normalize_language
+from kernel.i18n import N_, gettext_, normalize_language
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".bmp", ".gif", ".tif"}
 HINT = N_(

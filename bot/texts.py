@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs import Btn, Reply
-from motcua.i18n import N_, gettext_
+from kernel.i18n import N_, gettext_
 
 CRASHED = N_(
     "Sorry, something went wrong on our side. Your answers are kept. "

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from backend_client import DocumentSpec, FormField, Procedure
-from backend_client._models import Condition
+from backend_client import Condition, DocumentSpec, FormField, Procedure
 
 
 def holds(cond: Condition | None, answers: dict[str, Any], today: date) -> bool:

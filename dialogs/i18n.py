@@ -6,7 +6,7 @@ from datetime import date
 
 from babel.dates import format_date
 
-from motcua.i18n import N_, gettext_
+from kernel.i18n import N_, gettext_
 
 __all__ = ["N_", "fmt_date", "t"]
 

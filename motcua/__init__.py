@@ -1,1 +1,2 @@
-"""Shared plumbing for the Mot Cua packages: the `motcua` CLI and i18n."""
+"""The composition root: the `motcua` command line, where the parts are wired together
+(the demo, the bot's channels, the portal and the staff commands). Nothing imports it."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import bot_command, chat_command, run_demo
 from bot.helpdesk import help_group
+from motcua.bot_commands import bot_command, chat_command
+from motcua.demo import run_demo
+from motcua.portal_commands import catalog_group, portal_command
+from motcua.staff_commands import staff_group
 from nlu.cli import nlu as nlu_group
-from portal.cli import catalog_group, portal_command, staff_group
 
 
 @click.group()

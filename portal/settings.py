@@ -10,14 +10,14 @@ from typing import Annotated, ClassVar
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from motcua.deployment import Environment
+from kernel.deployment import Environment
 
 
 class PortalSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
     # MOTCUA_ENV: production (the default) refuses to start with a development or short
-    # secret (motcua.deployment); `motcua demo` runs in demo mode with demo staff.
+    # secret (kernel.deployment); `motcua demo` runs in demo mode with demo staff.
     motcua_env: Environment = "production"
     # Checked at start-up in production; a new secret setting is added here.
     SECRET_FIELDS: ClassVar[tuple[str, ...]] = (

@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("portal", "backend_client", "dialogs", "bot", "motcua", "nlu")
+PACKAGES = ("portal", "backend_client", "dialogs", "bot", "kernel", "motcua", "nlu")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 

@@ -9,7 +9,7 @@ from backend_client import Procedure
 from bot.handoff import texts
 from bot.handoff.mask import mask_value
 from dialogs import State
-from motcua.i18n import gettext_
+from kernel.i18n import gettext_
 
 MAX_TITLE = 128  # Telegram's limit for a forum topic's name
 LAST, LAST_CHARS = 4, 200  # the assistant's last texts on the card (state.recent)

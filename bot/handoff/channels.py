@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from dialogs import Reply
-from motcua.i18n import N_
+from kernel.i18n import N_
 
 THE_CITIZEN = N_("Citizen")
 TEXT_ONLY = N_(

@@ -28,7 +28,7 @@ from bot.handoff.repository import CaseStore
 from bot.settings import BotSettings
 from bot.store import Store
 from dialogs import Btn, Command, Event, Reply, StaffAction
-from motcua.i18n import gettext_
+from kernel.i18n import gettext_
 
 if TYPE_CHECKING:  # bot.telegram imports this module: no import cycle at run time
     from bot.runtime import Runtime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 
 # --- to the citizen ----------------------------------------------------------------------
 WAIT_OPEN = N_(

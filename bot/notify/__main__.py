@@ -11,7 +11,7 @@ import sys
 from bot.notify.service import run_notifier
 from bot.notify.settings import NotifySettings
 from bot.settings import BotSettings
-from motcua.deployment import InsecureSettings, require_safe_secrets
+from kernel.deployment import InsecureSettings, require_safe_secrets
 
 
 def main() -> None:

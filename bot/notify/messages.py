@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from motcua.i18n import N_, gettext_
+from kernel.i18n import N_, gettext_
 
 Names = Mapping[str, str]  # {"vi": ..., "en": ...}
 

@@ -1,5 +1,5 @@
 """Bot store columns sealed at rest: the conversation state (answers being collected,
-the last messages) and help requests are stored as Fernet tokens (motcua.sealing).
+the last messages) and help requests are stored as Fernet tokens (kernel.sealing).
 
 The keys come from ``BotSettings`` (BOT_DATA_KEY, BOT_DATA_OLD_KEYS) when a value is
 first bound or read, or from ``configure`` (tests, a rotation)."""
@@ -12,7 +12,7 @@ from sqlalchemy import Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from motcua.sealing import InvalidToken, Sealer, split_keys
+from kernel.sealing import InvalidToken, Sealer, split_keys
 
 __all__ = ["InvalidToken", "SealedJson", "Sealer", "configure", "sealer"]
 

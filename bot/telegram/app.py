@@ -30,7 +30,7 @@ from bot.telegram.middleware import ChatTurnMiddleware
 from bot.telegram.sender import ReplySender
 from dialogs import Reply
 from dialogs.context import Office
-from motcua.i18n import LANGUAGES, N_, gettext_
+from kernel.i18n import LANGUAGES, N_, gettext_
 
 log = logging.getLogger(__name__)
 

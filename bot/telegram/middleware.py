@@ -12,7 +12,7 @@ from redis.exceptions import LockError
 
 from bot.locks import ChatLocks
 from bot.texts import busy
-from motcua.i18n import normalize_language
+from kernel.i18n import normalize_language
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from bot.zalo.sender import ZaloSender
 from bot.zalo.state import LanguageOf
 from dialogs import Button, Event, Reply, Text
 from dialogs.context import Office
-from motcua.i18n import N_, gettext_
+from kernel.i18n import N_, gettext_
 
 log = logging.getLogger(__name__)
 

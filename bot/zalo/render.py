@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from bot.render import split_text
 from dialogs import Btn, Media, Reply
-from motcua.i18n import N_, gettext_
+from kernel.i18n import N_, gettext_
 
 MAX_TEXT = 2000  # Zalo's limit for a message and for a photo's caption
 PAGE = 8  # choices per page when there are more than 9; "9" shows the next page

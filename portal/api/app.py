@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from motcua.deployment import require_safe_secrets
+from kernel.deployment import require_safe_secrets
 from portal import console
 from portal.api import bodylimit, docs, errors, schemas
 from portal.api.clients import TrustedProxies

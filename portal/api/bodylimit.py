@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from motcua.i18n import N_, localized
+from kernel.i18n import N_, localized
 from portal.api.errors import error_body
 
 # JSON bodies are small (answers, notes): this leaves a wide margin.

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 from sqlalchemy.orm import Session
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.api.text import PlainText
 from portal.services import staff as staff_service
 from portal.services.context import PortalContext

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from motcua.i18n import N_, localized
+from kernel.i18n import N_, localized
 from portal.services.errors import PortalError
 
 log = logging.getLogger("portal")

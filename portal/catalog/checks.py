@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 
 Location = tuple[int | str, ...]
 

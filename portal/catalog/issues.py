@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from motcua.i18n import gettext_
+from kernel.i18n import gettext_
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.catalog.catalog import Catalog
 from portal.catalog.checks import check_references
 from portal.catalog.issues import CatalogError, CatalogIssue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.db.models import Application
 from portal.domain.workflow import Status, allowed_targets
 from portal.services.staff import HEAD_ONLY

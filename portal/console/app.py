@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.console import web
 from portal.console.routes import applications, holidays, queue, signin, stats
 

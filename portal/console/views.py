@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import NoMatchFound
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.console.web import LANG, tr
 from portal.db.models import Application
 from portal.domain import tracking

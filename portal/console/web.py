@@ -16,7 +16,7 @@ from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from motcua.i18n import gettext_
+from kernel.i18n import gettext_
 from portal.api.deps import Ctx, Db
 from portal.db.models import ConsoleSession, Staff
 from portal.services import console_sessions

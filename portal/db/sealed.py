@@ -15,7 +15,7 @@ from sqlalchemy import Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from motcua.sealing import InvalidToken, Sealer, lookup_hash, split_keys
+from kernel.sealing import InvalidToken, Sealer, lookup_hash, split_keys
 from portal.settings import PortalSettings, get_settings
 
 __all__ = ["InvalidToken", "SealedJSON", "SealedText", "Sealer", "configure", "lookup", "sealer"]
@@ -36,7 +36,7 @@ def sealer() -> Sealer:
 
 
 def lookup(kind: str, value: str) -> str:
-    """The keyed hash a row is found by (see ``motcua.sealing.lookup_hash``)."""
+    """The keyed hash a row is found by (see ``kernel.sealing.lookup_hash``)."""
     if "lookup_key" not in _state:
         configure(get_settings())
     return lookup_hash(str(_state["lookup_key"]), kind, value)

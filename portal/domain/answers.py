@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Final
 
-from motcua.i18n import N_, localized
+from kernel.i18n import N_, localized
 from portal.catalog.schema import Condition, FormField, Procedure
 from portal.domain.dates import EXAMPLE, fold, parse_date
 from portal.domain.identifiers import (

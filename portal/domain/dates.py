@@ -21,7 +21,7 @@ import unicodedata
 from datetime import date
 from typing import Final
 
-from motcua.i18n import N_, localized
+from kernel.i18n import N_, localized
 from portal.domain.problems import FieldProblem
 
 EXAMPLE: Final = "05/03/1950"

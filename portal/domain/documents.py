@@ -31,7 +31,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from motcua.i18n import N_, localized
+from kernel.i18n import N_, localized
 from portal.domain.pdf_active import (
     ActiveContent,
     find_active_content,

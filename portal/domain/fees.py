@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from motcua.i18n import N_, localized
+from kernel.i18n import N_, localized
 from portal.catalog.schema import Condition, Fee, PageTier
 from portal.domain.money import format_vnd
 

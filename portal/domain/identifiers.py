@@ -16,7 +16,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Final, Literal, NamedTuple
 
-from motcua.i18n import N_, localized
+from kernel.i18n import N_, localized
 from portal.domain.problems import FieldProblem
 
 _PROVINCES: Final = """

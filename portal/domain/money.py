@@ -12,7 +12,7 @@ from typing import Final
 
 from babel.numbers import format_decimal
 
-from motcua.i18n import normalize_language
+from kernel.i18n import normalize_language
 
 # Past this the words stop being a sensible thing to print on a payment screen.
 MAX_IN_WORDS: Final = 10**18 - 1

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Final
 
-from motcua.qr import qr_png as _qr_png
+from kernel.qr import qr_png as _qr_png
 
 GUID: Final = "A000000727"  # NAPAS
 SERVICE_TO_ACCOUNT: Final = "QRIBFTTA"  # transfer to an account number

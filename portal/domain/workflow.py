@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Final, Literal
 
-from motcua.i18n import LANGUAGES, N_, gettext_, localized
+from kernel.i18n import LANGUAGES, N_, gettext_, localized
 
 ActorKind = Literal["citizen", "staff", "system"]
 CoarseStatus = Literal[

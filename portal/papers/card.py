@@ -4,8 +4,8 @@ procedure), so that it still makes sense forwarded to the relative who pays."""
 
 from __future__ import annotations
 
-from motcua.i18n import N_, gettext_
-from motcua.qr import qr_png
+from kernel.i18n import N_, gettext_
+from kernel.qr import qr_png
 from portal.db.models import Application, Payment
 from portal.domain.money import amount_in_words, format_vnd
 from portal.domain.vietqr import BANK_BINS, parse_payload

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
-from motcua.i18n import N_, gettext_
-from motcua.qr import qr_png
+from kernel.i18n import N_, gettext_
+from kernel.qr import qr_png
 from portal.db.models import Application
 from portal.domain.money import format_vnd
 from portal.papers.drawing import ACCENT, Sheet

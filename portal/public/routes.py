@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from motcua.i18n import gettext_
+from kernel.i18n import gettext_
 from portal.api.clients import rate_limit_key
 from portal.api.deps import Ctx
 from portal.api.ratelimit import Limiter

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 
 PAGE: Final = {
     "title": N_("Application status"),

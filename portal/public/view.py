@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from motcua.i18n import LANGUAGES, gettext_
+from kernel.i18n import LANGUAGES, gettext_
 from portal.db.models import Application
 from portal.domain.money import amount_in_words, format_vnd
 from portal.domain.workflow import CoarseStatus, Status, coarse_label, coarse_status

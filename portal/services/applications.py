@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from motcua.i18n import N_, localized
+from kernel.i18n import N_, localized
 from portal.catalog import Procedure
 from portal.db.models import Application, Document, Transition
 from portal.domain import tracking

@@ -18,7 +18,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.db.models import Application, Document
 from portal.domain.documents import DocumentRejected, prepare_document
 from portal.domain.filenames import safe_filename

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from motcua.i18n import N_, localized
+from kernel.i18n import N_, localized
 
 
 class PortalError(Exception):

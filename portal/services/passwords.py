@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.db.models import Staff
 from portal.services import console_sessions
 from portal.services.context import PortalContext

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.db.models import Application, Payment
 from portal.domain.fees import FeeQuote
 from portal.domain.vietqr import build_payload

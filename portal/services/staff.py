@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.db.models import Application, HolidayOverride, Staff
 from portal.domain.problems import FieldProblem
 from portal.domain.workflow import Status

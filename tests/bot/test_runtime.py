@@ -26,7 +26,7 @@ from dialogs import (
     Step,
     Text,
 )
-from motcua.i18n import gettext_
+from kernel.i18n import gettext_
 from nlu import get_default_nlu
 
 KEY = "telegram:42"

@@ -16,7 +16,7 @@ from bot.store import Store
 from bot.terminal import Terminal, plausible_path, scripted
 from bot.texts import CRASHED
 from dialogs import Command, Context, Event, Reply, State, Step, Text, Upload
-from motcua.i18n import gettext_
+from kernel.i18n import gettext_
 from nlu import get_default_nlu
 
 LONG = (

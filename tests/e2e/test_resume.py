@@ -17,8 +17,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from bot.cli import _free_port
 from bot.store import Store
+from motcua.demo import _free_port
 from tests.conftest import BOT_TOKEN
 from tests.e2e.conftest import TOKEN
 from tests.fakes.telegram_api import FakeTelegram

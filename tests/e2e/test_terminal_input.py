@@ -13,7 +13,7 @@ from bot.runtime import Runtime
 from bot.store import Store
 from bot.terminal import Terminal, scripted
 from bot.texts import CRASHED
-from motcua.i18n import gettext_
+from kernel.i18n import gettext_
 
 LONG = (
     "Chào cháu, bác là bà nội của một cháu bé mới sinh ở Bệnh viện Trung ương Huế, bác "

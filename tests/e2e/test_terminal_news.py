@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from backend_client import PortalClient, StaffClient, UnavailableError
-from bot import cli
 from bot.context import ContextProvider
 from bot.effects import EffectRunner
 from bot.files import LocalFiles
@@ -23,6 +22,7 @@ from bot.settings import BotSettings
 from bot.store import Store
 from bot.terminal import Terminal, scripted
 from bot.terminal_news import TerminalNews
+from motcua import bot_commands
 from tests.e2e.flows import submitted_via_portal
 from tests.support.clock import FrozenClock
 
@@ -180,7 +180,7 @@ async def test_motcua_chat_runs_the_notifier(
         assert code in output()
         yield "/quit"
 
-    assert await cli.chat(settings, user="bac", lines=lines(), portal=portal) == 0
+    assert await bot_commands.chat(settings, user="bac", lines=lines(), portal=portal) == 0
 
 
 async def test_a_relative_follows_an_application_from_the_terminal(
@@ -212,7 +212,7 @@ async def test_a_relative_follows_an_application_from_the_terminal(
         await until(lambda: "đã tiếp nhận" in output(), "the relative's news printed")
         yield "/quit"
 
-    assert await cli.chat(settings, user="chau", lines=lines(), portal=portal) == 0
+    assert await bot_commands.chat(settings, user="chau", lines=lines(), portal=portal) == 0
 
 
 async def test_the_chat_starts_even_when_the_feed_cannot_be_read(

@@ -12,9 +12,10 @@ import pytest
 import uvicorn
 from click.testing import CliRunner
 
-from motcua.deployment import InsecureSettings
+from kernel.deployment import InsecureSettings
+from motcua.portal_commands import DEMO_TOKENS, portal_command, seed_demo_staff
+from motcua.staff_commands import staff_group
 from portal.api.app import create_app
-from portal.cli import DEMO_TOKENS, portal_command, seed_demo_staff, staff_group
 from portal.db.models import Staff
 from portal.db.session import make_engine, make_sessionmaker
 from portal.services import staff

@@ -38,7 +38,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from bot.cli import PortalThread
+from motcua.demo import PortalThread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from fastapi import FastAPI
 
-from bot.cli import PortalThread
+from motcua.demo import PortalThread
 
 
 @contextmanager

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.api import presenters, schemas
 from portal.api.committing import commit_and_respond
 from portal.api.deps import AppId, Citizen, Ctx, Db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from motcua.i18n import N_, localized
+from kernel.i18n import N_, localized
 from portal.api import presenters, schemas
 from portal.api.deps import Citizen, Ctx, Db
 from portal.services import erasure

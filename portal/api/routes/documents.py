@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import FileResponse
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.api import schemas
 from portal.api.committing import commit_and_respond
 from portal.api.deps import AppId, Citizen, Ctx, Db

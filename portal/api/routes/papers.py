@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.api.deps import AppId, Citizen, Ctx, Db
 from portal.api.downloads import NOSNIFF
 from portal.db.models import Application

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 from pydantic import ValidationError
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.api import schemas
 from portal.api.committing import commit_and_respond
 from portal.api.deps import Ctx, Db, RawBody

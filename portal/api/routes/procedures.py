@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.api import presenters, schemas
 from portal.api.deps import Ctx
 from portal.api.text import PlainText

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.api import presenters, schemas
 from portal.api.committing import commit_and_respond
 from portal.api.deps import AppId, Ctx, Db, StaffActor

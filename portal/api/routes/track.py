@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.api import presenters, schemas
 from portal.api.clients import rate_limit_key
 from portal.api.deps import Ctx

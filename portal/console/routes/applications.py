@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, Response
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.api.deps import AppId, Ctx, Db
 from portal.api.downloads import NOSNIFF, attachment
 from portal.api.presenters import is_overdue

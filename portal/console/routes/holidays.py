@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.api.deps import Ctx, Db
 from portal.api.text import PlainText
 from portal.console import web

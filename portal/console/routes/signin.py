@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.api.deps import Ctx, Db
 from portal.api.text import PlainText
 from portal.console import web

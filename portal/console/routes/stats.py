@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from motcua.i18n import N_
+from kernel.i18n import N_
 from portal.api.deps import Ctx, Db
 from portal.console import charts, views, web
 from portal.services import stats

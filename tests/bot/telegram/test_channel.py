@@ -318,7 +318,7 @@ async def test_webhook_mode_with_a_secret(
 ) -> None:
     from aiohttp import web
 
-    from bot.cli import _free_port
+    from motcua.demo import _free_port
 
     port = _free_port("127.0.0.1")
     settings = BotSettings(

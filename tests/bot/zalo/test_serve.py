@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.cli import PortalThread, serve_channels
 from bot.settings import BotSettings
+from motcua.bot_commands import serve_channels
+from motcua.demo import PortalThread
 from portal.services.context import PortalContext
 from tests.conftest import BOT_TOKEN
 from tests.e2e.zalo.conftest import free_port

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.settings import BotSettings
-from motcua.deployment import secret_problems
+from kernel.deployment import secret_problems
 
 STRONG = "s" * 40
 

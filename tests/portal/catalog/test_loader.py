@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from motcua.i18n import gettext_
+from kernel.i18n import gettext_
 from portal.catalog import CatalogError, CatalogIssue, check_catalog, load_catalog
 
 VALID = """\

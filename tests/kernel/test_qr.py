@@ -9,7 +9,7 @@ import segno
 import zxingcpp
 from PIL import Image
 
-from motcua.qr import qr_png
+from kernel.qr import qr_png
 
 DEEP_LINK = "https://t.me/motcua_bot?start=trk_PX-2026-00012K"
 

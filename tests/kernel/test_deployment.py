@@ -6,7 +6,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.settings import BotSettings
-from motcua.deployment import (
+from kernel.deployment import (
     InsecureSettings,
     enter_demo_mode,
     require_safe_secrets,

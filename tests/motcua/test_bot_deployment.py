@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot import cli
 from bot.settings import get_settings
+from motcua import bot_commands
 from motcua.cli import main
 
 STRONG = "s" * 40
@@ -26,7 +26,7 @@ def _fresh_settings() -> Iterator[None]:
 
 
 def test_chat_in_production_refuses_the_development_token() -> None:
-    result = CliRunner().invoke(cli.chat_command, [], env={"MOTCUA_ENV": "production"})
+    result = CliRunner().invoke(bot_commands.chat_command, [], env={"MOTCUA_ENV": "production"})
     assert result.exit_code == 1
     assert (
         "BOT_SERVICE_TOKEN is the development default; set a random value of at least 32 bytes"
@@ -42,7 +42,7 @@ def test_bot_in_webhook_mode_needs_a_strong_webhook_secret() -> None:
         "WEBHOOK_URL": "https://bot.example/hook",
         "WEBHOOK_SECRET": "abc",
     }
-    result = CliRunner().invoke(cli.bot_command, [], env=env)
+    result = CliRunner().invoke(bot_commands.bot_command, [], env=env)
     assert result.exit_code == 1
     assert "WEBHOOK_SECRET is shorter than 32 bytes" in result.output
     assert "BOT_SERVICE_TOKEN" not in result.output

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from backend_client import PortalClient
 from motcua.cli import main
-from portal.cli import DEMO_PASSWORDS, disable_demo_staff, seed_demo_staff
+from motcua.portal_commands import DEMO_PASSWORDS, disable_demo_staff, seed_demo_staff
 from portal.settings import PortalSettings, get_settings
 from tests.conftest import BOT_TOKEN, CLERK_TOKEN, HEAD_TOKEN
 from tests.portal.console.conftest import sign_in

@@ -5,14 +5,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot import cli
 from bot.settings import BotSettings, get_settings
+from motcua import bot_commands, demo
 
 
 def test_bot_without_a_token_says_how(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     get_settings.cache_clear()
-    result = CliRunner().invoke(cli.bot_command, [])
+    result = CliRunner().invoke(bot_commands.bot_command, [])
     get_settings.cache_clear()
     assert result.exit_code == 2
     assert "TELEGRAM_BOT_TOKEN" in result.output and "motcua chat" in result.output
@@ -25,7 +25,7 @@ async def test_chat_without_a_portal_explains(
         portal_url="http://127.0.0.1:9",  # nothing listens on the discard port
         bot_database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
     )
-    code = await cli.chat(settings, lines=iter([]))
+    code = await bot_commands.chat(settings, lines=iter([]))
     assert code == 1
     err = capsys.readouterr().err
     assert "http://127.0.0.1:9" in err and "motcua demo" in err
@@ -55,7 +55,7 @@ def test_the_demo_portal_prints_qr_codes_that_open_its_own_public_page(
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
     portal_settings.cache_clear()
     try:
-        portal, _token = cli.start_demo_portal()
+        portal, _token = demo.start_demo_portal()
         try:
             settings = portal.server.config.app.state.ctx.settings
             assert settings.public_base_url == portal.url  # not a fixed port 8000

@@ -1,4 +1,5 @@
-"""`motcua portal`, `motcua catalog check` and `motcua staff ...`."""
+"""`motcua staff ...`: accounts in the portal's database, and the queue and actions
+through the portal's API (backend_client; PORTAL_URL, STAFF_TOKEN)."""
 
 from __future__ import annotations
 
@@ -7,206 +8,14 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from portal.settings import PortalSettings, get_settings
+from motcua.portal_commands import prepare_database
+from portal.settings import get_settings
 
 T = TypeVar("T")
-
-DEMO_TOKENS = {"head": "demo-head-token", "clerk": "demo-clerk-token"}
-# The console's demo passwords (printed in the README): demo mode only, like the tokens.
-DEMO_PASSWORDS = {"head": "demo-head-password", "clerk": "demo-clerk-password"}
-
-
-def prepare_database(settings: PortalSettings) -> None:
-    from portal.db.migrate import upgrade
-
-    upgrade(settings.database_url)
-
-
-def seed_demo_staff(settings: PortalSettings) -> dict[str, str]:
-    """Create the demo's staff accounts once; returns username -> token. Demo mode only:
-    their tokens are printed in the README."""
-    from sqlalchemy import select
-
-    from portal.db.models import Staff
-    from portal.db.session import make_engine, make_sessionmaker
-    from portal.services import passwords, staff
-
-    if not settings.is_demo:
-        raise click.ClickException("demo staff accounts are created in demo mode only")
-    engine = make_engine(settings.database_url)
-    with make_sessionmaker(engine)() as db:
-        for role, token in DEMO_TOKENS.items():
-            username = f"demo_{role}"
-            if db.scalar(select(Staff).where(Staff.username == username)) is None:
-                name = "Nguyễn Thị Lan" if role == "clerk" else "Trần Văn Minh"
-                staff.create_staff(db, username=username, full_name=name, role=role, token=token)
-                passwords.set_password(db, username, DEMO_PASSWORDS[role])
-        db.commit()
-    engine.dispose()
-    return {f"demo_{role}": token for role, token in DEMO_TOKENS.items()}
-
-
-def disable_demo_staff(settings: PortalSettings) -> list[str]:
-    """Production: deactivate accounts still holding a demo token (seeded by an older
-    start); returns their user names."""
-    from portal.db.session import make_engine, make_sessionmaker
-    from portal.services import staff
-
-    engine = make_engine(settings.database_url)
-    try:
-        with make_sessionmaker(engine)() as db:
-            names = staff.deactivate_holders_of(db, list(DEMO_TOKENS.values()))
-            db.commit()
-    finally:
-        engine.dispose()
-    return names
-
-
-def check_deployment(settings: PortalSettings) -> None:
-    """Refuse a production start with development or short secrets (exit code 1)."""
-    from motcua.deployment import InsecureSettings, require_safe_secrets
-
-    try:
-        require_safe_secrets(settings)
-    except InsecureSettings as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-def serve(host: str, port: int, *, seed: bool | None) -> None:
-    import uvicorn
-
-    from portal.api.app import create_app
-
-    settings = get_settings()
-    check_deployment(settings)
-    if seed and not settings.is_demo:
-        raise click.ClickException(
-            "--seed creates demo staff with the README's tokens: demo mode only "
-            "(MOTCUA_ENV=demo). In production create accounts with `motcua staff create`."
-        )
-    prepare_database(settings)
-    if not settings.is_demo:
-        for username in disable_demo_staff(settings):
-            click.echo(f"warning: {username} held a demo token and was deactivated", err=True)
-    app = create_app(settings)
-    base = f"http://{host}:{port}"
-    click.echo(f"Mot Cua portal: {len(app.state.ctx.catalog)} procedures loaded")
-    click.echo(f"  API:        {base}/v1/procedures")
-    click.echo(f"  API docs:   {base}/docs  (OpenAPI at {base}/openapi.json)")
-    click.echo(f"  Console:    {base}/staff/  (staff sign in with a password)")
-    click.echo(f"  Database:   {settings.database_url}")
-    if settings.is_demo:
-        click.echo(f"  Bot token:  {settings.bot_service_token}  (send X-Citizen: telegram:<id>)")
-    if settings.is_demo and seed is not False:
-        for username, token in seed_demo_staff(settings).items():
-            role = username.removeprefix("demo_")
-            click.echo(f"  Staff {username}: token {token}, password {DEMO_PASSWORDS[role]}")
-        click.echo("  Try: motcua staff queue   (PORTAL_URL and STAFF_TOKEN select the portal)")
-    # A request still running after 10 s of shutdown is cut rather than holding the stop.
-    # proxy_headers=False: uvicorn would take X-Forwarded-For from any local peer as the
-    # client address; the portal applies TRUSTED_PROXIES itself (portal.api.clients).
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="info",
-        timeout_graceful_shutdown=10,
-        proxy_headers=False,
-    )
-
-
-@click.group("portal", invoke_without_command=True)
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option(
-    "--seed/--no-seed",
-    default=None,
-    help="Create the demo staff accounts (default: in demo mode only; never in production).",
-)
-@click.pass_context
-def portal_command(ctx: click.Context, host: str, port: int, seed: bool | None) -> None:
-    """Serve the ward's back office (migrates the database first)."""
-    if ctx.invoked_subcommand is None:
-        serve(host, port, seed=seed)
-
-
-@portal_command.command("purge")
-@click.option(
-    "--older-than",
-    "older_than",
-    required=True,
-    help="Age of a draft's last change, e.g. 90d, 12w or 36h.",
-)
-def portal_purge(older_than: str) -> None:
-    """Delete cancelled and abandoned drafts (never submitted) not changed for a while,
-    with their files, and files in UPLOAD_DIR that no document refers to."""
-    from portal.services.context import PortalContext
-    from portal.services.retention import parse_age, purge
-
-    try:
-        age = parse_age(older_than)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--older-than") from exc
-    settings = get_settings()
-    check_deployment(settings)  # the keys must be the production ones
-    prepare_database(settings)
-    ctx = PortalContext.from_settings(settings)
-    try:
-        done = purge(ctx, older_than=age)
-    finally:
-        ctx.engine.dispose()
-    click.echo(
-        f"deleted {done.applications} applications ({done.documents} documents), "
-        f"{done.files} files of theirs and {done.orphans} orphan files"
-    )
-
-
-@portal_command.command("reseal")
-def portal_reseal() -> None:
-    """After a key rotation: seal every answer, phone and file name again with DATA_KEY
-    and recompute the lookup hashes with LOOKUP_KEY; then the old keys can go."""
-    from portal.services.context import PortalContext
-    from portal.services.resealing import reseal
-
-    settings = get_settings()
-    check_deployment(settings)  # never reseal with a development key
-    prepare_database(settings)
-    ctx = PortalContext.from_settings(settings)
-    try:
-        count = reseal(ctx)
-    finally:
-        ctx.engine.dispose()
-    click.echo(f"resealed {count} applications")
-
-
-@click.group("catalog")
-def catalog_group() -> None:
-    """The procedure catalog (YAML data)."""
-
-
-@catalog_group.command("check")
-@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
-def catalog_check(folder: Path | None) -> None:
-    """Validate every procedure file; print each error with file and line."""
-    from portal.catalog import check_catalog, load_catalog
-
-    target = folder or get_settings().catalog_dir
-    issues = check_catalog(target) if target else check_catalog(None)
-    for issue in issues:
-        click.echo(str(issue))
-    if issues:
-        click.echo(f"{len(issues)} error(s)", err=True)
-        sys.exit(1)
-    count = len(load_catalog(target))
-    click.echo(f"catalog OK: {count} procedures")
-
-
-# --- staff -----------------------------------------------------------------
 
 
 def _run(factory: Callable[[Any], Awaitable[T]]) -> T:
@@ -231,7 +40,7 @@ def _run(factory: Callable[[Any], Awaitable[T]]) -> T:
 
 
 def _echo(model: Any) -> None:
-    from backend_client._client import dumps
+    from backend_client import dumps
 
     click.echo(dumps(model))
 
