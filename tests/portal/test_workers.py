@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -56,6 +58,25 @@ def test_workers_must_be_positive() -> None:
     result = CliRunner().invoke(main, ["portal", "--workers", "0"])
     assert result.exit_code == 2
     assert "--workers" in result.output
+
+
+def test_the_workers_run_the_app_factory_without_uvicorns_proxy_headers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each worker builds the app itself; X-Forwarded-For stays the portal's business
+    (TRUSTED_PROXIES), as with one process."""
+    import uvicorn
+
+    from portal.api.app import create_app
+    from portal.workers import APP_FACTORY, serve_workers
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    serve_workers("127.0.0.1", 8000, 3)
+    assert seen["app"] == APP_FACTORY and seen["factory"] is True and seen["workers"] == 3
+    assert seen["proxy_headers"] is False
+    module, _, name = APP_FACTORY.partition(":")
+    assert getattr(importlib.import_module(module), name) is create_app
 
 
 def _redis_reachable() -> bool:
