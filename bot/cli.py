@@ -219,6 +219,11 @@ def bot_command(workers: int) -> None:
             raise click.UsageError(reason)
         asyncio.run(launcher.register_once(settings))
         sys.exit(launcher.Supervisor(workers).run())
+    if settings.bot_worker is not None:  # started by the supervisor above
+        from bot.workers import serve_worker
+
+        serve = serve_worker(lambda: serve_channels(settings), settings.bot_worker)
+        sys.exit(asyncio.run(serve))
     sys.exit(asyncio.run(serve_channels(settings)))
 
 

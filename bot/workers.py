@@ -12,13 +12,14 @@ its image links and its news on ZALO_HTTP_PORT).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -76,6 +77,20 @@ async def register_once(settings: BotSettings) -> None:
     finally:
         await backend.aclose()
         store.close()
+
+
+async def serve_worker(serve: Callable[[], Awaitable[int]], index: int | None) -> int:
+    """One worker: ``serve`` (the channels) until SIGTERM, which cancels it so the
+    webhook server's cleanup lets the running turns finish (Python's default would cut
+    them). Takes the serving function so this module needs nothing of the CLI's."""
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        return await serve()
+    except asyncio.CancelledError:
+        log.info("bot worker %s stopped", index)
+        return 0
 
 
 def worker_command() -> list[str]:

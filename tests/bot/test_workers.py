@@ -290,3 +290,6 @@ def test_two_webhook_workers_answer_on_one_port(
                 if proc.poll() is None:
                     proc.kill()
         assert not any(_alive(pid) for pid in workers)  # stopped with their parent
+        # ... on SIGTERM, by finishing their work rather than being cut (bot.workers).
+        text = log_path.read_text()
+        assert "bot worker 0 stopped" in text and "bot worker 1 stopped" in text, text
