@@ -81,7 +81,7 @@ async def register_once(settings: BotSettings) -> None:
 
 async def serve_worker(serve: Callable[[], Awaitable[int]], index: int | None) -> int:
     """One worker: ``serve`` (the channels) until SIGTERM, which cancels it so the
-    webhook server's cleanup lets the running turns finish (Python's default would cut
+    webhook server's cleanup lets in-flight requests finish (Python's default would cut
     them). Takes the serving function so this module needs nothing of the CLI's."""
     task = asyncio.current_task()
     assert task is not None
