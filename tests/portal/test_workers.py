@@ -293,33 +293,37 @@ def test_two_workers_serve_the_api_and_push_each_event_once(
     workers = _workers(proc.pid)
     headers = {"Authorization": f"Bearer {BOT_TOKEN}", "X-Citizen": "telegram:42"}
 
-    # Many requests on many connections held open at once: all succeed, and both
-    # processes hold some of the connections (each accepted and served its share).
-    clients = [httpx.Client(base_url=url, timeout=30) for _ in range(40)]
-    try:
-        results: list[int] = []
+    # Many requests on many connections at once: all succeed. Right after each round,
+    # while its keep-alive connections are open (uvicorn closes idle ones after 5 s),
+    # see which worker holds them: both accepted and served some.
+    results: list[int] = []
+    serving: set[int] = set()
 
-        def call(client: httpx.Client) -> None:
-            for _ in range(5):
-                results.append(client.get("/v1/procedures", headers=headers).status_code)
+    def call(client: httpx.Client) -> None:
+        for _ in range(5):
+            results.append(client.get("/v1/procedures", headers=headers).status_code)
 
-        threads = [threading.Thread(target=call, args=(c,)) for c in clients]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert results == [200] * 200
-        held = {pid: _established_on(port, pid) for pid in workers}
-        assert all(held.values()), held
-        assert sum(held.values()) == len(clients)
-        created = clients[0].post(
-            "/v1/applications", headers=headers, json={"procedure": "death_registration"}
-        )
-        assert created.status_code == 201, created.text
-        app_id = created.json()["id"]
-    finally:
-        for c in clients:
-            c.close()
+    for _ in range(10):
+        clients = [httpx.Client(base_url=url, timeout=30) for _ in range(20)]
+        try:
+            threads = [threading.Thread(target=call, args=(c,)) for c in clients]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            serving |= {pid for pid in workers if _established_on(port, pid)}
+        finally:
+            for c in clients:
+                c.close()
+        if len(results) >= 200 and serving == set(workers):
+            break
+    assert results == [200] * len(results) and len(results) >= 200
+    assert serving == set(workers)
+    created = httpx.post(
+        f"{url}/v1/applications", headers=headers, json={"procedure": "death_registration"}
+    )
+    assert created.status_code == 201, created.text
+    app_id = created.json()["id"]
     assert all(_alive(pid) for pid in workers)
 
     settings = PortalSettings(database_url=pg.url, bot_service_token=BOT_TOKEN)
