@@ -38,6 +38,10 @@ class BotSettings(BaseSettings):
     webhook_port: int = 8080
     # Optional: per-chat locks shared by several bot workers.
     redis_url: str | None = None
+    # Set by `motcua bot --workers N` (bot/workers.py) for each of its workers, 0..N-1:
+    # the parent registers the webhook and the commands menu once, the workers share
+    # WEBHOOK_PORT (SO_REUSEPORT), and Zalo is served by worker 0 only. Not set by hand.
+    bot_worker: int | None = None
     # e.g. https://t.me/MotCuaBot; derived from getMe when unset.
     bot_link: str | None = None
     # Remote help (bot/handoff): the support team's supergroup with forum topics; when

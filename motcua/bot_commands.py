@@ -144,8 +144,8 @@ async def serve_zalo(
 async def serve_channels(settings: BotSettings) -> int:
     """Every channel that has a token, in this process, on one store and one portal
     client: Telegram (TELEGRAM_BOT_TOKEN) and Zalo (ZALO_BOT_TOKEN)."""
-    if not settings.zalo_bot_token:
-        return await serve_telegram(settings)
+    if not settings.zalo_bot_token or settings.bot_worker not in (None, 0):
+        return await serve_telegram(settings)  # Zalo: one process (bot/workers.py)
     backend = PortalClient(settings.portal_url, settings.bot_service_token)
     store = Store.migrated(settings.bot_database_url)
     try:
@@ -191,9 +191,17 @@ def chat_command(user: str, lang: str | None) -> None:
 
 
 @click.command("bot")
-def bot_command() -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Telegram webhook worker processes on WEBHOOK_PORT (needs WEBHOOK_URL, "
+    "PostgreSQL BOT_DATABASE_URL and REDIS_URL when more than 1).",
+)
+def bot_command(workers: int) -> None:
     """Serve every channel that has a token (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN) against
-    the portal at PORTAL_URL, in this process."""
+    the portal at PORTAL_URL, in this process (or in --workers processes)."""
     settings = checked_settings()
     if not settings.telegram_bot_token and not settings.zalo_bot_token:
         raise click.UsageError(
@@ -202,4 +210,16 @@ def bot_command() -> None:
             "Without one, try the same conversation in the terminal: `motcua chat`."
         )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if workers > 1:
+        from bot import workers as launcher
+
+        if (reason := launcher.refusal(settings, workers)) is not None:
+            raise click.UsageError(reason)
+        asyncio.run(launcher.register_once(settings))
+        sys.exit(launcher.Supervisor(workers).run())
+    if settings.bot_worker is not None:  # started by the supervisor above
+        from bot.workers import serve_worker
+
+        serve = serve_worker(lambda: serve_channels(settings), settings.bot_worker)
+        sys.exit(asyncio.run(serve))
     sys.exit(asyncio.run(serve_channels(settings)))

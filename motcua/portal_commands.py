@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -69,13 +70,18 @@ def check_deployment(settings: PortalSettings) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-def serve(host: str, port: int, *, seed: bool | None) -> None:
+def serve(host: str, port: int, *, seed: bool | None, workers: int = 1) -> None:
     import uvicorn
 
     from portal.api.app import create_app
+    from portal.workers import SingleProcessDatabase, require_shared_database, serve_workers
 
     settings = get_settings()
     check_deployment(settings)
+    try:
+        require_shared_database(settings.database_url, workers)
+    except SingleProcessDatabase as exc:
+        raise click.UsageError(str(exc)) from exc
     if seed and not settings.is_demo:
         raise click.ClickException(
             "--seed creates demo staff with the README's tokens: demo mode only "
@@ -85,9 +91,12 @@ def serve(host: str, port: int, *, seed: bool | None) -> None:
     if not settings.is_demo:
         for username in disable_demo_staff(settings):
             click.echo(f"warning: {username} held a demo token and was deactivated", err=True)
-    app = create_app(settings)
+    # With workers, each worker process builds its own app (portal.workers).
+    app = create_app(settings) if workers == 1 else None
     base = f"http://{host}:{port}"
-    click.echo(f"Mot Cua portal: {len(app.state.ctx.catalog)} procedures loaded")
+    click.echo(f"Mot Cua portal: {_procedure_count(settings, app)} procedures loaded")
+    if app is None:
+        _echo_workers(settings, workers)
     click.echo(f"  API:        {base}/v1/procedures")
     click.echo(f"  API docs:   {base}/docs  (OpenAPI at {base}/openapi.json)")
     click.echo(f"  Console:    {base}/staff/  (staff sign in with a password)")
@@ -99,6 +108,9 @@ def serve(host: str, port: int, *, seed: bool | None) -> None:
             role = username.removeprefix("demo_")
             click.echo(f"  Staff {username}: token {token}, password {DEMO_PASSWORDS[role]}")
         click.echo("  Try: motcua staff queue   (PORTAL_URL and STAFF_TOKEN select the portal)")
+    if app is None:
+        serve_workers(host, port, workers)
+        return
     # A request still running after 10 s of shutdown is cut rather than holding the stop.
     # proxy_headers=False: uvicorn would take X-Forwarded-For from any local peer as the
     # client address; the portal applies TRUSTED_PROXIES itself (portal.api.clients).
@@ -112,19 +124,45 @@ def serve(host: str, port: int, *, seed: bool | None) -> None:
     )
 
 
+def _procedure_count(settings: PortalSettings, app: Any) -> int:
+    if app is not None:
+        return len(app.state.ctx.catalog)
+    from portal.catalog import load_catalog
+
+    return len(load_catalog(settings.catalog_dir))
+
+
+def _echo_workers(settings: PortalSettings, workers: int) -> None:
+    click.echo(f"  Workers:    {workers} processes")
+    if not settings.redis_url:
+        click.echo(
+            "warning: no REDIS_URL: each worker counts the tracking rate limit alone",
+            err=True,
+        )
+
+
 @click.group("portal", invoke_without_command=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes on the port (uvicorn); more than 1 needs PostgreSQL.",
+)
 @click.option(
     "--seed/--no-seed",
     default=None,
     help="Create the demo staff accounts (default: in demo mode only; never in production).",
 )
 @click.pass_context
-def portal_command(ctx: click.Context, host: str, port: int, seed: bool | None) -> None:
+def portal_command(
+    ctx: click.Context, host: str, port: int, seed: bool | None, workers: int
+) -> None:
     """Serve the ward's back office (migrates the database first)."""
     if ctx.invoked_subcommand is None:
-        serve(host, port, seed=seed)
+        serve(host, port, seed=seed, workers=workers)
 
 
 @portal_command.command("purge")

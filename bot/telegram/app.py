@@ -130,6 +130,15 @@ class TelegramChannel:
         if not self.contexts.bot_link:
             me = await self.bot.get_me()
             self.contexts.bot_link = f"https://t.me/{me.username}"
+        if self.settings.bot_worker is None:  # a worker's parent did it (bot/workers.py)
+            await self.register()
+        log.info("Telegram bot ready: %s", self.contexts.bot_link)
+        if self.retry_every > 0 and self._retry_task is None:
+            self._retry_task = asyncio.create_task(self._retry_kept_forever())
+
+    async def register(self) -> None:
+        """The one-time Bot API setup: the commands menu and, in webhook mode, the
+        webhook with the update types our handlers use."""
         try:
             await set_commands(self.bot)
         except Exception as exc:  # the menu is a nicety; the bot works without it
@@ -140,9 +149,6 @@ class TelegramChannel:
                 secret_token=self.settings.webhook_secret,
                 allowed_updates=self.dispatcher.resolve_used_update_types(),
             )
-        log.info("Telegram bot ready: %s", self.contexts.bot_link)
-        if self.retry_every > 0 and self._retry_task is None:
-            self._retry_task = asyncio.create_task(self._retry_kept_forever())
 
     async def retry_kept_once(self) -> int:
         """One round of delivering the portal writes kept during an outage; the replies
@@ -191,7 +197,12 @@ class TelegramChannel:
     async def run_webhook(self) -> None:
         runner = web.AppRunner(self.webhook_app())
         await runner.setup()
-        site = web.TCPSite(runner, self.settings.webhook_host, self.settings.webhook_port)
+        # Several workers (bot/workers.py) listen on one port; the kernel spreads the
+        # connections among them.
+        shared = self.settings.bot_worker is not None
+        site = web.TCPSite(
+            runner, self.settings.webhook_host, self.settings.webhook_port, reuse_port=shared
+        )
         await site.start()
         log.info(
             "webhook listening on %s:%s", self.settings.webhook_host, self.settings.webhook_port

@@ -10,7 +10,7 @@ from backend_client import PortalClient
 from portal.db.models import Application
 from portal.services import events
 from portal.services.context import PortalContext
-from portal.webhooks import EventPusher, signature
+from portal.webhooks import EventPusher, Leadership, signature
 
 SECRET = "dev-event-secret"
 
@@ -49,3 +49,24 @@ async def test_push_delivers_in_order_signed_and_resumes_from_its_cursor(
     assert await second.push_once() == 0
     await second.stop()
     assert received == [1, 2, 3]
+
+
+async def test_one_pusher_leads_at_a_time_on_postgresql(ctx: PortalContext) -> None:
+    """Each portal worker has a pusher; on PostgreSQL only the lock holder pushes and
+    another takes over once it lets go. SQLite is one process: it always leads."""
+    first = Leadership(ctx.engine)
+    second = Leadership(ctx.engine)
+    try:
+        assert first.acquire()
+        if ctx.engine.dialect.name != "postgresql":
+            assert second.acquire()
+            return
+        assert not second.acquire()
+        assert first.still_held() and not second.still_held()
+        first.release()
+        assert not first.still_held()
+        assert second.acquire()
+        assert not first.acquire()
+    finally:
+        first.release()
+        second.release()

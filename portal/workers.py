@@ -1,0 +1,48 @@
+"""`motcua portal --workers N`: N uvicorn worker processes on one port.
+
+The parent (motcua.portal_commands) checks the secrets, migrates and deactivates demo tokens once;
+then uvicorn's supervisor binds the port and starts N processes, each building its own
+app with `create_app()` from the same environment (so each has its own engine and pool).
+What workers share lives in PostgreSQL (data, console sessions, lock-outs, the event
+pusher's leadership) and Redis (the tracking lookup's rate window); what stays in each
+process is derived from files or code (catalog, public holidays) and is the same in all.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import make_url
+
+from portal.db.session import normalize_url
+
+APP_FACTORY = "portal.api.app:create_app"
+
+
+class SingleProcessDatabase(Exception):
+    """More than one worker asked for on a database only one process may write."""
+
+
+def require_shared_database(database_url: str, workers: int) -> None:
+    """SQLite is the single-process default: its one write lock and the in-process
+    fallbacks are not meant for several workers."""
+    if workers > 1 and make_url(normalize_url(database_url)).get_backend_name() == "sqlite":
+        raise SingleProcessDatabase(
+            f"--workers {workers} needs a PostgreSQL DATABASE_URL: SQLite serves one "
+            "portal process (run without --workers, or set DATABASE_URL=postgresql://...)"
+        )
+
+
+def serve_workers(host: str, port: int, workers: int) -> None:
+    """Run uvicorn's supervisor with ``workers`` processes (restarted if one dies)."""
+    import uvicorn
+
+    # The same server options as one process (motcua.portal_commands.serve): see there for why.
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+        proxy_headers=False,
+    )

@@ -1,0 +1,354 @@
+"""`motcua portal --workers N`: SQLite refused; on PostgreSQL and Redis two real worker
+processes serve the API, and the event webhook reaches its consumer once per event
+with two workers, also after the pushing worker is killed."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import importlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select, text
+
+from motcua.cli import main
+from portal.db.models import Application, WebhookCursor
+from portal.services import events
+from portal.services.context import PortalContext
+from portal.settings import PortalSettings, get_settings
+from portal.webhooks import CURSOR_NAME, LEADER_APP_NAME, LEADER_LOCK
+from tests.support.databases import PostgresDatabase, postgres_reachable
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+BOT_TOKEN = "workers-bot-token"
+EVENT_SECRET = "workers-event-secret"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_more_than_one_worker_on_sqlite_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["portal", "--workers", "2"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert "--workers 2 needs a PostgreSQL DATABASE_URL" in result.output
+    assert not (tmp_path / "portal.sqlite3").exists()  # refused before migrating
+
+
+def test_workers_must_be_positive() -> None:
+    result = CliRunner().invoke(main, ["portal", "--workers", "0"])
+    assert result.exit_code == 2
+    assert "--workers" in result.output
+
+
+def test_the_workers_run_the_app_factory_without_uvicorns_proxy_headers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each worker builds the app itself; X-Forwarded-For stays the portal's business
+    (TRUSTED_PROXIES), as with one process."""
+    import uvicorn
+
+    from portal.api.app import create_app
+    from portal.workers import APP_FACTORY, serve_workers
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    serve_workers("127.0.0.1", 8000, 3)
+    assert seen["app"] == APP_FACTORY and seen["factory"] is True and seen["workers"] == 3
+    assert seen["proxy_headers"] is False
+    module, _, name = APP_FACTORY.partition(":")
+    assert getattr(importlib.import_module(module), name) is create_app
+
+
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(what: str, ready: Callable[[], bool], timeout: float = 240.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+class Receiver:
+    """The event webhook's consumer: checks each body's signature, records the ids."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.bad_signatures = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                expected = hmac.new(EVENT_SECRET.encode(), body, hashlib.sha256).hexdigest()
+                if not hmac.compare_digest(expected, self.headers.get("X-Signature", "")):
+                    receiver.bad_signatures += 1
+                    self.send_response(401)
+                else:
+                    receiver.ids.extend(e["id"] for e in json.loads(body)["events"])
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/portal-events"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _workers(parent: int) -> list[int]:
+    """uvicorn's worker processes (multiprocessing children, not its resource tracker)."""
+    pids = []
+    for pid in _children(parent):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except FileNotFoundError:
+            continue
+        if b"spawn_main" in cmdline:
+            pids.append(pid)
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def _established_on(port: int, pid: int) -> int:
+    """How many established TCP connections to local ``port`` process ``pid`` holds."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].rsplit(":", 1)[1], 16)
+        if local_port == port and fields[3] == "01" and fields[9] in inodes:
+            count += 1
+    return count
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[PostgresDatabase]:
+    if not postgres_reachable():
+        pytest.skip("no PostgreSQL server reachable at TEST_POSTGRES_URL / 127.0.0.1:5432")
+    if not _redis_reachable():
+        pytest.skip("no Redis server reachable at 127.0.0.1:6379")
+    db = PostgresDatabase()
+    db.create()
+    try:
+        yield db
+    finally:
+        db.drop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    try:
+        yield r
+    finally:
+        r.close()
+
+
+@pytest.fixture
+def served(
+    pg: PostgresDatabase, receiver: Receiver, tmp_path: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], str, int]]:
+    """`motcua portal --workers 2` on PostgreSQL and Redis, pushing events to the
+    receiver; yields the process, its URL and its port."""
+    pg.truncate()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MOTCUA_ENV": "demo",
+        "DATABASE_URL": pg.url,
+        "REDIS_URL": REDIS_URL,
+        "BOT_SERVICE_TOKEN": BOT_TOKEN,
+        "EVENT_WEBHOOK_URL": receiver.url,
+        "EVENT_WEBHOOK_SECRET": EVENT_SECRET,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
+    log = (tmp_path / "portal.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "motcua", "portal", "--workers", "2", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+
+        def healthy() -> bool:
+            assert proc.poll() is None, (tmp_path / "portal.log").read_text()
+            try:
+                return httpx.get(f"{url}/v1/health", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        _wait("the portal workers", healthy)
+        _wait("two workers", lambda: len(_workers(proc.pid)) == 2)
+        yield proc, url, port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _leader(ctx: PortalContext) -> int | None:
+    """The pid of the worker holding the pusher's lock (from its connection's name)."""
+    with ctx.engine.connect() as conn:
+        name = conn.scalar(
+            text(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a "
+                "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                "AND l.classid = 0 AND l.objid = :k"
+            ),
+            {"k": LEADER_LOCK},
+        )
+    if not name:
+        return None
+    assert name.startswith(LEADER_APP_NAME)
+    return int(name.rpartition("pid=")[2])
+
+
+def _append_events(ctx: PortalContext, app_id: str, count: int) -> None:
+    with ctx.sessions() as db:
+        app = db.get(Application, app_id)
+        assert app is not None
+        for _ in range(count):
+            events.append(db, ctx, "application.test", app)
+        db.commit()
+
+
+def _cursor(ctx: PortalContext) -> int:
+    with ctx.sessions() as db:
+        row = db.scalar(select(WebhookCursor).where(WebhookCursor.name == CURSOR_NAME))
+        return row.last_event_id if row else 0
+
+
+def test_two_workers_serve_the_api_and_push_each_event_once(
+    served: tuple[subprocess.Popen[bytes], str, int], pg: PostgresDatabase, receiver: Receiver
+) -> None:
+    proc, url, port = served
+    workers = _workers(proc.pid)
+    headers = {"Authorization": f"Bearer {BOT_TOKEN}", "X-Citizen": "telegram:42"}
+
+    # Many requests on many connections at once: all succeed. Right after each round,
+    # while its keep-alive connections are open (uvicorn closes idle ones after 5 s),
+    # see which worker holds them: both accepted and served some.
+    results: list[int] = []
+    serving: set[int] = set()
+
+    def call(client: httpx.Client) -> None:
+        for _ in range(5):
+            results.append(client.get("/v1/procedures", headers=headers).status_code)
+
+    for _ in range(10):
+        clients = [httpx.Client(base_url=url, timeout=30) for _ in range(20)]
+        try:
+            threads = [threading.Thread(target=call, args=(c,)) for c in clients]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            serving |= {pid for pid in workers if _established_on(port, pid)}
+        finally:
+            for c in clients:
+                c.close()
+        if len(results) >= 200 and serving == set(workers):
+            break
+    assert results == [200] * len(results) and len(results) >= 200
+    assert serving == set(workers)
+    created = httpx.post(
+        f"{url}/v1/applications", headers=headers, json={"procedure": "death_registration"}
+    )
+    assert created.status_code == 201, created.text
+    app_id = created.json()["id"]
+    assert all(_alive(pid) for pid in workers)
+
+    settings = PortalSettings(database_url=pg.url, bot_service_token=BOT_TOKEN)
+    ctx = PortalContext.from_settings(settings)
+    try:
+        # Exactly one worker pushes: every event arrives once.
+        _wait("a leader", lambda: _leader(ctx) is not None)
+        leader = _leader(ctx)
+        assert leader in workers
+        _append_events(ctx, app_id, 30)
+        _wait("30 events", lambda: len(receiver.ids) >= 30 and _cursor(ctx) == 30)
+        time.sleep(1.5)  # a second pusher, if any, would have pushed by now (poll 1 s)
+        assert sorted(receiver.ids) == list(range(1, 31))
+
+        # The leader dies: the other worker takes over and carries on from the cursor.
+        assert leader is not None
+        os.kill(leader, signal.SIGKILL)
+        _wait("a new leader", lambda: _leader(ctx) not in (None, leader))
+        _append_events(ctx, app_id, 30)
+        _wait("60 events", lambda: len(receiver.ids) >= 60 and _cursor(ctx) == 60)
+        time.sleep(1.5)
+        assert Counter(receiver.ids) == Counter(range(1, 61))
+        assert receiver.bad_signatures == 0
+        # uvicorn's supervisor replaced the killed worker.
+        _wait("a replacement worker", lambda: len(_workers(proc.pid)) == 2)
+        assert httpx.get(f"{url}/v1/health").status_code == 200
+    finally:
+        ctx.engine.dispose()
