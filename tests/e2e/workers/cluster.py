@@ -9,8 +9,10 @@ the test reads the outcome from the fake's record of messages and the portal dat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -287,3 +289,45 @@ async def converse(
                 raise AssertionError(f"chat {chat_id}: updates still not acknowledged")
             await asyncio.sleep(0.05)
         await asyncio.sleep(rng.uniform(0, pause))
+
+
+class Zygote:
+    """The fork server of tests/e2e/workers/zygote.py: a worker on a port in the time
+    of a fork, not of the imports."""
+
+    def __init__(self, procs: Processes, env: dict[str, str]) -> None:
+        self.tmp = procs.tmp
+        log = open(self.tmp / "zygote.log", "ab")  # noqa: SIM115 - the child keeps it
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.e2e.workers.zygote"],
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+        )
+        log.close()
+        procs.started.append(self.process)
+        self.workers: list[int] = []
+
+    async def ready(self, timeout: float = 300) -> None:
+        assert self.process.stdout is not None
+        line = await asyncio.wait_for(asyncio.to_thread(self.process.stdout.readline), timeout)
+        assert line.strip() == b"ready", line
+
+    async def fork(self, port: int) -> int:
+        """A new worker serving the webhook on ``port``; returns its pid."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(f"{port} {self.tmp / f'worker-{port}.log'}\n".encode())
+        self.process.stdin.flush()
+        pid = int(await asyncio.to_thread(self.process.stdout.readline))
+        self.workers.append(pid)
+        return pid
+
+    def kill(self, pid: int) -> None:
+        os.kill(pid, signal.SIGKILL)
+
+    def stop(self) -> None:
+        for pid in self.workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -8,7 +8,7 @@ its connections, its event loop and its Redis locks. Forking skips only the impo
 real command's start time is measured by the multi-worker test.
 
 Same wiring as `motcua bot` (bot.cli.serve_telegram), with a short Redis chat lock
-(LOCK_TTL seconds, env WORKER_LOCK_TTL): a killed worker's chats are free again after
+(LOCK_TTL seconds, env WORKER_LOCK_TTL, 10 by default): a killed worker's chats are free again after
 it, not after the default minute.
 """
 
@@ -26,7 +26,7 @@ from bot.settings import BotSettings
 from bot.store import Store
 from bot.telegram import TelegramChannel
 
-LOCK_TTL = float(os.environ.get("WORKER_LOCK_TTL", "5"))
+LOCK_TTL = float(os.environ.get("WORKER_LOCK_TTL", "10"))
 
 
 async def serve(port: int) -> int:
