@@ -265,6 +265,16 @@ def applications(portal_url: str) -> dict[str, list[tuple[str, str]]]:
     return found
 
 
+def documents(portal_url: str) -> Counter[str]:
+    """Per citizen, the documents of their submitted application."""
+    rows = portal_rows(
+        portal_url,
+        "SELECT a.citizen FROM documents d JOIN applications a ON a.id = d.application_id"
+        " WHERE a.status = 'submitted'",
+    )
+    return Counter(r[0] for r in rows)
+
+
 def chunks(items: Sequence[str], sizes: Iterator[int]) -> Iterator[list[tuple[int, str]]]:
     """The script cut in bursts (a citizen typing several messages at once)."""
     index = 0

@@ -28,6 +28,7 @@ from tests.e2e.workers.cluster import (
     applications,
     chat_ids,
     converse,
+    documents,
     environment,
     free_port,
     prepare_portal,
@@ -115,9 +116,18 @@ async def _run(tg: FakeTelegram, dbs: Databases, procs: Processes, tmp_path: Pat
         assert [submitted[c] for c in citizens] == [1] * len(citizens)  # once, and all
         for chat in chats:
             assert await _answers(portal_url, chat) == reference, chat
+        # Not the script's answers, but honest about the rest: a create or an upload
+        # resumed after a kill may have reached the portal twice.
         apps = applications(dbs.portal.url)
-        extra = sum(len(apps[c]) - 1 for c in citizens)
-        print(f"{extra} unused drafts left by a create run again after a kill")
+        drafts = sum(len(apps[c]) - 1 for c in citizens)
+        photos = documents(dbs.portal.url)
+        extra = sum(n - 1 for c, n in photos.items() if c in set(citizens))
+        print(f"left by effects run again: {drafts} unused drafts, {extra} extra photos")
+        logs = "".join(procs.log(f"worker-{port}") for port in (steady, victim))
+        print(
+            f"{logs.count('resuming the turn')} turns resumed from a checkpoint, "
+            f"{logs.count('already processed')} repeats dropped (last lines of the logs)"
+        )
     finally:
         zygote.stop()
         await deliverer.stop()
