@@ -416,6 +416,35 @@ async def test_the_background_retry_delivers_and_sends(sqlite_store: Store) -> N
     assert await runtime.retry_kept(send) == 0 and len(runner.received) == 1
 
 
+async def test_the_background_retry_of_another_worker_finds_the_kept_writes(
+    sqlite_store: Store,
+) -> None:
+    """Kept by one worker (then gone: restarted, or serving other chats), delivered by
+    the background retry of another, which never saw the chat: found in the store."""
+    down, up = DownRunner(), DownRunner()
+    down.down = True
+    first = Runtime(
+        store=sqlite_store,
+        runner=down,
+        context_provider=FixedContext(),
+        engine_handle=keeping_handle,
+    )
+    await first.process(KEY, Text("a"))
+    assert await sqlite_store.waiting_chats() == [KEY]
+    other = Runtime(
+        store=sqlite_store, runner=up, context_provider=FixedContext(), engine_handle=keeping_handle
+    )
+    sent: list[tuple[str, list[str]]] = []
+
+    async def send(key: str, replies: list[Reply]) -> None:
+        sent.append((key, [r.text for r in replies]))
+
+    assert await other.retry_kept(send) == 0
+    assert sent == [(KEY, ["delivered a"])] and up.received == [("save_answers", {"n": "a"})]
+    assert await sqlite_store.waiting_chats() == []
+    assert await other.retry_kept(send) == 0 and len(up.received) == 1
+
+
 class Killed(BaseException):
     """The worker dies here: nothing after this line of the turn runs."""
 
