@@ -178,9 +178,9 @@ class Processes:
                 process.kill()
                 process.wait()
 
-    def log(self, name: str) -> str:
+    def log(self, name: str, tail: int = 4000) -> str:
         path = self.tmp / f"{name}.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+        return path.read_text(errors="replace")[-tail:] if path.exists() else ""
 
 
 def prepare_portal(dbs: Databases, tmp: Path) -> None:
