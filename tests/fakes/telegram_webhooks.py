@@ -78,6 +78,8 @@ class WebhookDeliverer:
         self.attempts: list[Attempt] = []
         self.acknowledged: list[tuple[int, str]] = []  # (update id, worker URL), in order
         self.duplicated: list[int] = []  # update ids delivered once more after their ack
+        self.acked: set[int] = set()
+        self._acks = asyncio.Condition()
         self._slots = asyncio.Semaphore(max_connections)
         self._busy: set[object] = set()  # chats with an update on the wire
         self._taken: set[int] = set()  # id() of the queue entries being delivered
@@ -117,6 +119,13 @@ class WebhookDeliverer:
                 raise AssertionError(f"{len(self.fake.queue)} updates still not acknowledged")
             await asyncio.sleep(0.05)
 
+    async def wait_acknowledged(self, update_ids: list[int], timeout: float = 60.0) -> None:
+        """Until each of these updates was acknowledged once."""
+        async with self._acks:
+            await asyncio.wait_for(
+                self._acks.wait_for(lambda: self.acked.issuperset(update_ids)), timeout
+            )
+
     async def _run(self) -> None:
         while not self._closing:
             self._start_ready()
@@ -150,6 +159,9 @@ class WebhookDeliverer:
                 url = self.rng.choice(self.urls)
                 if await self._post(url, entry.update):
                     self.acknowledged.append((entry.update["update_id"], url))
+                    async with self._acks:
+                        self.acked.add(entry.update["update_id"])
+                        self._acks.notify_all()
                     if entry in self.fake.queue:
                         self.fake.queue.remove(entry)
                     if not entry.redelivery and self.rng.random() < self.duplicates:

@@ -29,8 +29,8 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-from tests.fakes import FakeTelegram
-from tests.fakes.telegram_webhooks import chat_of
+from tests.fakes import FakeTelegram, InjectedUpdate
+from tests.fakes.telegram_webhooks import WebhookDeliverer
 from tests.support.databases import PG_ADMIN_URL, PostgresDatabase, postgres_reachable
 from tests.support.images import photo
 
@@ -221,11 +221,10 @@ def chat_ids(count: int, base: int = 7_100_000_000) -> list[int]:
     return [base + i for i in range(count)]
 
 
-async def say(tg: FakeTelegram, chat_id: int, line: str, index: int) -> None:
+def say(tg: FakeTelegram, chat_id: int, line: str) -> InjectedUpdate:
     if line == PHOTO:
-        tg.user_sends_photo(chat_id, photo(text=f"so do {chat_id}"))
-    else:
-        tg.user_sends_text(chat_id, line, language_code="vi")
+        return tg.user_sends_photo(chat_id, photo(text=f"so do {chat_id}"))
+    return tg.user_sends_text(chat_id, line, language_code="vi")
 
 
 def normalized(messages: Sequence[dict[str, Any]]) -> list[str]:
@@ -285,19 +284,23 @@ def chunks(items: Sequence[str], sizes: Iterator[int]) -> Iterator[list[tuple[in
 
 
 async def converse(
-    tg: FakeTelegram, chat_id: int, rng: Any, *, pause: float = 0.05, timeout: float = 600
+    tg: FakeTelegram,
+    deliverer: WebhookDeliverer,
+    chat_id: int,
+    rng: Any,
+    *,
+    pause: float = 0.05,
+    timeout: float = 600,
 ) -> None:
     """One citizen says the script, in bursts of 1 to 4 messages; the next burst only
     once the previous one was acknowledged (a person reads the answer, then types on)."""
     sizes = iter(lambda: rng.randint(1, 4), None)
-    deadline = time.monotonic() + timeout
     for burst in chunks(SCRIPT, sizes):
-        for index, line in burst:
-            await say(tg, chat_id, line, index)
-        while any(chat_of(e.update) == chat_id for e in tg.queue):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"chat {chat_id}: updates still not acknowledged")
-            await asyncio.sleep(0.05)
+        ids = [say(tg, chat_id, line).update_id for _, line in burst]
+        try:
+            await deliverer.wait_acknowledged(ids, timeout)
+        except TimeoutError:
+            raise AssertionError(f"chat {chat_id}: updates not acknowledged in time") from None
         await asyncio.sleep(rng.uniform(0, pause))
 
 

@@ -79,13 +79,15 @@ async def _run(tg: FakeTelegram, dbs: Databases, procs: Processes, tmp_path: Pat
 
         # The reference: one citizen alone, every reply the script gets.
         [reference_chat] = chat_ids(1, base=7_000_000_000)
-        await converse(tg, reference_chat, rng)
+        await converse(tg, deliverer, reference_chat, rng)
         reference = normalized(tg.sent_messages(reference_chat))
         assert any("<code>" in line for line in reference), "\n---\n".join(reference)
 
         chats = chat_ids(CHATS)
         began = time.monotonic()
-        await asyncio.gather(*(converse(tg, chat, random.Random(chat)) for chat in chats))
+        await asyncio.gather(
+            *(converse(tg, deliverer, chat, random.Random(chat)) for chat in chats)
+        )
         await deliverer.settled(timeout=120)
         took = time.monotonic() - began
         print(f"{len(chats)} conversations in {took:.1f} s; {len(deliverer.duplicated)} dup")

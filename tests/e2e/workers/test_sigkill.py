@@ -79,7 +79,7 @@ async def _run(tg: FakeTelegram, dbs: Databases, procs: Processes, tmp_path: Pat
         await asyncio.gather(wait_port(steady, None, 60), wait_port(victim, None, 60))
 
         [reference_chat] = chat_ids(1, base=7_000_000_000)
-        await converse(tg, reference_chat, rng)
+        await converse(tg, deliverer, reference_chat, rng)
         reference = await _answers(portal_url, reference_chat)
 
         chats: list[int] = []
@@ -90,7 +90,9 @@ async def _run(tg: FakeTelegram, dbs: Databases, procs: Processes, tmp_path: Pat
             while len(running) < AT_ONCE:
                 chat = next(pool)
                 chats.append(chat)
-                task = asyncio.create_task(converse(tg, chat, random.Random(chat), timeout=900))
+                task = asyncio.create_task(
+                    converse(tg, deliverer, chat, random.Random(chat), timeout=900)
+                )
                 running.add(task)
                 task.add_done_callback(running.discard)
 
