@@ -79,6 +79,7 @@ class WebhookDeliverer:
         self.acknowledged: list[tuple[int, str]] = []  # (update id, worker URL), in order
         self.duplicated: list[int] = []  # update ids delivered once more after their ack
         self.acked: set[int] = set()
+        self._avoid: dict[int, str] = {}  # a duplicate goes first to another worker
         self._acks = asyncio.Condition()
         self._slots = asyncio.Semaphore(max_connections)
         self._busy: set[object] = set()  # chats with an update on the wire
@@ -155,8 +156,11 @@ class WebhookDeliverer:
     async def _deliver(self, entry: QueuedUpdate, order: object) -> None:
         delay = self.backoff
         try:
+            avoid = self._avoid.pop(entry.update["update_id"], None)
             while not self._closing:
-                url = self.rng.choice(self.urls)
+                others = [u for u in self.urls if u != avoid] or self.urls
+                url = self.rng.choice(others)
+                avoid = None
                 if await self._post(url, entry.update):
                     self.acknowledged.append((entry.update["update_id"], url))
                     async with self._acks:
@@ -166,6 +170,7 @@ class WebhookDeliverer:
                         self.fake.queue.remove(entry)
                     if not entry.redelivery and self.rng.random() < self.duplicates:
                         self.duplicated.append(entry.update["update_id"])
+                        self._avoid[entry.update["update_id"]] = url
                         self.fake.redeliver(entry.update["update_id"])
                     return
                 await asyncio.sleep(delay)

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -215,6 +216,18 @@ async def start_portal(
     process = procs.start(f"portal-{port}", args, env)
     await wait_port(port, process, timeout=180)
     return process
+
+
+def cpu_seconds() -> str:
+    """The CPU the test used (itself and the processes it waited for: the portal, the
+    `motcua bot` workers, the notifier — not the zygote's forks), for its duration on
+    a machine of its own."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (
+        f"CPU: test process {own.ru_utime + own.ru_stime:.1f} s, "
+        f"its waited-for processes {children.ru_utime + children.ru_stime:.1f} s"
+    )
 
 
 def chat_ids(count: int, base: int = 7_100_000_000) -> list[int]:

@@ -22,6 +22,7 @@ from tests.e2e.workers.cluster import (
     applications,
     chat_ids,
     converse,
+    cpu_seconds,
     environment,
     free_port,
     normalized,
@@ -51,6 +52,7 @@ async def test_two_bot_and_two_portal_workers_lose_nothing_and_repeat_nothing(
     finally:
         procs.stop_all()
         dbs.drop()
+        print(cpu_seconds())
 
 
 async def _run(tg: FakeTelegram, dbs: Databases, procs: Processes, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from tests.e2e.workers.cluster import (
     applications,
     chat_ids,
     converse,
+    cpu_seconds,
     documents,
     environment,
     free_port,
@@ -58,6 +59,7 @@ async def test_a_worker_killed_a_hundred_times_loses_no_answer_and_submits_once(
     finally:
         procs.stop_all()
         dbs.drop()
+        print(cpu_seconds())
 
 
 async def _run(tg: FakeTelegram, dbs: Databases, procs: Processes, tmp_path: Path) -> None:
