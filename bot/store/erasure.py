@@ -87,7 +87,9 @@ def _scrub_state(conn: Connection, key: str) -> bool:
     )
     data = kept.model_dump(mode="json")
     data["version"] = row.version
-    conn.execute(update(Conversation).where(Conversation.key == key).values(state=data))
+    conn.execute(
+        update(Conversation).where(Conversation.key == key).values(state=data, waiting=False)
+    )
     return True
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -44,6 +44,9 @@ class Conversation(Base):
     state: Mapped[dict[str, Any]] = mapped_column(SealedJson)  # sealed at rest
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The state keeps portal writes made during an outage (state.outbox): the sealed
+    # state cannot be queried, so the background retry finds the chats by this.
+    waiting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ProcessedUpdate(Base):

@@ -4,11 +4,23 @@ so the event loop never waits on the database."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import BindParameter, Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Engine,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +31,32 @@ from bot.store.models import Chat, Conversation, HandoffRequest, ProcessedUpdate
 from dialogs import State
 
 T = TypeVar("T")
+
+# Where the turn in flight at a checkpoint is kept: inside the sealed state's JSON
+# (sealed like the state, written by the same statement), never given to the engine.
+JOURNAL = "_turn"
+NO_UPDATE = ("", -1)  # matches no processed update
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the chats row says, read with the state: the per-turn touch of that row
+    is written only when it would change something."""
+
+    lang: str
+    blocked: bool
+    consented: bool
+
+
+@dataclass
+class LoadedTurn:
+    """One statement's worth: the state, the turn in flight at its last checkpoint (if a
+    worker died after it), whether this update was already handled, the chats row."""
+
+    state: State
+    journal: dict[str, Any] | None
+    processed: bool
+    chat: Seen | None
 
 
 class StaleStateError(Exception):
@@ -76,24 +114,58 @@ class Store:
 
     async def load_state(self, key: str) -> State:
         """The stored state with its version; a fresh ``State()`` (version 0) if none."""
+        return (await self.load_turn(key)).state
 
-        def fn(conn: Connection) -> State:
-            row = conn.execute(self._turn_sql.load, {"key_": key}).first()
-            if row is None:
-                return State()
-            state = State.model_validate(row.state)
+    async def load_turn(self, key: str, update: tuple[str, int] | None = None) -> LoadedTurn:
+        """The state, its checkpoint journal, whether ``update`` (channel, id) was
+        processed, and the chats row: one statement, so a turn reads once."""
+        channel, update_id = update or NO_UPDATE
+        params = {"key_": key, "channel_": channel, "update_id_": update_id}
+
+        def fn(conn: Connection) -> LoadedTurn:
+            row = conn.execute(self._turn_sql.load, params).one()
+            chat = None
+            if row.chat_lang is not None:
+                chat = Seen(row.chat_lang, bool(row.blocked), bool(row.consented))
+            if row.state is None:
+                return LoadedTurn(State(), None, bool(row.processed), chat)
+            data = dict(row.state)
+            journal = data.pop(JOURNAL, None)
+            state = State.model_validate(data)
             state.version = row.version
-            return state
+            return LoadedTurn(state, journal, bool(row.processed), chat)
 
         return await self._run_core(fn)
 
     async def save_state(self, key: str, state: State, expected_version: int) -> int:
         """Save if nobody saved since ``expected_version``; returns the new version.
         Raises StaleStateError otherwise."""
+        return await self.save_turn(key, state, expected_version)
+
+    async def save_turn(
+        self,
+        key: str,
+        state: State,
+        expected_version: int,
+        *,
+        journal: dict[str, Any] | None = None,
+        updates: Sequence[tuple[str, int]] = (),
+        chat: Seen | None = None,
+    ) -> int:
+        """``save_state`` in one transaction with the rest of a turn's writes: the
+        ``journal`` of a checkpoint (the turn's effects still to run, its replies not
+        sent yet) or, at the end of a turn, none and ``updates`` marked processed. The
+        chats row is touched unless ``chat`` (as loaded) shows nothing would change."""
         new_version = expected_version + 1
         data = state.model_dump(mode="json")
         data["version"] = new_version
+        if journal is not None:
+            data[JOURNAL] = journal
         now = utcnow()
+        waiting = bool(state.outbox)
+        touch = chat is None or (
+            chat.blocked or chat.lang != state.lang or chat.consented != bool(state.consent)
+        )
 
         def fn(conn: Connection) -> int:
             if expected_version == 0:
@@ -101,7 +173,7 @@ class Store:
                     with conn.begin_nested():
                         conn.execute(
                             insert(Conversation).values(
-                                key=key, state=data, version=1, updated_at=now
+                                key=key, state=data, version=1, updated_at=now, waiting=waiting
                             )
                         )
                 except IntegrityError as exc:
@@ -115,13 +187,35 @@ class Store:
                         "state_": data,
                         "version_": new_version,
                         "now_": now,
+                        "waiting_": waiting,
                     },
                 )
                 if done.rowcount != 1:
                     raise StaleStateError(key, expected_version)
-            touch = self._turn_sql.touch_consent if state.consent else self._turn_sql.touch
-            conn.execute(touch, {"key_": key, "lang_": state.lang, "now_": now})
+            if touch:
+                stmt = self._turn_sql.touch_consent if state.consent else self._turn_sql.touch
+                conn.execute(stmt, {"key_": key, "lang_": state.lang, "now_": now})
+            if updates:
+                conn.execute(self._turn_sql.mark_only, _marks(updates, now))
             return new_version
+
+        return await self._run_core(fn)
+
+    async def mark_updates(self, updates: Sequence[tuple[str, int]]) -> None:
+        """A turn that changed nothing still marks its update processed."""
+        now = utcnow()
+
+        def fn(conn: Connection) -> None:
+            conn.execute(self._turn_sql.mark_only, _marks(updates, now))
+
+        await self._run_core(fn)
+
+    async def waiting_chats(self) -> list[str]:
+        """The chats whose state keeps portal writes for later (any worker's)."""
+
+        def fn(conn: Connection) -> list[str]:
+            query = select(Conversation.key).where(Conversation.waiting).order_by(Conversation.key)
+            return list(conn.scalars(query))
 
         return await self._run_core(fn)
 
@@ -156,7 +250,7 @@ class Store:
     async def mark_update_processed(self, channel: str, update_id: int) -> bool:
         """True the first time an update is seen, False for a repeat."""
 
-        params = {"channel_": channel, "update_id_": update_id, "now_": utcnow()}
+        params = _mark_params((channel, update_id), utcnow())
 
         def fn(conn: Connection) -> bool:
             # RETURNING says whether the row went in (rowcount is unreliable here).
@@ -187,14 +281,40 @@ class Store:
         return await self._run(fn)
 
 
+def _mark_params(update: tuple[str, int], now: datetime) -> dict[str, Any]:
+    return {"channel_": update[0], "update_id_": update[1], "now_": now}
+
+
+def _marks(updates: Sequence[tuple[str, int]], now: datetime) -> Any:
+    """One parameter set (one statement), or several (executemany) for a resumed turn."""
+    params = [_mark_params(u, now) for u in updates]
+    return params[0] if len(params) == 1 else params
+
+
 class _TurnStatements:
     """The statements of every turn, built once with bound parameters: building and
     keying a statement costs SQLAlchemy more than running it (0.43 against 0.09 ms for
     a save, measured), and these run several times per conversation turn."""
 
     def __init__(self, dialect_insert: Callable[[type[Any]], Any]) -> None:
-        self.load = select(Conversation.state, Conversation.version).where(
-            Conversation.key == bindparam("key_")
+        # From a one-row table, so a chat with no state still answers: the state, the
+        # chats row (left joins) and whether the update was processed, in one statement.
+        one = select(literal(1).label("one")).subquery()
+        processed = exists().where(
+            ProcessedUpdate.channel == bindparam("channel_"),
+            ProcessedUpdate.update_id == bindparam("update_id_"),
+        )
+        self.load = select(
+            Conversation.state,
+            Conversation.version,
+            Chat.lang.label("chat_lang"),
+            Chat.blocked,
+            Chat.consent_at.is_not(None).label("consented"),
+            processed.label("processed"),
+        ).select_from(
+            one.outerjoin(Conversation, Conversation.key == bindparam("key_")).outerjoin(
+                Chat, Chat.key == bindparam("key_")
+            )
         )
         self.save = (
             update(Conversation)
@@ -206,6 +326,7 @@ class _TurnStatements:
                 state=bindparam("state_", type_=Conversation.__table__.c.state.type),
                 version=bindparam("version_"),
                 updated_at=bindparam("now_"),
+                waiting=bindparam("waiting_"),
             )
         )
         # A message from the user means they have not blocked the bot (any more).
@@ -218,7 +339,8 @@ class _TurnStatements:
             update_id=bindparam("update_id_"),
             processed_at=bindparam("now_"),
         )
-        self.mark = mark.on_conflict_do_nothing().returning(ProcessedUpdate.update_id)
+        self.mark_only = mark.on_conflict_do_nothing()
+        self.mark = self.mark_only.returning(ProcessedUpdate.update_id)
 
     @staticmethod
     def _touch(dialect_insert: Callable[[type[Any]], Any], *, consent: bool) -> Any:

@@ -4,6 +4,7 @@ server), Dispatcher with our middleware and router, polling or webhook."""
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from dataclasses import dataclass
 
@@ -118,7 +119,7 @@ class TelegramChannel:
         )
         handoff.bind(runtime, sender)
         dispatcher = Dispatcher(disable_fsm=True)  # the conversation state is ours
-        dispatcher.update.outer_middleware(ChatTurnMiddleware(runtime.locks, store))
+        dispatcher.update.outer_middleware(ChatTurnMiddleware(runtime.locks, store, runtime))
         dispatcher.include_router(handoff_router(handoff))  # first: open cases, staff group
         dispatcher.include_router(handlers.router())
         channel = cls(bot, dispatcher, runtime, handlers, contexts, settings, handoff, retry_every)
@@ -185,14 +186,35 @@ class TelegramChannel:
         )
 
     def webhook_app(self) -> web.Application:
-        from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+        from aiogram.webhook.aiohttp_server import setup_application
 
         app = web.Application()
-        SimpleRequestHandler(
-            dispatcher=self.dispatcher, bot=self.bot, secret_token=self.settings.webhook_secret
-        ).register(app, path=self.settings.webhook_path)
+        app.router.add_post(self.settings.webhook_path, self.on_webhook)
         setup_application(app, self.dispatcher, bot=self.bot)
         return app
+
+    async def on_webhook(self, request: web.Request) -> web.Response:
+        """One delivery, answered 200 only when the update has been handled and its
+        turn committed (not aiogram's default of answering first): an error, or a
+        worker killed meanwhile, leaves it unanswered and Telegram delivers it again.
+        Telegram waits for one chat's answer before sending that chat's next update."""
+        from aiogram.types import Update
+
+        secret = self.settings.webhook_secret
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if secret and not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.Response(status=401)
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": self.bot})
+        except ValueError:  # not JSON, or not an update: delivering it again cannot help
+            log.warning("webhook: a body that is no update")
+            return web.Response(status=400)
+        try:
+            await self.dispatcher.feed_update(self.bot, update)
+        except Exception:
+            log.exception("update %s failed; left for Telegram to deliver again", update.update_id)
+            return web.Response(status=500)
+        return web.json_response({})
 
     async def run_webhook(self) -> None:
         runner = web.AppRunner(self.webhook_app())

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message, User
 from bot.runtime import Runtime
 from bot.telegram.albums import AlbumCollector
 from bot.telegram.convert import album_to_event, callback_to_event, message_to_event
-from bot.telegram.middleware import chat_key
+from bot.telegram.middleware import TurnTicket, chat_key
 from bot.telegram.sender import ReplySender
 from dialogs import Event, Unsupported
 
@@ -41,10 +41,10 @@ class TelegramHandlers:
         router.callback_query.register(self.on_callback)
         return router
 
-    async def on_message(self, message: Message) -> None:
+    async def on_message(self, message: Message, turn: TurnTicket | None = None) -> None:
         event = message_to_event(message)
         if event is not None:
-            await self.turn(message.chat.id, message.from_user, event, locked=True)
+            await self.turn(message.chat.id, message.from_user, event, locked=True, ticket=turn)
 
     async def on_album_part(self, message: Message) -> None:
         self.albums.add(message)
@@ -54,17 +54,21 @@ class TelegramHandlers:
         # Later than the update that started it: take the chat's lock again.
         await self.turn(first.chat.id, first.from_user, album_to_event(messages), locked=False)
 
-    async def on_edited(self, message: Message) -> None:
-        await self.turn(message.chat.id, message.from_user, Unsupported("edited"), locked=True)
+    async def on_edited(self, message: Message, turn: TurnTicket | None = None) -> None:
+        event = Unsupported("edited")
+        await self.turn(message.chat.id, message.from_user, event, locked=True, ticket=turn)
 
-    async def on_callback(self, query: CallbackQuery, bot: Bot) -> None:
+    async def on_callback(
+        self, query: CallbackQuery, bot: Bot, turn: TurnTicket | None = None
+    ) -> None:
         # Always answer, or the button keeps spinning on the user's phone; while the
         # turn runs, so the answer costs the user no round trip.
         answering = asyncio.create_task(self._answer(query))
         try:
             event = callback_to_event(query)
             if event is not None and query.message is not None:
-                await self.turn(query.message.chat.id, query.from_user, event, locked=True)
+                chat_id = query.message.chat.id
+                await self.turn(chat_id, query.from_user, event, locked=True, ticket=turn)
         finally:
             await answering
 
@@ -74,13 +78,30 @@ class TelegramHandlers:
         except Exception as exc:
             log.debug("callback answer failed: %s", exc)
 
-    async def turn(self, chat_id: int, user: User | None, event: Event, *, locked: bool) -> None:
+    async def turn(
+        self,
+        chat_id: int,
+        user: User | None,
+        event: Event,
+        *,
+        locked: bool,
+        ticket: TurnTicket | None = None,
+    ) -> None:
+        """One turn, then its replies: sent after the turn's commit, so a worker killed
+        before it leaves the update to be delivered again and nothing was said; killed
+        while sending, the rest of the replies is lost, never said twice."""
         key = chat_key(chat_id)
         hint = user.language_code if user else None
         # "typing..." goes out when the turn is slow, and then always before any reply.
         typing = _DelayedTyping(self.sender, chat_id, self.typing_after)
         try:
-            if locked:  # ChatTurnMiddleware holds the chat's lock
+            if locked and ticket is not None:
+                # ChatTurnMiddleware holds the chat's lock and has read the chat.
+                ticket.taken = True
+                replies = await self.runtime.process_locked(
+                    key, event, lang_hint=hint, update=ticket.update, loaded=ticket.loaded
+                )
+            elif locked:  # ChatTurnMiddleware holds the chat's lock
                 replies = await self.runtime.process_locked(key, event, lang_hint=hint)
             else:
                 replies = await self.runtime.process(key, event, lang_hint=hint)

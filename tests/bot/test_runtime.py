@@ -414,3 +414,136 @@ async def test_the_background_retry_delivers_and_sends(sqlite_store: Store) -> N
     assert await runtime.retry_kept(send) == 0
     assert sent == [(KEY, ["delivered a"])] and runner.received == [("save_answers", {"n": "a"})]
     assert await runtime.retry_kept(send) == 0 and len(runner.received) == 1
+
+
+async def test_the_background_retry_of_another_worker_finds_the_kept_writes(
+    sqlite_store: Store,
+) -> None:
+    """Kept by one worker (then gone: restarted, or serving other chats), delivered by
+    the background retry of another, which never saw the chat: found in the store."""
+    down, up = DownRunner(), DownRunner()
+    down.down = True
+    first = Runtime(
+        store=sqlite_store,
+        runner=down,
+        context_provider=FixedContext(),
+        engine_handle=keeping_handle,
+    )
+    await first.process(KEY, Text("a"))
+    assert await sqlite_store.waiting_chats() == [KEY]
+    other = Runtime(
+        store=sqlite_store, runner=up, context_provider=FixedContext(), engine_handle=keeping_handle
+    )
+    sent: list[tuple[str, list[str]]] = []
+
+    async def send(key: str, replies: list[Reply]) -> None:
+        sent.append((key, [r.text for r in replies]))
+
+    assert await other.retry_kept(send) == 0
+    assert sent == [(KEY, ["delivered a"])] and up.received == [("save_answers", {"n": "a"})]
+    assert await sqlite_store.waiting_chats() == []
+    assert await other.retry_kept(send) == 0 and len(up.received) == 1
+
+
+class Killed(BaseException):
+    """The worker dies here: nothing after this line of the turn runs."""
+
+
+class DyingRunner(SlowRunner):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    async def run(self, effect: Effect, citizen: str) -> EffectResult:
+        self.calls.append(effect.name)
+        raise Killed
+
+
+def _runtime(store: Store, runner: SlowRunner) -> Runtime:
+    return Runtime(
+        store=store, runner=runner, context_provider=FixedContext(), engine_handle=echo_handle
+    )
+
+
+async def test_an_update_killed_before_its_commit_runs_again_and_once_after(
+    sqlite_store: Store,
+) -> None:
+    update = ("telegram", 7)
+    await _runtime(sqlite_store, SlowRunner()).process(KEY, Text("look"))  # a first turn
+    dying = _runtime(sqlite_store, DyingRunner())
+    with pytest.raises(Killed):  # killed during the read effect: no checkpoint, no mark
+        await dying.process_locked(KEY, Text("look again"), update=update)
+    assert not (await sqlite_store.load_turn(KEY, update)).processed
+    runtime = _runtime(sqlite_store, SlowRunner())
+    replies = await runtime.process_locked(KEY, Text("look again"), update=update)
+    assert [r.text for r in replies] == ["got look again", "done look again"]
+    assert await runtime.process_locked(KEY, Text("look again"), update=update) == []
+    log = (await sqlite_store.load_state(KEY)).answers["log"]
+    assert log == ["look", "done look", "look again", "done look again"]
+
+
+async def test_a_turn_killed_after_its_checkpoint_is_resumed_not_handled_again(
+    sqlite_store: Store,
+) -> None:
+    update = ("telegram", 8)
+    dying = _runtime(sqlite_store, DyingRunner())
+    with pytest.raises(Killed):  # after the checkpoint before the submit
+        await dying.process_locked(KEY, Text("a"), update=update)
+    loaded = await sqlite_store.load_turn(KEY, update)
+    assert not loaded.processed and loaded.journal is not None
+    assert loaded.state.submit_key == "key-a"
+    runtime = _runtime(sqlite_store, SlowRunner())
+    replies = await runtime.process_locked(KEY, Text("a"), update=update)
+    # The event was handled once (its reply kept in the journal); the submit ran again.
+    assert [r.text for r in replies] == ["got a", "done a"]
+    after = await sqlite_store.load_turn(KEY, update)
+    assert after.processed and after.journal is None
+    assert after.state.answers["log"] == ["a", "done a"]
+    assert await runtime.process_locked(KEY, Text("a"), update=update) == []
+
+
+async def test_a_turn_that_changes_nothing_still_marks_its_update(sqlite_store: Store) -> None:
+    def nothing(state: State, event: Event, ctx: Context) -> Step:
+        return Step(state)
+
+    runtime = Runtime(
+        store=sqlite_store,
+        runner=SlowRunner(),
+        context_provider=FixedContext(),
+        engine_handle=nothing,
+    )
+    update = ("telegram", 9)
+    await runtime.process_locked(KEY, Text("x"), update=update)
+    assert (await sqlite_store.load_turn(KEY, update)).processed
+
+
+async def test_a_typed_turn_is_one_read_and_one_write_transaction(sqlite_store: Store) -> None:
+    """The turn transaction's cost in the bot store: the chat read once (state,
+    processed?, chats row), then the state saved with the update marked, in one commit
+    (the chats row untouched while nothing in it changes)."""
+    from sqlalchemy import event
+
+    def note(state: State, ev: Event, ctx: Context) -> Step:
+        step = Step(state.model_copy(deep=True))
+        step.state.answers.setdefault("log", []).append(str(ev))
+        return step
+
+    runtime = Runtime(
+        store=sqlite_store, runner=SlowRunner(), context_provider=FixedContext(), engine_handle=note
+    )
+
+    async def turn(n: int) -> None:
+        update = ("telegram", n)
+        loaded = await runtime.load(KEY, update)
+        await runtime.process_locked(KEY, Text(f"t{n}"), update=update, loaded=loaded)
+
+    await turn(1)
+    seen: list[str] = []
+    event.listen(
+        sqlite_store.engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *args: seen.append(statement.split()[0]),
+    )
+    event.listen(sqlite_store.engine, "commit", lambda conn: seen.append("COMMIT"))
+    await turn(2)
+    assert seen == ["SELECT", "COMMIT", "UPDATE", "INSERT", "COMMIT"]

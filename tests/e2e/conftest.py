@@ -36,9 +36,9 @@ class Turns:
         runtime = channel.runtime
         process_locked = runtime.process_locked
 
-        async def logged(key: str, event: Event, *, lang_hint: str | None = None) -> list[Reply]:
+        async def logged(key: str, event: Event, **kwargs: Any) -> list[Reply]:
             self.events.append((key, event))
-            return await process_locked(key, event, lang_hint=lang_hint)
+            return await process_locked(key, event, **kwargs)
 
         runtime.process_locked = logged  # type: ignore[method-assign]
         sender = channel.handlers.sender

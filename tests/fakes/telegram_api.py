@@ -115,6 +115,9 @@ class FakeTelegram(BotApiMethods):
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._webhook_task: asyncio.Task[None] | None = None
+        # When set (tests.fakes.telegram_webhooks.WebhookDeliverer), it delivers the
+        # updates instead of the one-URL loop below.
+        self.deliverer: object | None = None
         self._handlers: dict[str, Callable[[dict[str, Any], dict[str, Upload]], Any]] = {}
         for name in dir(self):
             if name.startswith("m_"):
@@ -275,7 +278,8 @@ class FakeTelegram(BotApiMethods):
 
     def m_setWebhook(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
         result = super().m_setWebhook(params, uploads)
-        if self.webhook and (self._webhook_task is None or self._webhook_task.done()):
+        idle = self._webhook_task is None or self._webhook_task.done()
+        if self.webhook and self.deliverer is None and idle:
             self._webhook_task = asyncio.get_running_loop().create_task(self._deliver_webhooks())
         return result
 

@@ -349,6 +349,64 @@ async def test_webhook_mode_with_a_secret(
         await runner.cleanup()
 
 
+async def test_the_webhook_is_answered_only_once_the_turn_is_committed(
+    tg: FakeTelegram, recorder: Recorder, sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A turn whose commit fails is answered 500 and nothing is said; Telegram delivers
+    it again and the turn runs once more; a repeat after the 200 is dropped."""
+    from aiohttp import web
+
+    from motcua.demo import _free_port
+
+    port = _free_port("127.0.0.1")
+    settings = BotSettings(
+        telegram_bot_token=TOKEN,
+        telegram_api_base=tg.api_base,
+        webhook_url=f"http://127.0.0.1:{port}/hook",
+        webhook_secret="s3cret-token",
+        bot_link="https://t.me/MotCuaBot",
+    )
+    ch = TelegramChannel.build(
+        settings,
+        backend=EmptyCatalog(),  # type: ignore[arg-type]
+        store=sqlite_store,
+        engine_handle=recorder.handle,
+    )
+    save_turn = sqlite_store.save_turn
+    failures = [RuntimeError("the database went away")]
+
+    async def flaky(*args: Any, **kwargs: Any) -> int:
+        if failures:
+            raise failures.pop()
+        return await save_turn(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite_store, "save_turn", flaky)
+    runner = web.AppRunner(ch.webhook_app())
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+
+    async def statuses(update_id: int, count: int) -> list[int | None]:
+        for _ in range(200):
+            found = [d.status for d in tg.webhook_deliveries if d.update_id == update_id]
+            if len(found) >= count:
+                break
+            await asyncio.sleep(0.05)
+        return found
+
+    try:
+        await tg.wait_for("setWebhook", timeout=10)
+        injected = tg.user_sends_text(CHAT, "một lần")
+        reply = await tg.wait_for_reply(injected, timeout=10)
+        assert reply["text"] == "got Text vi"
+        assert await statuses(injected.update_id, 2) == [500, 200]
+        tg.redeliver(injected.update_id)  # delivered again after its 200: dropped
+        assert await statuses(injected.update_id, 3) == [500, 200, 200]
+        assert [m["text"] for m in tg.sent_messages(CHAT)] == ["got Text vi"]
+        assert recorder.events == [Text("một lần"), Text("một lần")]  # the first not kept
+    finally:
+        await runner.cleanup()
+
+
 @pytest.fixture
 async def real_channel(
     tg: FakeTelegram, portal: Any, sqlite_store: Store
