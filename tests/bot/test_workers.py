@@ -270,6 +270,8 @@ def test_two_webhook_workers_answer_on_one_port(
                 lambda: (
                     len(_listening(proc.pid, port)) == 2
                     and workers[0] not in _listening(proc.pid, port)
+                    # ... and it has finished starting (its own log line), not merely forked
+                    and log_path.read_text().count("webhook listening") >= 3
                 ),
             )
             answer = httpx.post(
