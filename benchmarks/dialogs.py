@@ -44,6 +44,7 @@ import io
 import os
 import random
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,6 +57,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import aiohttp  # noqa: E402
+import httpx  # noqa: E402
 from aiogram import Dispatcher, Router  # noqa: E402
 from aiogram.types import (  # noqa: E402
     CallbackQuery,
@@ -63,10 +66,12 @@ from aiogram.types import (  # noqa: E402
     InlineKeyboardMarkup,
     Message,
 )
+from aiohttp import web  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from backend_client import PortalClient  # noqa: E402
-from benchmarks.portal import BOT, drop_postgres, postgres_url, start_portal  # noqa: E402
+from benchmarks.portal import BOT, drop_postgres, free_port, postgres_url  # noqa: E402
+from bot.locks import ChatLocks  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.telegram import TelegramChannel  # noqa: E402
@@ -80,6 +85,7 @@ TOKEN = "123456:BENCH"
 STEPS = "--steps" in sys.argv
 WARM = 0 if "--no-warm" in sys.argv else 2  # users run before measuring: caches, connections
 PHOTO = photo(width=800, height=600)
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # One user's whole application: (kind, argument).
 FLOW: list[tuple[str, str]] = [
@@ -121,6 +127,35 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def process_tree(pids: list[int]) -> list[int]:
+    """The processes and all their descendants (uvicorn's workers under its supervisor)."""
+    children: defaultdict[int, list[int]] = defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children[parent].append(int(entry.name))
+    out, todo = [], list(pids)
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def tree_cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds so far of each process of the trees rooted at `pids`."""
+    return {pid: cpu_seconds(pid) for pid in process_tree(pids)}
+
+
+def cpu_spent(before: dict[int, float], pids: list[int]) -> dict[int, float]:
+    """CPU seconds spent since `before`, per process (one started since counts whole)."""
+    return {pid: cpu - before.get(pid, 0.0) for pid, cpu in tree_cpu(pids).items()}
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -152,58 +187,182 @@ class TurnCounter:
 
 @dataclass
 class RunningBot:
-    """A bot in its own process; each finished turn comes back as a line on stdout."""
+    """A bot in its own process(es): one in long polling, or N webhook workers on one
+    port; each finished turn comes back as a line on a worker's stdout."""
 
     name: str
-    proc: asyncio.subprocess.Process
+    procs: list[asyncio.subprocess.Process]
     turns: TurnCounter
-    reader: asyncio.Task[None]
+    readers: list[asyncio.Task[None]]
+    per_worker: list[int]  # finished turns per worker process: how the kernel spread them
+    pusher: WebhookPusher | None = None
 
     @property
-    def pid(self) -> int:
-        return self.proc.pid
+    def pids(self) -> list[int]:
+        return [proc.pid for proc in self.procs]
 
     async def close(self) -> None:
-        if self.proc.returncode is None:
-            self.proc.terminate()
-        await self.proc.wait()
-        await self.reader
+        if self.pusher is not None:
+            await self.pusher.stop()
+        for proc in self.procs:
+            if proc.returncode is None:
+                proc.terminate()
+        for proc in self.procs:
+            await proc.wait()
+        await asyncio.gather(*self.readers)
+
+
+def chat_of(update: dict[str, Any]) -> int:
+    """The chat an update belongs to (a button press: the chat of its message)."""
+    if "message" in update:
+        return int(update["message"]["chat"]["id"])
+    query = update["callback_query"]
+    source = query.get("message")
+    return int(source["chat"]["id"] if source else query["from"]["id"])
+
+
+class WebhookPusher:
+    """Telegram's side of webhook mode, as Telegram does it: updates POSTed to the bot's
+    URL over a pool of connections (Telegram's default max_connections is 40), several
+    chats at once, each chat's updates one after the other (the next once the previous
+    is answered 2xx, retried until it is). The fake's own webhook delivery posts one
+    update at a time for all chats, which would make it the bottleneck here. The pool's
+    connections are spread by the kernel over the workers sharing the port
+    (SO_REUSEPORT), which is what puts several workers to use."""
+
+    def __init__(self, tg: FakeTelegram, url: str, connections: int = 40) -> None:
+        self.tg = tg
+        self.url = url
+        self.connections = connections
+        self.pending: dict[int, deque[dict[str, Any]]] = {}
+        self.draining: set[asyncio.Task[None]] = set()
+        self.failures = 0
+        self._session: aiohttp.ClientSession | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> WebhookPusher:
+        connector = aiohttp.TCPConnector(limit=self.connections)
+        self._session = aiohttp.ClientSession(connector=connector)
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def stop(self) -> None:
+        for task in [self._task, *self.draining]:
+            if task is not None:
+                task.cancel()
+        await asyncio.gather(
+            *(t for t in [self._task, *self.draining] if t is not None), return_exceptions=True
+        )
+        if self._session is not None:
+            await self._session.close()
+
+    async def _run(self) -> None:
+        while True:
+            batch = self.tg.take_updates(100)
+            if not batch:
+                await self.tg.updates_signal.wait(1.0)
+                continue
+            self.tg.confirm_updates(batch[-1]["update_id"] + 1)  # ours to deliver now
+            for update in batch:
+                chat = chat_of(update)
+                queue = self.pending.get(chat)
+                if queue is not None:  # a delivery for this chat is under way: after it
+                    queue.append(update)
+                    continue
+                self.pending[chat] = deque([update])
+                task = asyncio.create_task(self._drain(chat))
+                self.draining.add(task)
+                task.add_done_callback(self.draining.discard)
+
+    async def _drain(self, chat: int) -> None:
+        queue = self.pending[chat]
+        try:
+            while queue:
+                while not await self._post(queue[0]):
+                    self.failures += 1
+                    await asyncio.sleep(0.05)
+                queue.popleft()
+        finally:
+            del self.pending[chat]
+
+    async def _post(self, update: dict[str, Any]) -> bool:
+        assert self._session is not None
+        try:
+            async with self._session.post(
+                self.url, json=update, timeout=aiohttp.ClientTimeout(total=10)
+            ) as response:
+                await response.read()
+                return 200 <= response.status < 300
+        except (aiohttp.ClientError, TimeoutError):
+            return False
 
 
 async def start_bot(
-    name: str, tg: FakeTelegram, portal_url: str = "", store_url: str = ""
+    name: str,
+    tg: FakeTelegram,
+    portal_url: str = "",
+    store_url: str = "",
+    *,
+    workers: int = 1,
+    mode: str = "webhook",
+    redis_url: str = "",
 ) -> RunningBot:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--worker",
-        name,
-        "--api-base",
-        tg.api_base,
-        "--portal-url",
-        portal_url,
-        "--store-url",
-        store_url,
-        stdout=asyncio.subprocess.PIPE,
-        cwd=ROOT,
-    )
-    assert proc.stdout is not None
+    """`workers` processes of the bot: in webhook mode all listening on one port
+    (SO_REUSEPORT, as `motcua bot --workers N` runs them) and fed by a WebhookPusher;
+    in long polling (one process only) reading getUpdates from the fake."""
+    if mode == "polling" and workers != 1:
+        raise ValueError("long polling is one process: one reader of getUpdates")
+    port = free_port() if mode == "webhook" else 0
     turns = TurnCounter()
-    ready = asyncio.get_running_loop().create_future()
+    per_worker = [0] * workers
+    procs: list[asyncio.subprocess.Process] = []
+    readers: list[asyncio.Task[None]] = []
+    readies: list[asyncio.Future[None]] = []
+    for index in range(workers):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker",
+            name,
+            "--api-base",
+            tg.api_base,
+            "--portal-url",
+            portal_url,
+            "--store-url",
+            store_url,
+            "--webhook-port",
+            str(port),
+            "--redis-url",
+            redis_url,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=ROOT,
+        )
+        assert proc.stdout is not None
+        ready = asyncio.get_running_loop().create_future()
 
-    async def read(stream: asyncio.StreamReader) -> None:
-        while line := await stream.readline():
-            word, _, arg = line.decode().strip().partition(" ")
-            if word == "turn":
-                turns.finished(int(arg))
-            elif word == "ready" and not ready.done():
-                ready.set_result(None)
-        if not ready.done():
-            ready.set_exception(RuntimeError(f"{name} bot exited before it was ready"))
+        async def read(stream: asyncio.StreamReader, ready: asyncio.Future[None], i: int) -> None:
+            while line := await stream.readline():
+                word, _, arg = line.decode().strip().partition(" ")
+                if word == "turn":
+                    turns.finished(int(arg))
+                    per_worker[i] += 1
+                elif word == "ready" and not ready.done():
+                    ready.set_result(None)
+            if not ready.done():
+                ready.set_exception(RuntimeError(f"{name} bot exited before it was ready"))
 
-    reader = asyncio.create_task(read(proc.stdout))
-    await asyncio.wait_for(ready, 60)
-    return RunningBot(name, proc, turns, reader)
+        procs.append(proc)
+        readies.append(ready)
+        readers.append(asyncio.create_task(read(proc.stdout, ready, index)))
+    bot = RunningBot(name, procs, turns, readers, per_worker)
+    try:
+        await asyncio.wait_for(asyncio.gather(*readies), 120)
+        if mode == "webhook":
+            bot.pusher = await WebhookPusher(tg, f"http://127.0.0.1:{port}/webhook").start()
+    except BaseException:
+        await bot.close()
+        raise
+    return bot
 
 
 def report_turn(chat_id: int) -> None:
@@ -211,11 +370,38 @@ def report_turn(chat_id: int) -> None:
     sys.stdout.flush()
 
 
-async def worker_ours(api_base: str, portal_url: str, store_url: str) -> None:
-    store = Store.migrated(store_url)
+async def serve(dispatcher: Dispatcher, bot: Any, webhook_app: Any, webhook_port: int) -> None:
+    """Long polling (port 0), or the webhook app on a port shared with the other
+    workers (SO_REUSEPORT, like `motcua bot --workers N`); "ready" once serving."""
+    if not webhook_port:
+        dispatcher.startup.register(lambda: print("ready", flush=True))
+        await dispatcher.start_polling(bot, polling_timeout=10)
+        return
+    runner = web.AppRunner(webhook_app)
+    await runner.setup()  # runs the dispatcher's startup (getMe, the commands menu)
+    site = web.TCPSite(runner, "127.0.0.1", webhook_port, reuse_port=True)
+    await site.start()
+    print("ready", flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+async def worker_ours(
+    api_base: str, portal_url: str, store_url: str, webhook_port: int, redis_url: str
+) -> None:
+    store = Store(store_url)  # migrated once by the driver, before the workers start
     backend = PortalClient(portal_url, BOT)
     settings = BotSettings(telegram_bot_token=TOKEN, telegram_api_base=api_base)
-    channel = TelegramChannel.build(settings, backend=backend, store=store, album_delay=0.2)
+    # Several workers serialise a chat through Redis, as in production; the prefix
+    # keeps this run's locks apart from anyone else's on the same Redis.
+    locks = ChatLocks.from_url(redis_url or None, prefix=f"motcua-bench:{os.getppid()}:chat:")
+    channel = TelegramChannel.build(
+        settings, backend=backend, store=store, locks=locks, album_delay=0.2
+    )
     sender = channel.handlers.sender
     original = sender.send
 
@@ -226,16 +412,17 @@ async def worker_ours(api_base: str, portal_url: str, store_url: str) -> None:
             report_turn(chat_id)
 
     sender.send = send  # type: ignore[method-assign]
-    channel.dispatcher.startup.register(lambda: print("ready", flush=True))
     try:
-        await channel.dispatcher.start_polling(channel.bot, polling_timeout=10)
+        app = channel.webhook_app() if webhook_port else None
+        await serve(channel.dispatcher, channel.bot, app, webhook_port)
     finally:
         await channel.bot.session.close()
         await backend.aclose()
+        await locks.aclose()
         store.close()
 
 
-async def worker_echo(api_base: str) -> None:
+async def worker_echo(api_base: str, webhook_port: int) -> None:
     bot = create_bot(TOKEN, api_base)
     router = Router()
 
@@ -257,9 +444,15 @@ async def worker_echo(api_base: str) -> None:
 
     dispatcher = Dispatcher(disable_fsm=True)
     dispatcher.include_router(router)
-    dispatcher.startup.register(lambda: print("ready", flush=True))
+    app = None
+    if webhook_port:  # the same aiogram webhook handler as ours (TelegramChannel.webhook_app)
+        from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+
+        app = web.Application()
+        SimpleRequestHandler(dispatcher=dispatcher, bot=bot).register(app, path="/webhook")
+        setup_application(app, dispatcher, bot=bot)
     try:
-        await dispatcher.start_polling(bot, polling_timeout=10)
+        await serve(dispatcher, bot, app, webhook_port)
     finally:
         await bot.session.close()
 
@@ -461,9 +654,20 @@ class Row:
     completed: int
     schedule: str = "poisson"
     submit_p99: float = float("nan")
-    cpu_bot_ms: float = float("nan")  # per turn of the open loop
-    cpu_portal_ms: float = float("nan")
+    cpu_bot_ms: float = float("nan")  # per turn of the open loop, all bot workers
+    cpu_portal_ms: float = float("nan")  # all portal processes (supervisor and workers)
     rss_portal: float = float("nan")
+    workers: int = 1
+    mode: str = "webhook"
+    spread: str = ""  # the bot workers' shares of the turns, the portal workers' of its CPU
+    users: int = 0
+
+
+def shares(values: list[float]) -> str:
+    total = sum(values)
+    if len(values) < 2 or total <= 0:
+        return ""
+    return "/".join(f"{100 * v / total:.0f}" for v in values)
 
 
 async def measure(
@@ -473,34 +677,60 @@ async def measure(
     n: int,
     rate: float,
     base: int,
-    kind: str = "poisson",
+    kinds: tuple[str, ...] = ("poisson",),
     portal_pid: int | None = None,
     closed: bool = True,
-) -> tuple[Row, list[User]]:
+) -> list[Row]:
+    """One row per schedule in `kinds` (each with its own users), then the closed loop."""
     echo = bot.name == "echo"
     warm = [User(base + 900 + i, echo) for i in range(WARM)]
     await closed_loop(tg, bot, warm)  # catalog cache, NLU, connections
-    users = [User(base + i, echo) for i in range(n)]
-    cpu0 = cpu_seconds(bot.pid), cpu_seconds(portal_pid)
-    late = await open_loop(tg, bot, users, rate, kind)
-    turns = max(1, sum(u.sent for u in users))
-    cpu_bot = (cpu_seconds(bot.pid) - cpu0[0]) / turns * 1000
-    cpu_portal = (cpu_seconds(portal_pid) - cpu0[1]) / turns * 1000
-    lat = latencies(tg, users)
-    submit = latencies(tg, users, SUBMIT_STEP)
-    if STEPS and not echo:
-        print_steps(tg, users)
-    tps = float("nan")
+    portal = [portal_pid] if portal_pid is not None else []
+    rows: list[Row] = []
+    for k, kind in enumerate(kinds):
+        users = [User(base + 1000 * k + i, echo) for i in range(n)]
+        before_bot, before_portal = tree_cpu(bot.pids), tree_cpu(portal)
+        turns_before = list(bot.per_worker)
+        late = await open_loop(tg, bot, users, rate, kind)
+        turns = max(1, sum(u.sent for u in users))
+        spent_bot = cpu_spent(before_bot, bot.pids)
+        spent_portal = cpu_spent(before_portal, portal)
+        lat = latencies(tg, users)
+        submit = latencies(tg, users, SUBMIT_STEP)
+        if STEPS and not echo:
+            print(f"{db}, {bot.name}, {len(bot.procs)} worker(s), {kind}:")
+            print_steps(tg, users)
+        done = sum(1 for u in users if echo or submitted(tg, u.chat_id))
+        rss = sum(rss_mb(pid) for pid in bot.pids)
+        row = Row(db, bot.name, rate, late, pct(lat, 0.5), pct(lat, 0.99), float("nan"), rss, done)
+        row.schedule = kind
+        row.submit_p99 = pct(submit, 0.99)
+        row.cpu_bot_ms = sum(spent_bot.values()) / turns * 1000
+        row.cpu_portal_ms = sum(spent_portal.values()) / turns * 1000 if portal else float("nan")
+        row.workers = len(bot.procs)
+        row.mode = "polling" if bot.pusher is None else "webhook"
+        row.users = n
+        bot_share = shares(
+            [float(b - a) for a, b in zip(turns_before, bot.per_worker, strict=True)]
+        )
+        # The portal's busy processes (its supervisor idles): how its workers shared the load.
+        busy = sorted((cpu for cpu in spent_portal.values() if cpu > 0.05), reverse=True)
+        portal_share = shares(busy) if len(busy) > 1 else ""
+        row.spread = " ".join(
+            part
+            for part in (
+                bot_share and f"bot {bot_share}",
+                portal_share and f"portal {portal_share}",
+            )
+            if part
+        )
+        rows.append(row)
     if closed:
         burst = [User(base + 500 + i, echo) for i in range(n)]
         tps = await closed_loop(tg, bot, burst)
-    done = sum(1 for u in users if echo or submitted(tg, u.chat_id))
-    row = Row(db, bot.name, rate, late, pct(lat, 0.5), pct(lat, 0.99), tps, rss_mb(bot.pid), done)
-    row.schedule = kind
-    row.submit_p99 = pct(submit, 0.99)
-    row.cpu_bot_ms = cpu_bot
-    row.cpu_portal_ms = cpu_portal if portal_pid is not None else float("nan")
-    return row, users
+        for row in rows:
+            row.tps = tps
+    return rows
 
 
 def light_photo_ladders(tg: FakeTelegram) -> None:
@@ -533,15 +763,85 @@ def submitted(tg: FakeTelegram, chat: int) -> bool:
     return len(photos) >= 2
 
 
+def start_portal_workers(
+    db_url: str, workdir: Path, workers: int
+) -> tuple[subprocess.Popen[bytes], str]:
+    """The portal as uvicorn with `workers` processes on the app factory (what `motcua
+    portal --workers N` runs; one worker is a single process, like `motcua portal`). The
+    database is migrated before. Several workers on SQLite share the file through WAL:
+    measured here, but not a supported deployment (the CLI refuses it)."""
+    port = free_port()
+    env = os.environ | {
+        "MOTCUA_ENV": "demo",  # the benchmark's short token is no production secret
+        "DATABASE_URL": db_url,
+        "UPLOAD_DIR": str(workdir / "uploads"),
+        "BOT_SERVICE_TOKEN": BOT,
+        "TRACK_RATE_PER_MINUTE": "100000000",
+    }
+    # proxy headers off and a 10 s graceful stop, as `motcua portal` runs uvicorn.
+    command = [sys.executable, "-m", "uvicorn", "portal.api.app:create_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command += ["--no-proxy-headers", "--timeout-graceful-shutdown", "10"]
+    proc = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the portal exited at start")
+        try:
+            up = httpx.get(base + "/v1/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            up = False
+        # Every worker started (the supervisor's children), not just the first one up.
+        if up and (workers == 1 or len(process_tree([proc.pid])) > workers):
+            if workers > 1:
+                time.sleep(3)  # the last ones to import: let them reach accept()
+            return proc, base
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("portal did not start")
+
+
+def stop_portal(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        print("the portal did not stop within 30 s: killed", file=sys.stderr)
+        proc.kill()
+        proc.wait()
+
+
+def redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except redis.RedisError:
+        return False
+
+
 async def run_db(
     db: str,
     n: int,
     rate: float,
     workdir: Path,
-    kind: str = "poisson",
+    kinds: tuple[str, ...] = ("poisson",),
     closed: bool = True,
     echo: bool = True,
+    counts: tuple[int, ...] = (1,),
+    mode: str = "webhook",
+    redis_url: str = REDIS_URL,
 ) -> list[Row]:
+    """For each worker count: a fresh portal with that many workers and as many bot
+    workers, on the same two databases (each count with its own chats); then the echo
+    floor with the first count."""
     created: list[str] = []
     if db == "sqlite":
         portal_db = f"sqlite:///{workdir / 'portal.sqlite3'}"
@@ -554,63 +854,103 @@ async def run_db(
         portal_db, store_db = a, b
         created = [a, b]
     portal_upgrade(portal_db)
-    proc, portal_url = start_portal(portal_db, workdir)
+    Store.migrated(store_db).close()  # once, before the workers open it
     rows: list[Row] = []
     try:
         async with FakeTelegram() as tg:
             light_photo_ladders(tg)
-            ours = await start_bot("motcua", tg, portal_url, store_db)
-            try:
-                row, _ = await measure(tg, ours, db, n, rate, 1_000_000, kind, proc.pid, closed)
-            finally:
-                await ours.close()
-            row.rss_portal = rss_mb(proc.pid)
-            rows.append(row)
-            if echo:
-                floor = await start_bot("echo", tg)
+            for k, workers in enumerate(counts):
+                redis = redis_url if workers > 1 else ""  # one worker: in-process locks
+                if redis and not redis_reachable(redis):
+                    print(f"Redis not reachable at {redis}: {workers} workers skipped")
+                    continue
+                proc, portal_url = start_portal_workers(portal_db, workdir / str(k), workers)
                 try:
-                    erow, _ = await measure(tg, floor, db, n, rate, 2_000_000, kind, None, closed)
+                    ours = await start_bot(
+                        "motcua",
+                        tg,
+                        portal_url,
+                        store_db,
+                        workers=workers,
+                        mode=mode,
+                        redis_url=redis,
+                    )
+                    try:
+                        base = 1_000_000 + 100_000 * k
+                        found = await measure(tg, ours, db, n, rate, base, kinds, proc.pid, closed)
+                    finally:
+                        await ours.close()
+                    rss_portal = sum(rss_mb(pid) for pid in process_tree([proc.pid]))
+                finally:
+                    stop_portal(proc)
+                for row in found:
+                    row.rss_portal = rss_portal
+                rows.extend(found)
+            if echo:
+                floor = await start_bot("echo", tg, workers=counts[0], mode=mode)
+                try:
+                    rows += await measure(tg, floor, db, n, rate, 2_000_000, kinds, None, closed)
                 finally:
                     await floor.close()
-                rows.append(erow)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            print("the portal did not stop within 30 s: killed", file=sys.stderr)
-            proc.kill()
-            proc.wait()
         for url in created:
             drop_postgres(url)
     return rows
 
 
-def table(rows: list[Row], n: int) -> str:
+def table(rows: list[Row]) -> str:
     head = (
-        f"{'db':<11}{'bot':<8}{'schedule':<9}{'offered/s':>10}{'late':>6}{'p50 ms':>9}"
-        f"{'p99 ms':>9}{'submit p99':>11}{'CPU/turn bot':>13}{'portal':>8}"
-        f"{'max turns/s':>13}{'RSS MB':>8}{'done':>8}"
+        f"{'db':<11}{'bot':<7}{'workers':>8} {'mode':<8}{'schedule':<9}{'offered/s':>10}"
+        f"{'late':>6}{'p50 ms':>9}{'p99 ms':>9}{'submit p99':>11}{'CPU/turn bot':>13}"
+        f"{'portal':>8}{'max turns/s':>13}{'RSS MB':>8}{'done':>8}  spread %"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r.db:<11}{r.bot:<8}{r.schedule:<9}{r.offered:>10.0f}{r.late:>6}{r.p50:>9.1f}"
-            f"{r.p99:>9.1f}{r.submit_p99:>11.1f}{r.cpu_bot_ms:>13.2f}{r.cpu_portal_ms:>8.2f}"
-            f"{r.tps:>13.1f}{r.rss:>8.0f}{f'{r.completed}/{n}':>8}"
+            f"{r.db:<11}{r.bot:<7}{r.workers:>8} {r.mode:<8}{r.schedule:<9}{r.offered:>10.0f}"
+            f"{r.late:>6}{r.p50:>9.1f}{r.p99:>9.1f}{r.submit_p99:>11.1f}{r.cpu_bot_ms:>13.2f}"
+            f"{r.cpu_portal_ms:>8.2f}{r.tps:>13.1f}{r.rss:>8.0f}{f'{r.completed}/{r.users}':>8}"
+            f"  {r.spread}"
         )
-    by_db: dict[str, dict[str, Row]] = defaultdict(dict)
+    floor = {r.db: r for r in rows if r.bot == "echo" and r.schedule == rows[0].schedule}
     for r in rows:
-        by_db[r.db][r.bot] = r
-    for db, pair in by_db.items():
-        if "motcua" in pair and "echo" in pair:
-            ours, echo = pair["motcua"], pair["echo"]
-            ratio = ours.p99 / echo.p99 if echo.p99 else float("inf")
-            portal = ours.rss_portal
+        echo = floor.get(r.db)
+        if r.bot == "motcua" and r.schedule == rows[0].schedule and echo is not None:
+            ratio = r.p99 / echo.p99 if echo.p99 else float("inf")
             lines.append(
-                f"{db}: p99 ours/echo at {ours.offered:.0f} turns/s = {ratio:.2f}x "
-                f"(target <= 3x); portal process RSS {portal:.0f} MB"
+                f"{r.db}, {r.workers} worker(s): p99 ours/echo at {r.offered:.0f} turns/s "
+                f"{r.schedule} = {ratio:.2f}x (target <= 3x); portal RSS {r.rss_portal:.0f} MB"
             )
+    return "\n".join(lines)
+
+
+def note_table(rows: list[Row]) -> str:
+    """The closing note's table: per database and worker count, beside the echo floor.
+    CPU per turn is the Poisson run's when there is one (else the first schedule's)."""
+    groups: dict[tuple[str, str, int], dict[str, Row]] = defaultdict(dict)
+    for r in rows:
+        groups[(r.db, r.bot, r.workers)][r.schedule] = r
+    lines = [
+        "| database | bot | workers | CPU per turn: bot / portal ms | capacity turns/s "
+        "| p99 Poisson ms | p99 burst ms | submit p99 ms | done | spread % |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def ms(row: Row | None) -> str:
+        return f"{row.p99:.1f}" if row is not None else "–"
+
+    for (db, bot, workers), by in groups.items():
+        main = by.get("poisson") or next(iter(by.values()))
+        cpu = f"{main.cpu_bot_ms:.2f}"
+        if bot != "echo":
+            cpu += f" / {main.cpu_portal_ms:.2f}"
+        name = "echo floor" if bot == "echo" else "Mot Cua"
+        done = "–" if bot == "echo" else f"{main.completed}/{main.users}"
+        lines.append(
+            f"| {db} | {name} | {workers} {main.mode} | {cpu} | {main.tps:.0f} "
+            f"| {ms(by.get('poisson'))} | {ms(by.get('burst'))} | {main.submit_p99:.1f} "
+            f"| {done} | {main.spread or '–'} |"
+        )
     return "\n".join(lines)
 
 
@@ -622,25 +962,48 @@ def main() -> None:
     parser.add_argument("--steps", action="store_true", help="latency of each turn of the flow")
     parser.add_argument(
         "--schedule",
-        choices=["poisson", "burst"],
         default="poisson",
-        help="poisson: independent arrivals (default); burst: users in lockstep",
+        help="poisson: independent arrivals (default); burst: users in lockstep; "
+        "poisson,burst: both, each with its own users",
     )
+    parser.add_argument(
+        "--workers",
+        default="1",
+        help="bot and portal worker processes: N, or a list (1,2,4) for a scale-out line",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=["webhook", "polling"],
+        default="webhook",
+        help="webhook (default; the bot workers share one port) or long polling (1 worker)",
+    )
+    parser.add_argument("--redis-url", default=REDIS_URL, help="chat locks when workers > 1")
     parser.add_argument("--no-closed", action="store_true", help="skip the closed loop")
     parser.add_argument("--no-echo", action="store_true", help="skip the echo floor")
     parser.add_argument("--no-warm", action="store_true", help="no warm-up users (smoke test)")
-    # Internal: run one bot in this process (the driver starts two of these).
+    # Internal: run one bot in this process (the driver starts these).
     parser.add_argument("--worker", choices=["motcua", "echo"], help=argparse.SUPPRESS)
     parser.add_argument("--api-base", help=argparse.SUPPRESS)
     parser.add_argument("--portal-url", help=argparse.SUPPRESS)
     parser.add_argument("--store-url", help=argparse.SUPPRESS)
+    parser.add_argument("--webhook-port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker == "motcua":
-        asyncio.run(worker_ours(args.api_base, args.portal_url, args.store_url))
+        asyncio.run(
+            worker_ours(
+                args.api_base, args.portal_url, args.store_url, args.webhook_port, args.redis_url
+            )
+        )
         return
     if args.worker == "echo":
-        asyncio.run(worker_echo(args.api_base))
+        asyncio.run(worker_echo(args.api_base, args.webhook_port))
         return
+    kinds = tuple(args.schedule.split(","))
+    counts = tuple(int(c) for c in args.workers.split(","))
+    if any(k not in ("poisson", "burst") for k in kinds):
+        parser.error("--schedule: poisson, burst or both")
+    if args.mode == "polling" and counts != (1,):
+        parser.error("long polling is one process (one reader of getUpdates): --workers 1")
     rows: list[Row] = []
     t0 = time.monotonic()
     for db in args.db.split(","):
@@ -652,20 +1015,26 @@ def main() -> None:
                         args.users,
                         args.rate,
                         Path(tmp),
-                        args.schedule,
+                        kinds,
                         not args.no_closed,
                         not args.no_echo,
+                        counts,
+                        args.mode,
+                        args.redis_url,
                     )
                 )
             )
     print(
         f"{args.users} users x {len(FLOW)} turns (certified copy, submit with VietQR), "
         f"open loop, {args.schedule} at {args.rate:.0f} turns/s"
-        f"{'' if args.no_closed else ', then closed loop'}; "
+        f"{'' if args.no_closed else ', then closed loop'}; {args.mode}, workers {args.workers}"
+        f" (bot and portal each; Redis chat locks when > 1); "
         f"{os.cpu_count()} CPUs; driver and fake Bot API peak RSS {peak_rss_mb():.0f} MB; "
         f"{time.monotonic() - t0:.0f} s"
     )
-    print(table(rows, args.users))
+    print(table(rows))
+    print()
+    print(note_table(rows))
 
 
 if __name__ == "__main__":
