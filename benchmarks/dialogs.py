@@ -59,6 +59,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 import httpx  # noqa: E402
+import psycopg  # noqa: E402
 from aiogram import Dispatcher, Router  # noqa: E402
 from aiogram.types import (  # noqa: E402
     CallbackQuery,
@@ -70,7 +71,13 @@ from aiohttp import web  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from backend_client import PortalClient  # noqa: E402
-from benchmarks.portal import BOT, drop_postgres, free_port, postgres_url  # noqa: E402
+from benchmarks.portal import (  # noqa: E402
+    BOT,
+    PG_ADMIN,
+    drop_postgres,
+    free_port,
+    postgres_url,
+)
 from bot.locks import ChatLocks  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
 from bot.store import Store  # noqa: E402
@@ -149,6 +156,21 @@ def process_tree(pids: list[int]) -> list[int]:
 def tree_cpu(pids: list[int]) -> dict[int, float]:
     """CPU seconds so far of each process of the trees rooted at `pids`."""
     return {pid: cpu_seconds(pid) for pid in process_tree(pids)}
+
+
+def postgres_backends(urls: list[str]) -> list[int]:
+    """The server processes serving our connections to these databases (PostgreSQL on
+    this machine): their CPU is the database's share of a turn. The server's shared
+    processes (WAL writer, checkpointer) serve other users too and are left out."""
+    if not urls:
+        return []
+    names = [url.rsplit("/", 1)[1] for url in urls]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s) AND pid <> pg_backend_pid()",
+            (names,),
+        ).fetchall()
+    return [int(pid) for (pid,) in rows]
 
 
 def cpu_spent(before: dict[int, float], pids: list[int]) -> dict[int, float]:
@@ -656,6 +678,7 @@ class Row:
     submit_p99: float = float("nan")
     cpu_bot_ms: float = float("nan")  # per turn of the open loop, all bot workers
     cpu_portal_ms: float = float("nan")  # all portal processes (supervisor and workers)
+    cpu_db_ms: float = float("nan")  # PostgreSQL's backends serving the bot and the portal
     rss_portal: float = float("nan")
     workers: int = 1
     mode: str = "webhook"
@@ -680,6 +703,7 @@ async def measure(
     kinds: tuple[str, ...] = ("poisson",),
     portal_pid: int | None = None,
     closed: bool = True,
+    databases: list[str] | None = None,
 ) -> list[Row]:
     """One row per schedule in `kinds` (each with its own users), then the closed loop."""
     echo = bot.name == "echo"
@@ -690,11 +714,14 @@ async def measure(
     for k, kind in enumerate(kinds):
         users = [User(base + 1000 * k + i, echo) for i in range(n)]
         before_bot, before_portal = tree_cpu(bot.pids), tree_cpu(portal)
+        before_db = {pid: cpu_seconds(pid) for pid in postgres_backends(databases or [])}
         turns_before = list(bot.per_worker)
         late = await open_loop(tg, bot, users, rate, kind)
         turns = max(1, sum(u.sent for u in users))
         spent_bot = cpu_spent(before_bot, bot.pids)
         spent_portal = cpu_spent(before_portal, portal)
+        backends = postgres_backends(databases or [])
+        spent_db = sum(cpu_seconds(pid) - before_db.get(pid, 0.0) for pid in backends)
         lat = latencies(tg, users)
         submit = latencies(tg, users, SUBMIT_STEP)
         if STEPS and not echo:
@@ -707,6 +734,7 @@ async def measure(
         row.submit_p99 = pct(submit, 0.99)
         row.cpu_bot_ms = sum(spent_bot.values()) / turns * 1000
         row.cpu_portal_ms = sum(spent_portal.values()) / turns * 1000 if portal else float("nan")
+        row.cpu_db_ms = spent_db / turns * 1000 if databases else float("nan")
         row.workers = len(bot.procs)
         row.mode = "polling" if bot.pusher is None else "webhook"
         row.users = n
@@ -877,7 +905,9 @@ async def run_db(
                     )
                     try:
                         base = 1_000_000 + 100_000 * k
-                        found = await measure(tg, ours, db, n, rate, base, kinds, proc.pid, closed)
+                        found = await measure(
+                            tg, ours, db, n, rate, base, kinds, proc.pid, closed, created
+                        )
                     finally:
                         await ours.close()
                     rss_portal = sum(rss_mb(pid) for pid in process_tree([proc.pid]))
@@ -902,14 +932,15 @@ def table(rows: list[Row]) -> str:
     head = (
         f"{'db':<11}{'bot':<7}{'workers':>8} {'mode':<8}{'schedule':<9}{'offered/s':>10}"
         f"{'late':>6}{'p50 ms':>9}{'p99 ms':>9}{'submit p99':>11}{'CPU/turn bot':>13}"
-        f"{'portal':>8}{'max turns/s':>13}{'RSS MB':>8}{'done':>8}  spread %"
+        f"{'portal':>8}{'pg':>6}{'max turns/s':>13}{'RSS MB':>8}{'done':>8}  spread %"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
             f"{r.db:<11}{r.bot:<7}{r.workers:>8} {r.mode:<8}{r.schedule:<9}{r.offered:>10.0f}"
             f"{r.late:>6}{r.p50:>9.1f}{r.p99:>9.1f}{r.submit_p99:>11.1f}{r.cpu_bot_ms:>13.2f}"
-            f"{r.cpu_portal_ms:>8.2f}{r.tps:>13.1f}{r.rss:>8.0f}{f'{r.completed}/{r.users}':>8}"
+            f"{r.cpu_portal_ms:>8.2f}{r.cpu_db_ms:>6.2f}{r.tps:>13.1f}{r.rss:>8.0f}"
+            f"{f'{r.completed}/{r.users}':>8}"
             f"  {r.spread}"
         )
     floor = {r.db: r for r in rows if r.bot == "echo" and r.schedule == rows[0].schedule}
@@ -931,7 +962,8 @@ def note_table(rows: list[Row]) -> str:
     for r in rows:
         groups[(r.db, r.bot, r.workers)][r.schedule] = r
     lines = [
-        "| database | bot | workers | CPU per turn: bot / portal ms | capacity turns/s "
+        "| database | bot | workers | CPU per turn: bot / portal (+ PostgreSQL) ms "
+        "| capacity turns/s "
         "| p99 Poisson ms | p99 burst ms | submit p99 ms | done | spread % |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -944,6 +976,8 @@ def note_table(rows: list[Row]) -> str:
         cpu = f"{main.cpu_bot_ms:.2f}"
         if bot != "echo":
             cpu += f" / {main.cpu_portal_ms:.2f}"
+        if bot != "echo" and main.cpu_db_ms == main.cpu_db_ms:  # not NaN: PostgreSQL
+            cpu += f" (+{main.cpu_db_ms:.2f})"
         name = "echo floor" if bot == "echo" else "Mot Cua"
         done = "–" if bot == "echo" else f"{main.completed}/{main.users}"
         lines.append(
