@@ -1,20 +1,31 @@
 """Conversation turns through the real aiogram bot, against an aiogram echo bot.
 
     .venv/bin/python benchmarks/dialogs.py [--users 50] [--rate 100] [--db sqlite,postgresql]
-        [--schedule poisson|burst] [--steps] [--no-closed] [--no-echo]
+        [--schedule poisson|burst|poisson,burst] [--workers 1|2|1,2,4]
+        [--mode webhook|polling] [--steps] [--no-closed] [--no-echo]
 
 For each database (the bot store and the portal both on it: a fresh SQLite file, or a
 fresh PostgreSQL database at TEST_POSTGRES_URL / postgresql://postgres@127.0.0.1:5432/test,
-created and dropped here), three processes: the portal (`motcua portal`, uvicorn),
-the bot in long polling (this script with `--worker`), and this process, which runs
-the fake Bot API (tests/fakes, HTTP on loopback) and the simulated users. The bot is
-alone in its process so that the fake's work is not charged to it; each bot, ours and
-the echo floor, gets its own.
+created and dropped here) and each worker count N of `--workers`:
+
+- the portal: uvicorn with N worker processes on the app factory (`motcua portal
+  --workers N`; one worker is one process, like `motcua portal`);
+- the bot: N processes (this script with `--worker`) in webhook mode, all listening on
+  one port with SO_REUSEPORT as `motcua bot --workers N` runs them, sharing per-chat
+  locks through Redis (REDIS_URL, default redis://127.0.0.1:6379/0) when N > 1; or,
+  with `--mode polling`, one process in long polling;
+- this process, the driver: the fake Bot API (tests/fakes, HTTP on loopback), the
+  webhook pusher (Telegram's side: updates POSTed over a pool of connections, several
+  chats at once, each chat in order) and the simulated users.
+
+Several workers on SQLite are measured (WAL) but are no supported deployment: the CLI
+refuses them. The echo floor runs with the first worker count, alone in its processes,
+so that the fake's work is not charged to it.
 
 Each simulated user goes through a whole certified-copy application (13-14 turns:
 /start, language, the procedure in words, start, consent, five answers, a photo,
 "Xong" only if the bot offers it, submit, confirm — the last turn renders two QR
-codes, one a VietQR). Two phases per bot:
+codes, one a VietQR). Per bot and worker count, with fresh users for each schedule:
 
 - open loop: turns are offered at `--rate` per second whatever the answers, as
   Poisson arrivals (default) or, with `--schedule burst`, evenly spaced ticks; each
@@ -23,17 +34,23 @@ codes, one a VietQR). Two phases per bot:
   round robin, so under `burst` they move through the flow together: with 50 users
   at 100 turns/s all 50 submissions reach the portal within the same half second;
 - closed loop: every user sends its next turn as soon as the previous one is answered,
-  all at once: the most turns per second this process gets through.
+  all at once: the most turns per second this machine gets through ("capacity").
 
 A turn's latency runs from its scheduled send time (a late send counts as waiting)
 to the LAST bot message for that chat before the user's next update (both on the
-fake's clock), so it includes long polling, the engine, the portal calls and all the
+fake's clock), so it includes the delivery, the engine, the portal calls and all the
 sending. The echo bot runs on the same aiogram stack (Bot, AiohttpSession,
-Dispatcher, polling) against the same fake, is fed the same kinds of updates (texts,
-button presses, photos) and answers each with one text carrying one button. CPU per
-turn is the bot's and the portal's process CPU over the open loop, per turn. RSS is
-the bot's process after both phases; the portal's process and this one are reported
-apart. `--steps` prints p50/p99 for each turn of the flow (open loop).
+Dispatcher, the same webhook handler or polling) against the same fake, is fed the
+same kinds of updates (texts, button presses, photos) and answers each with one text
+carrying one button. CPU per turn over each open loop: all the bot's worker processes,
+all the portal's processes (uvicorn's supervisor and its workers), PostgreSQL's
+backends serving our connections, and the driver, each divided by the turns; "CPU
+ceiling" is the cores divided by their sum: the most turns per second the machine
+allows whatever the number of workers. "spread" is how the kernel shared the turns
+among the bot workers and the CPU among the portal workers. RSS is the bot's
+processes' after the phases; the portal's is reported apart. `--steps` prints p50/p99
+for each turn of the flow (open loop). The output ends with a markdown table for the
+closing note.
 """
 
 from __future__ import annotations
@@ -679,11 +696,21 @@ class Row:
     cpu_bot_ms: float = float("nan")  # per turn of the open loop, all bot workers
     cpu_portal_ms: float = float("nan")  # all portal processes (supervisor and workers)
     cpu_db_ms: float = float("nan")  # PostgreSQL's backends serving the bot and the portal
+    cpu_driver_ms: float = float("nan")  # this process: the fake Telegram, pusher, users
     rss_portal: float = float("nan")
     workers: int = 1
     mode: str = "webhook"
     spread: str = ""  # the bot workers' shares of the turns, the portal workers' of its CPU
     users: int = 0
+
+
+def ceiling(row: Row) -> float:
+    """Turns per second this machine's cores allow at the row's CPU per turn: the bot,
+    the portal, PostgreSQL's backends and the driver (the fake Telegram and the users,
+    which share the cores here) all busy at once; more workers cannot pass it."""
+    parts = [row.cpu_bot_ms, row.cpu_portal_ms, row.cpu_db_ms, row.cpu_driver_ms]
+    total = sum(p for p in parts if p == p)  # NaN: not measured (SQLite, the echo floor)
+    return (os.cpu_count() or 1) * 1000 / total if total > 0 else float("nan")
 
 
 def shares(values: list[float]) -> str:
@@ -715,11 +742,13 @@ async def measure(
         users = [User(base + 1000 * k + i, echo) for i in range(n)]
         before_bot, before_portal = tree_cpu(bot.pids), tree_cpu(portal)
         before_db = {pid: cpu_seconds(pid) for pid in postgres_backends(databases or [])}
+        before_driver = cpu_seconds(os.getpid())
         turns_before = list(bot.per_worker)
         late = await open_loop(tg, bot, users, rate, kind)
         turns = max(1, sum(u.sent for u in users))
         spent_bot = cpu_spent(before_bot, bot.pids)
         spent_portal = cpu_spent(before_portal, portal)
+        spent_driver = cpu_seconds(os.getpid()) - before_driver
         backends = postgres_backends(databases or [])
         spent_db = sum(cpu_seconds(pid) - before_db.get(pid, 0.0) for pid in backends)
         lat = latencies(tg, users)
@@ -735,6 +764,7 @@ async def measure(
         row.cpu_bot_ms = sum(spent_bot.values()) / turns * 1000
         row.cpu_portal_ms = sum(spent_portal.values()) / turns * 1000 if portal else float("nan")
         row.cpu_db_ms = spent_db / turns * 1000 if databases else float("nan")
+        row.cpu_driver_ms = spent_driver / turns * 1000
         row.workers = len(bot.procs)
         row.mode = "polling" if bot.pusher is None else "webhook"
         row.users = n
@@ -963,9 +993,9 @@ def note_table(rows: list[Row]) -> str:
         groups[(r.db, r.bot, r.workers)][r.schedule] = r
     lines = [
         "| database | bot | workers | CPU per turn: bot / portal (+ PostgreSQL) ms "
-        "| capacity turns/s "
+        "| driver ms | capacity turns/s | CPU ceiling turns/s "
         "| p99 Poisson ms | p99 burst ms | submit p99 ms | done | spread % |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 
     def ms(row: Row | None) -> str:
@@ -981,7 +1011,8 @@ def note_table(rows: list[Row]) -> str:
         name = "echo floor" if bot == "echo" else "Mot Cua"
         done = "–" if bot == "echo" else f"{main.completed}/{main.users}"
         lines.append(
-            f"| {db} | {name} | {workers} {main.mode} | {cpu} | {main.tps:.0f} "
+            f"| {db} | {name} | {workers} {main.mode} | {cpu} | {main.cpu_driver_ms:.2f} "
+            f"| {main.tps:.0f} | {ceiling(main):.0f} "
             f"| {ms(by.get('poisson'))} | {ms(by.get('burst'))} | {main.submit_p99:.1f} "
             f"| {done} | {main.spread or '–'} |"
         )
