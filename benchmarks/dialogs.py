@@ -399,7 +399,7 @@ async def start_bot(
         readers.append(asyncio.create_task(read(proc.stdout, ready, index)))
     bot = RunningBot(name, procs, turns, readers, per_worker)
     try:
-        await asyncio.wait_for(asyncio.gather(*readies), 120)
+        await asyncio.wait_for(asyncio.gather(*readies), 180)
         if mode == "webhook":
             bot.pusher = await WebhookPusher(tg, f"http://127.0.0.1:{port}/webhook").start()
     except BaseException:
@@ -848,7 +848,7 @@ def start_portal_workers(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180  # a loaded 2-core machine: imports take a minute
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("the portal exited at start")
