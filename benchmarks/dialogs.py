@@ -1,20 +1,31 @@
 """Conversation turns through the real aiogram bot, against an aiogram echo bot.
 
     .venv/bin/python benchmarks/dialogs.py [--users 50] [--rate 100] [--db sqlite,postgresql]
-        [--schedule poisson|burst] [--steps] [--no-closed] [--no-echo]
+        [--schedule poisson|burst|poisson,burst] [--workers 1|2|1,2,4]
+        [--mode webhook|polling] [--steps] [--no-closed] [--no-echo]
 
 For each database (the bot store and the portal both on it: a fresh SQLite file, or a
 fresh PostgreSQL database at TEST_POSTGRES_URL / postgresql://postgres@127.0.0.1:5432/test,
-created and dropped here), three processes: the portal (`motcua portal`, uvicorn),
-the bot in long polling (this script with `--worker`), and this process, which runs
-the fake Bot API (tests/fakes, HTTP on loopback) and the simulated users. The bot is
-alone in its process so that the fake's work is not charged to it; each bot, ours and
-the echo floor, gets its own.
+created and dropped here) and each worker count N of `--workers`:
+
+- the portal: uvicorn with N worker processes on the app factory (`motcua portal
+  --workers N`; one worker is one process, like `motcua portal`);
+- the bot: N processes (this script with `--worker`) in webhook mode, all listening on
+  one port with SO_REUSEPORT as `motcua bot --workers N` runs them, sharing per-chat
+  locks through Redis (REDIS_URL, default redis://127.0.0.1:6379/0) when N > 1; or,
+  with `--mode polling`, one process in long polling;
+- this process, the driver: the fake Bot API (tests/fakes, HTTP on loopback), the
+  webhook pusher (Telegram's side: updates POSTed over a pool of connections, several
+  chats at once, each chat in order) and the simulated users.
+
+Several workers on SQLite are measured (WAL) but are no supported deployment: the CLI
+refuses them. The echo floor runs with the first worker count, alone in its processes,
+so that the fake's work is not charged to it.
 
 Each simulated user goes through a whole certified-copy application (13-14 turns:
 /start, language, the procedure in words, start, consent, five answers, a photo,
 "Xong" only if the bot offers it, submit, confirm — the last turn renders two QR
-codes, one a VietQR). Two phases per bot:
+codes, one a VietQR). Per bot and worker count, with fresh users for each schedule:
 
 - open loop: turns are offered at `--rate` per second whatever the answers, as
   Poisson arrivals (default) or, with `--schedule burst`, evenly spaced ticks; each
@@ -23,17 +34,23 @@ codes, one a VietQR). Two phases per bot:
   round robin, so under `burst` they move through the flow together: with 50 users
   at 100 turns/s all 50 submissions reach the portal within the same half second;
 - closed loop: every user sends its next turn as soon as the previous one is answered,
-  all at once: the most turns per second this process gets through.
+  all at once: the most turns per second this machine gets through ("capacity").
 
 A turn's latency runs from its scheduled send time (a late send counts as waiting)
 to the LAST bot message for that chat before the user's next update (both on the
-fake's clock), so it includes long polling, the engine, the portal calls and all the
+fake's clock), so it includes the delivery, the engine, the portal calls and all the
 sending. The echo bot runs on the same aiogram stack (Bot, AiohttpSession,
-Dispatcher, polling) against the same fake, is fed the same kinds of updates (texts,
-button presses, photos) and answers each with one text carrying one button. CPU per
-turn is the bot's and the portal's process CPU over the open loop, per turn. RSS is
-the bot's process after both phases; the portal's process and this one are reported
-apart. `--steps` prints p50/p99 for each turn of the flow (open loop).
+Dispatcher, the same webhook handler or polling) against the same fake, is fed the
+same kinds of updates (texts, button presses, photos) and answers each with one text
+carrying one button. CPU per turn over each open loop: all the bot's worker processes,
+all the portal's processes (uvicorn's supervisor and its workers), PostgreSQL's
+backends serving our connections, and the driver, each divided by the turns; "CPU
+ceiling" is the cores divided by their sum: the most turns per second the machine
+allows whatever the number of workers. "spread" is how the kernel shared the turns
+among the bot workers and the CPU among the portal workers. RSS is the bot's
+processes' after the phases; the portal's is reported apart. `--steps` prints p50/p99
+for each turn of the flow (open loop). The output ends with a markdown table for the
+closing note.
 """
 
 from __future__ import annotations
@@ -44,6 +61,7 @@ import io
 import os
 import random
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,6 +74,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import aiohttp  # noqa: E402
+import httpx  # noqa: E402
+import psycopg  # noqa: E402
 from aiogram import Dispatcher, Router  # noqa: E402
 from aiogram.types import (  # noqa: E402
     CallbackQuery,
@@ -63,10 +84,18 @@ from aiogram.types import (  # noqa: E402
     InlineKeyboardMarkup,
     Message,
 )
+from aiohttp import web  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from backend_client import PortalClient  # noqa: E402
-from benchmarks.portal import BOT, drop_postgres, postgres_url, start_portal  # noqa: E402
+from benchmarks.portal import (  # noqa: E402
+    BOT,
+    PG_ADMIN,
+    drop_postgres,
+    free_port,
+    postgres_url,
+)
+from bot.locks import ChatLocks  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.telegram import TelegramChannel  # noqa: E402
@@ -80,6 +109,7 @@ TOKEN = "123456:BENCH"
 STEPS = "--steps" in sys.argv
 WARM = 0 if "--no-warm" in sys.argv else 2  # users run before measuring: caches, connections
 PHOTO = photo(width=800, height=600)
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # One user's whole application: (kind, argument).
 FLOW: list[tuple[str, str]] = [
@@ -121,6 +151,50 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def process_tree(pids: list[int]) -> list[int]:
+    """The processes and all their descendants (uvicorn's workers under its supervisor)."""
+    children: defaultdict[int, list[int]] = defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children[parent].append(int(entry.name))
+    out, todo = [], list(pids)
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def tree_cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds so far of each process of the trees rooted at `pids`."""
+    return {pid: cpu_seconds(pid) for pid in process_tree(pids)}
+
+
+def postgres_backends(urls: list[str]) -> list[int]:
+    """The server processes serving our connections to these databases (PostgreSQL on
+    this machine): their CPU is the database's share of a turn. The server's shared
+    processes (WAL writer, checkpointer) serve other users too and are left out."""
+    if not urls:
+        return []
+    names = [url.rsplit("/", 1)[1] for url in urls]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s) AND pid <> pg_backend_pid()",
+            (names,),
+        ).fetchall()
+    return [int(pid) for (pid,) in rows]
+
+
+def cpu_spent(before: dict[int, float], pids: list[int]) -> dict[int, float]:
+    """CPU seconds spent since `before`, per process (one started since counts whole)."""
+    return {pid: cpu - before.get(pid, 0.0) for pid, cpu in tree_cpu(pids).items()}
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -152,58 +226,186 @@ class TurnCounter:
 
 @dataclass
 class RunningBot:
-    """A bot in its own process; each finished turn comes back as a line on stdout."""
+    """A bot in its own process(es): one in long polling, or N webhook workers on one
+    port; each finished turn comes back as a line on a worker's stdout."""
 
     name: str
-    proc: asyncio.subprocess.Process
+    procs: list[asyncio.subprocess.Process]
     turns: TurnCounter
-    reader: asyncio.Task[None]
+    readers: list[asyncio.Task[None]]
+    per_worker: list[int]  # finished turns per worker process: how the kernel spread them
+    pusher: WebhookPusher | None = None
 
     @property
-    def pid(self) -> int:
-        return self.proc.pid
+    def pids(self) -> list[int]:
+        return [proc.pid for proc in self.procs]
 
     async def close(self) -> None:
-        if self.proc.returncode is None:
-            self.proc.terminate()
-        await self.proc.wait()
-        await self.reader
+        if self.pusher is not None:
+            await self.pusher.stop()
+        for proc in self.procs:
+            if proc.returncode is None:
+                proc.terminate()
+        for proc in self.procs:
+            await proc.wait()
+        await asyncio.gather(*self.readers)
+
+
+def chat_of(update: dict[str, Any]) -> int:
+    """The chat an update belongs to (a button press: the chat of its message)."""
+    if "message" in update:
+        return int(update["message"]["chat"]["id"])
+    query = update["callback_query"]
+    source = query.get("message")
+    return int(source["chat"]["id"] if source else query["from"]["id"])
+
+
+class WebhookPusher:
+    """Telegram's side of webhook mode: updates POSTed to the bot's URL over
+    `connections` kept-alive connections (Telegram's default max_connections is 40),
+    several chats at once, each chat's updates one after the other (the next once the
+    previous is answered 2xx, retried until it is). The fake's own webhook delivery
+    posts one update at a time for all chats, which would make it the bottleneck here.
+
+    The kernel spreads connections, not requests, over the workers sharing the port
+    (SO_REUSEPORT). One pool would reuse its few busy connections and leave workers
+    idle (measured: 59/0/0/41 of the turns over 4 workers), so each chat keeps to one of
+    `connections` one-connection lanes, each kept open once used, as Telegram keeps its
+    connections; how evenly the kernel hashed them is the "spread" column."""
+
+    def __init__(self, tg: FakeTelegram, url: str, connections: int = 40) -> None:
+        self.tg = tg
+        self.url = url
+        self.connections = connections
+        self.pending: dict[int, deque[dict[str, Any]]] = {}
+        self.draining: set[asyncio.Task[None]] = set()
+        self.failures = 0
+        self._lanes: list[aiohttp.ClientSession] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> WebhookPusher:
+        for _ in range(self.connections):
+            connector = aiohttp.TCPConnector(limit=1, keepalive_timeout=3600)
+            self._lanes.append(aiohttp.ClientSession(connector=connector))
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def stop(self) -> None:
+        for task in [self._task, *self.draining]:
+            if task is not None:
+                task.cancel()
+        await asyncio.gather(
+            *(t for t in [self._task, *self.draining] if t is not None), return_exceptions=True
+        )
+        for lane in self._lanes:
+            await lane.close()
+
+    async def _run(self) -> None:
+        while True:
+            batch = self.tg.take_updates(100)
+            if not batch:
+                await self.tg.updates_signal.wait(1.0)
+                continue
+            self.tg.confirm_updates(batch[-1]["update_id"] + 1)  # ours to deliver now
+            for update in batch:
+                chat = chat_of(update)
+                queue = self.pending.get(chat)
+                if queue is not None:  # a delivery for this chat is under way: after it
+                    queue.append(update)
+                    continue
+                self.pending[chat] = deque([update])
+                task = asyncio.create_task(self._drain(chat))
+                self.draining.add(task)
+                task.add_done_callback(self.draining.discard)
+
+    async def _drain(self, chat: int) -> None:
+        queue = self.pending[chat]
+        try:
+            while queue:
+                while not await self._post(self._lanes[chat % len(self._lanes)], queue[0]):
+                    self.failures += 1
+                    await asyncio.sleep(0.05)
+                queue.popleft()
+        finally:
+            del self.pending[chat]
+
+    async def _post(self, lane: aiohttp.ClientSession, update: dict[str, Any]) -> bool:
+        try:
+            async with lane.post(
+                self.url, json=update, timeout=aiohttp.ClientTimeout(total=10)
+            ) as response:
+                await response.read()
+                return 200 <= response.status < 300
+        except (aiohttp.ClientError, TimeoutError):
+            return False
 
 
 async def start_bot(
-    name: str, tg: FakeTelegram, portal_url: str = "", store_url: str = ""
+    name: str,
+    tg: FakeTelegram,
+    portal_url: str = "",
+    store_url: str = "",
+    *,
+    workers: int = 1,
+    mode: str = "webhook",
+    redis_url: str = "",
 ) -> RunningBot:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--worker",
-        name,
-        "--api-base",
-        tg.api_base,
-        "--portal-url",
-        portal_url,
-        "--store-url",
-        store_url,
-        stdout=asyncio.subprocess.PIPE,
-        cwd=ROOT,
-    )
-    assert proc.stdout is not None
+    """`workers` processes of the bot: in webhook mode all listening on one port
+    (SO_REUSEPORT, as `motcua bot --workers N` runs them) and fed by a WebhookPusher;
+    in long polling (one process only) reading getUpdates from the fake."""
+    if mode == "polling" and workers != 1:
+        raise ValueError("long polling is one process: one reader of getUpdates")
+    port = free_port() if mode == "webhook" else 0
     turns = TurnCounter()
-    ready = asyncio.get_running_loop().create_future()
+    per_worker = [0] * workers
+    procs: list[asyncio.subprocess.Process] = []
+    readers: list[asyncio.Task[None]] = []
+    readies: list[asyncio.Future[None]] = []
+    for index in range(workers):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker",
+            name,
+            "--api-base",
+            tg.api_base,
+            "--portal-url",
+            portal_url,
+            "--store-url",
+            store_url,
+            "--webhook-port",
+            str(port),
+            "--redis-url",
+            redis_url,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=ROOT,
+        )
+        assert proc.stdout is not None
+        ready = asyncio.get_running_loop().create_future()
 
-    async def read(stream: asyncio.StreamReader) -> None:
-        while line := await stream.readline():
-            word, _, arg = line.decode().strip().partition(" ")
-            if word == "turn":
-                turns.finished(int(arg))
-            elif word == "ready" and not ready.done():
-                ready.set_result(None)
-        if not ready.done():
-            ready.set_exception(RuntimeError(f"{name} bot exited before it was ready"))
+        async def read(stream: asyncio.StreamReader, ready: asyncio.Future[None], i: int) -> None:
+            while line := await stream.readline():
+                word, _, arg = line.decode().strip().partition(" ")
+                if word == "turn":
+                    turns.finished(int(arg))
+                    per_worker[i] += 1
+                elif word == "ready" and not ready.done():
+                    ready.set_result(None)
+            if not ready.done():
+                ready.set_exception(RuntimeError(f"{name} bot exited before it was ready"))
 
-    reader = asyncio.create_task(read(proc.stdout))
-    await asyncio.wait_for(ready, 60)
-    return RunningBot(name, proc, turns, reader)
+        procs.append(proc)
+        readies.append(ready)
+        readers.append(asyncio.create_task(read(proc.stdout, ready, index)))
+    bot = RunningBot(name, procs, turns, readers, per_worker)
+    try:
+        await asyncio.wait_for(asyncio.gather(*readies), 180)
+        if mode == "webhook":
+            bot.pusher = await WebhookPusher(tg, f"http://127.0.0.1:{port}/webhook").start()
+    except BaseException:
+        await bot.close()
+        raise
+    return bot
 
 
 def report_turn(chat_id: int) -> None:
@@ -211,11 +413,38 @@ def report_turn(chat_id: int) -> None:
     sys.stdout.flush()
 
 
-async def worker_ours(api_base: str, portal_url: str, store_url: str) -> None:
-    store = Store.migrated(store_url)
+async def serve(dispatcher: Dispatcher, bot: Any, webhook_app: Any, webhook_port: int) -> None:
+    """Long polling (port 0), or the webhook app on a port shared with the other
+    workers (SO_REUSEPORT, like `motcua bot --workers N`); "ready" once serving."""
+    if not webhook_port:
+        dispatcher.startup.register(lambda: print("ready", flush=True))
+        await dispatcher.start_polling(bot, polling_timeout=10)
+        return
+    runner = web.AppRunner(webhook_app)
+    await runner.setup()  # runs the dispatcher's startup (getMe, the commands menu)
+    site = web.TCPSite(runner, "127.0.0.1", webhook_port, reuse_port=True)
+    await site.start()
+    print("ready", flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+async def worker_ours(
+    api_base: str, portal_url: str, store_url: str, webhook_port: int, redis_url: str
+) -> None:
+    store = Store(store_url)  # migrated once by the driver, before the workers start
     backend = PortalClient(portal_url, BOT)
     settings = BotSettings(telegram_bot_token=TOKEN, telegram_api_base=api_base)
-    channel = TelegramChannel.build(settings, backend=backend, store=store, album_delay=0.2)
+    # Several workers serialise a chat through Redis, as in production; the prefix
+    # keeps this run's locks apart from anyone else's on the same Redis.
+    locks = ChatLocks.from_url(redis_url or None, prefix=f"motcua-bench:{os.getppid()}:chat:")
+    channel = TelegramChannel.build(
+        settings, backend=backend, store=store, locks=locks, album_delay=0.2
+    )
     sender = channel.handlers.sender
     original = sender.send
 
@@ -226,16 +455,17 @@ async def worker_ours(api_base: str, portal_url: str, store_url: str) -> None:
             report_turn(chat_id)
 
     sender.send = send  # type: ignore[method-assign]
-    channel.dispatcher.startup.register(lambda: print("ready", flush=True))
     try:
-        await channel.dispatcher.start_polling(channel.bot, polling_timeout=10)
+        app = channel.webhook_app() if webhook_port else None
+        await serve(channel.dispatcher, channel.bot, app, webhook_port)
     finally:
         await channel.bot.session.close()
         await backend.aclose()
+        await locks.aclose()
         store.close()
 
 
-async def worker_echo(api_base: str) -> None:
+async def worker_echo(api_base: str, webhook_port: int) -> None:
     bot = create_bot(TOKEN, api_base)
     router = Router()
 
@@ -257,9 +487,15 @@ async def worker_echo(api_base: str) -> None:
 
     dispatcher = Dispatcher(disable_fsm=True)
     dispatcher.include_router(router)
-    dispatcher.startup.register(lambda: print("ready", flush=True))
+    app = None
+    if webhook_port:  # the same aiogram webhook handler as ours (TelegramChannel.webhook_app)
+        from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+
+        app = web.Application()
+        SimpleRequestHandler(dispatcher=dispatcher, bot=bot).register(app, path="/webhook")
+        setup_application(app, dispatcher, bot=bot)
     try:
-        await dispatcher.start_polling(bot, polling_timeout=10)
+        await serve(dispatcher, bot, app, webhook_port)
     finally:
         await bot.session.close()
 
@@ -461,9 +697,31 @@ class Row:
     completed: int
     schedule: str = "poisson"
     submit_p99: float = float("nan")
-    cpu_bot_ms: float = float("nan")  # per turn of the open loop
-    cpu_portal_ms: float = float("nan")
+    cpu_bot_ms: float = float("nan")  # per turn of the open loop, all bot workers
+    cpu_portal_ms: float = float("nan")  # all portal processes (supervisor and workers)
+    cpu_db_ms: float = float("nan")  # PostgreSQL's backends serving the bot and the portal
+    cpu_driver_ms: float = float("nan")  # this process: the fake Telegram, pusher, users
     rss_portal: float = float("nan")
+    workers: int = 1
+    mode: str = "webhook"
+    spread: str = ""  # the bot workers' shares of the turns, the portal workers' of its CPU
+    users: int = 0
+
+
+def ceiling(row: Row) -> float:
+    """Turns per second this machine's cores allow at the row's CPU per turn: the bot,
+    the portal, PostgreSQL's backends and the driver (the fake Telegram and the users,
+    which share the cores here) all busy at once; more workers cannot pass it."""
+    parts = [row.cpu_bot_ms, row.cpu_portal_ms, row.cpu_db_ms, row.cpu_driver_ms]
+    total = sum(p for p in parts if p == p)  # NaN: not measured (SQLite, the echo floor)
+    return (os.cpu_count() or 1) * 1000 / total if total > 0 else float("nan")
+
+
+def shares(values: list[float]) -> str:
+    total = sum(values)
+    if len(values) < 2 or total <= 0:
+        return ""
+    return "/".join(f"{100 * v / total:.0f}" for v in values)
 
 
 async def measure(
@@ -473,34 +731,68 @@ async def measure(
     n: int,
     rate: float,
     base: int,
-    kind: str = "poisson",
+    kinds: tuple[str, ...] = ("poisson",),
     portal_pid: int | None = None,
     closed: bool = True,
-) -> tuple[Row, list[User]]:
+    databases: list[str] | None = None,
+) -> list[Row]:
+    """One row per schedule in `kinds` (each with its own users), then the closed loop."""
     echo = bot.name == "echo"
     warm = [User(base + 900 + i, echo) for i in range(WARM)]
     await closed_loop(tg, bot, warm)  # catalog cache, NLU, connections
-    users = [User(base + i, echo) for i in range(n)]
-    cpu0 = cpu_seconds(bot.pid), cpu_seconds(portal_pid)
-    late = await open_loop(tg, bot, users, rate, kind)
-    turns = max(1, sum(u.sent for u in users))
-    cpu_bot = (cpu_seconds(bot.pid) - cpu0[0]) / turns * 1000
-    cpu_portal = (cpu_seconds(portal_pid) - cpu0[1]) / turns * 1000
-    lat = latencies(tg, users)
-    submit = latencies(tg, users, SUBMIT_STEP)
-    if STEPS and not echo:
-        print_steps(tg, users)
-    tps = float("nan")
+    portal = [portal_pid] if portal_pid is not None else []
+    rows: list[Row] = []
+    for k, kind in enumerate(kinds):
+        users = [User(base + 1000 * k + i, echo) for i in range(n)]
+        before_bot, before_portal = tree_cpu(bot.pids), tree_cpu(portal)
+        before_db = {pid: cpu_seconds(pid) for pid in postgres_backends(databases or [])}
+        before_driver = cpu_seconds(os.getpid())
+        turns_before = list(bot.per_worker)
+        late = await open_loop(tg, bot, users, rate, kind)
+        turns = max(1, sum(u.sent for u in users))
+        spent_bot = cpu_spent(before_bot, bot.pids)
+        spent_portal = cpu_spent(before_portal, portal)
+        spent_driver = cpu_seconds(os.getpid()) - before_driver
+        backends = postgres_backends(databases or [])
+        spent_db = sum(cpu_seconds(pid) - before_db.get(pid, 0.0) for pid in backends)
+        lat = latencies(tg, users)
+        submit = latencies(tg, users, SUBMIT_STEP)
+        if STEPS and not echo:
+            print(f"{db}, {bot.name}, {len(bot.procs)} worker(s), {kind}:")
+            print_steps(tg, users)
+        done = sum(1 for u in users if echo or submitted(tg, u.chat_id))
+        rss = sum(rss_mb(pid) for pid in bot.pids)
+        row = Row(db, bot.name, rate, late, pct(lat, 0.5), pct(lat, 0.99), float("nan"), rss, done)
+        row.schedule = kind
+        row.submit_p99 = pct(submit, 0.99)
+        row.cpu_bot_ms = sum(spent_bot.values()) / turns * 1000
+        row.cpu_portal_ms = sum(spent_portal.values()) / turns * 1000 if portal else float("nan")
+        row.cpu_db_ms = spent_db / turns * 1000 if databases else float("nan")
+        row.cpu_driver_ms = spent_driver / turns * 1000
+        row.workers = len(bot.procs)
+        row.mode = "polling" if bot.pusher is None else "webhook"
+        row.users = n
+        bot_share = shares(
+            [float(b - a) for a, b in zip(turns_before, bot.per_worker, strict=True)]
+        )
+        # The portal's busy processes (its supervisor idles): how its workers shared the load.
+        busy = sorted((cpu for cpu in spent_portal.values() if cpu > 0.05), reverse=True)
+        portal_share = shares(busy) if len(busy) > 1 else ""
+        row.spread = " ".join(
+            part
+            for part in (
+                bot_share and f"bot {bot_share}",
+                portal_share and f"portal {portal_share}",
+            )
+            if part
+        )
+        rows.append(row)
     if closed:
         burst = [User(base + 500 + i, echo) for i in range(n)]
         tps = await closed_loop(tg, bot, burst)
-    done = sum(1 for u in users if echo or submitted(tg, u.chat_id))
-    row = Row(db, bot.name, rate, late, pct(lat, 0.5), pct(lat, 0.99), tps, rss_mb(bot.pid), done)
-    row.schedule = kind
-    row.submit_p99 = pct(submit, 0.99)
-    row.cpu_bot_ms = cpu_bot
-    row.cpu_portal_ms = cpu_portal if portal_pid is not None else float("nan")
-    return row, users
+        for row in rows:
+            row.tps = tps
+    return rows
 
 
 def light_photo_ladders(tg: FakeTelegram) -> None:
@@ -533,15 +825,85 @@ def submitted(tg: FakeTelegram, chat: int) -> bool:
     return len(photos) >= 2
 
 
+def start_portal_workers(
+    db_url: str, workdir: Path, workers: int
+) -> tuple[subprocess.Popen[bytes], str]:
+    """The portal as uvicorn with `workers` processes on the app factory (what `motcua
+    portal --workers N` runs; one worker is a single process, like `motcua portal`). The
+    database is migrated before. Several workers on SQLite share the file through WAL:
+    measured here, but not a supported deployment (the CLI refuses it)."""
+    port = free_port()
+    env = os.environ | {
+        "MOTCUA_ENV": "demo",  # the benchmark's short token is no production secret
+        "DATABASE_URL": db_url,
+        "UPLOAD_DIR": str(workdir / "uploads"),
+        "BOT_SERVICE_TOKEN": BOT,
+        "TRACK_RATE_PER_MINUTE": "100000000",
+    }
+    # proxy headers off and a 10 s graceful stop, as `motcua portal` runs uvicorn.
+    command = [sys.executable, "-m", "uvicorn", "portal.api.app:create_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command += ["--no-proxy-headers", "--timeout-graceful-shutdown", "10"]
+    proc = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180  # a loaded 2-core machine: imports take a minute
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the portal exited at start")
+        try:
+            up = httpx.get(base + "/v1/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            up = False
+        # Every worker started (the supervisor's children), not just the first one up.
+        if up and (workers == 1 or len(process_tree([proc.pid])) > workers):
+            if workers > 1:
+                time.sleep(3)  # the last ones to import: let them reach accept()
+            return proc, base
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("portal did not start")
+
+
+def stop_portal(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        print("the portal did not stop within 30 s: killed", file=sys.stderr)
+        proc.kill()
+        proc.wait()
+
+
+def redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except redis.RedisError:
+        return False
+
+
 async def run_db(
     db: str,
     n: int,
     rate: float,
     workdir: Path,
-    kind: str = "poisson",
+    kinds: tuple[str, ...] = ("poisson",),
     closed: bool = True,
     echo: bool = True,
+    counts: tuple[int, ...] = (1,),
+    mode: str = "webhook",
+    redis_url: str = REDIS_URL,
 ) -> list[Row]:
+    """For each worker count: a fresh portal with that many workers and as many bot
+    workers, on the same two databases (each count with its own chats); then the echo
+    floor with the first count."""
     created: list[str] = []
     if db == "sqlite":
         portal_db = f"sqlite:///{workdir / 'portal.sqlite3'}"
@@ -554,63 +916,110 @@ async def run_db(
         portal_db, store_db = a, b
         created = [a, b]
     portal_upgrade(portal_db)
-    proc, portal_url = start_portal(portal_db, workdir)
+    Store.migrated(store_db).close()  # once, before the workers open it
     rows: list[Row] = []
     try:
         async with FakeTelegram() as tg:
             light_photo_ladders(tg)
-            ours = await start_bot("motcua", tg, portal_url, store_db)
-            try:
-                row, _ = await measure(tg, ours, db, n, rate, 1_000_000, kind, proc.pid, closed)
-            finally:
-                await ours.close()
-            row.rss_portal = rss_mb(proc.pid)
-            rows.append(row)
-            if echo:
-                floor = await start_bot("echo", tg)
+            for k, workers in enumerate(counts):
+                redis = redis_url if workers > 1 else ""  # one worker: in-process locks
+                if redis and not redis_reachable(redis):
+                    print(f"Redis not reachable at {redis}: {workers} workers skipped")
+                    continue
+                proc, portal_url = start_portal_workers(portal_db, workdir / str(k), workers)
                 try:
-                    erow, _ = await measure(tg, floor, db, n, rate, 2_000_000, kind, None, closed)
+                    ours = await start_bot(
+                        "motcua",
+                        tg,
+                        portal_url,
+                        store_db,
+                        workers=workers,
+                        mode=mode,
+                        redis_url=redis,
+                    )
+                    try:
+                        base = 1_000_000 + 100_000 * k
+                        found = await measure(
+                            tg, ours, db, n, rate, base, kinds, proc.pid, closed, created
+                        )
+                    finally:
+                        await ours.close()
+                    rss_portal = sum(rss_mb(pid) for pid in process_tree([proc.pid]))
+                finally:
+                    stop_portal(proc)
+                for row in found:
+                    row.rss_portal = rss_portal
+                rows.extend(found)
+            if echo:
+                floor = await start_bot("echo", tg, workers=counts[0], mode=mode)
+                try:
+                    rows += await measure(tg, floor, db, n, rate, 2_000_000, kinds, None, closed)
                 finally:
                     await floor.close()
-                rows.append(erow)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            print("the portal did not stop within 30 s: killed", file=sys.stderr)
-            proc.kill()
-            proc.wait()
         for url in created:
             drop_postgres(url)
     return rows
 
 
-def table(rows: list[Row], n: int) -> str:
+def table(rows: list[Row]) -> str:
     head = (
-        f"{'db':<11}{'bot':<8}{'schedule':<9}{'offered/s':>10}{'late':>6}{'p50 ms':>9}"
-        f"{'p99 ms':>9}{'submit p99':>11}{'CPU/turn bot':>13}{'portal':>8}"
-        f"{'max turns/s':>13}{'RSS MB':>8}{'done':>8}"
+        f"{'db':<11}{'bot':<7}{'workers':>8} {'mode':<8}{'schedule':<9}{'offered/s':>10}"
+        f"{'late':>6}{'p50 ms':>9}{'p99 ms':>9}{'submit p99':>11}{'CPU/turn bot':>13}"
+        f"{'portal':>8}{'pg':>6}{'max turns/s':>13}{'RSS MB':>8}{'done':>8}  spread %"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r.db:<11}{r.bot:<8}{r.schedule:<9}{r.offered:>10.0f}{r.late:>6}{r.p50:>9.1f}"
-            f"{r.p99:>9.1f}{r.submit_p99:>11.1f}{r.cpu_bot_ms:>13.2f}{r.cpu_portal_ms:>8.2f}"
-            f"{r.tps:>13.1f}{r.rss:>8.0f}{f'{r.completed}/{n}':>8}"
+            f"{r.db:<11}{r.bot:<7}{r.workers:>8} {r.mode:<8}{r.schedule:<9}{r.offered:>10.0f}"
+            f"{r.late:>6}{r.p50:>9.1f}{r.p99:>9.1f}{r.submit_p99:>11.1f}{r.cpu_bot_ms:>13.2f}"
+            f"{r.cpu_portal_ms:>8.2f}{r.cpu_db_ms:>6.2f}{r.tps:>13.1f}{r.rss:>8.0f}"
+            f"{f'{r.completed}/{r.users}':>8}"
+            f"  {r.spread}"
         )
-    by_db: dict[str, dict[str, Row]] = defaultdict(dict)
+    floor = {r.db: r for r in rows if r.bot == "echo" and r.schedule == rows[0].schedule}
     for r in rows:
-        by_db[r.db][r.bot] = r
-    for db, pair in by_db.items():
-        if "motcua" in pair and "echo" in pair:
-            ours, echo = pair["motcua"], pair["echo"]
-            ratio = ours.p99 / echo.p99 if echo.p99 else float("inf")
-            portal = ours.rss_portal
+        echo = floor.get(r.db)
+        if r.bot == "motcua" and r.schedule == rows[0].schedule and echo is not None:
+            ratio = r.p99 / echo.p99 if echo.p99 else float("inf")
             lines.append(
-                f"{db}: p99 ours/echo at {ours.offered:.0f} turns/s = {ratio:.2f}x "
-                f"(target <= 3x); portal process RSS {portal:.0f} MB"
+                f"{r.db}, {r.workers} worker(s): p99 ours/echo at {r.offered:.0f} turns/s "
+                f"{r.schedule} = {ratio:.2f}x (target <= 3x); portal RSS {r.rss_portal:.0f} MB"
             )
+    return "\n".join(lines)
+
+
+def note_table(rows: list[Row]) -> str:
+    """The closing note's table: per database and worker count, beside the echo floor.
+    CPU per turn is the Poisson run's when there is one (else the first schedule's)."""
+    groups: dict[tuple[str, str, int], dict[str, Row]] = defaultdict(dict)
+    for r in rows:
+        groups[(r.db, r.bot, r.workers)][r.schedule] = r
+    lines = [
+        "| database | bot | workers | CPU per turn: bot / portal (+ PostgreSQL) ms "
+        "| driver ms | capacity turns/s | CPU ceiling turns/s "
+        "| p99 Poisson ms | p99 burst ms | submit p99 ms | done | spread % |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def ms(row: Row | None) -> str:
+        return f"{row.p99:.1f}" if row is not None else "–"
+
+    for (db, bot, workers), by in groups.items():
+        main = by.get("poisson") or next(iter(by.values()))
+        cpu = f"{main.cpu_bot_ms:.2f}"
+        if bot != "echo":
+            cpu += f" / {main.cpu_portal_ms:.2f}"
+        if bot != "echo" and main.cpu_db_ms == main.cpu_db_ms:  # not NaN: PostgreSQL
+            cpu += f" (+{main.cpu_db_ms:.2f})"
+        name = "echo floor" if bot == "echo" else "Mot Cua"
+        done = "–" if bot == "echo" else f"{main.completed}/{main.users}"
+        lines.append(
+            f"| {db} | {name} | {workers} {main.mode} | {cpu} | {main.cpu_driver_ms:.2f} "
+            f"| {main.tps:.0f} | {ceiling(main):.0f} "
+            f"| {ms(by.get('poisson'))} | {ms(by.get('burst'))} | {main.submit_p99:.1f} "
+            f"| {done} | {main.spread or '–'} |"
+        )
     return "\n".join(lines)
 
 
@@ -622,25 +1031,48 @@ def main() -> None:
     parser.add_argument("--steps", action="store_true", help="latency of each turn of the flow")
     parser.add_argument(
         "--schedule",
-        choices=["poisson", "burst"],
         default="poisson",
-        help="poisson: independent arrivals (default); burst: users in lockstep",
+        help="poisson: independent arrivals (default); burst: users in lockstep; "
+        "poisson,burst: both, each with its own users",
     )
+    parser.add_argument(
+        "--workers",
+        default="1",
+        help="bot and portal worker processes: N, or a list (1,2,4) for a scale-out line",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=["webhook", "polling"],
+        default="webhook",
+        help="webhook (default; the bot workers share one port) or long polling (1 worker)",
+    )
+    parser.add_argument("--redis-url", default=REDIS_URL, help="chat locks when workers > 1")
     parser.add_argument("--no-closed", action="store_true", help="skip the closed loop")
     parser.add_argument("--no-echo", action="store_true", help="skip the echo floor")
     parser.add_argument("--no-warm", action="store_true", help="no warm-up users (smoke test)")
-    # Internal: run one bot in this process (the driver starts two of these).
+    # Internal: run one bot in this process (the driver starts these).
     parser.add_argument("--worker", choices=["motcua", "echo"], help=argparse.SUPPRESS)
     parser.add_argument("--api-base", help=argparse.SUPPRESS)
     parser.add_argument("--portal-url", help=argparse.SUPPRESS)
     parser.add_argument("--store-url", help=argparse.SUPPRESS)
+    parser.add_argument("--webhook-port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker == "motcua":
-        asyncio.run(worker_ours(args.api_base, args.portal_url, args.store_url))
+        asyncio.run(
+            worker_ours(
+                args.api_base, args.portal_url, args.store_url, args.webhook_port, args.redis_url
+            )
+        )
         return
     if args.worker == "echo":
-        asyncio.run(worker_echo(args.api_base))
+        asyncio.run(worker_echo(args.api_base, args.webhook_port))
         return
+    kinds = tuple(args.schedule.split(","))
+    counts = tuple(int(c) for c in args.workers.split(","))
+    if any(k not in ("poisson", "burst") for k in kinds):
+        parser.error("--schedule: poisson, burst or both")
+    if args.mode == "polling" and counts != (1,):
+        parser.error("long polling is one process (one reader of getUpdates): --workers 1")
     rows: list[Row] = []
     t0 = time.monotonic()
     for db in args.db.split(","):
@@ -652,20 +1084,26 @@ def main() -> None:
                         args.users,
                         args.rate,
                         Path(tmp),
-                        args.schedule,
+                        kinds,
                         not args.no_closed,
                         not args.no_echo,
+                        counts,
+                        args.mode,
+                        args.redis_url,
                     )
                 )
             )
     print(
         f"{args.users} users x {len(FLOW)} turns (certified copy, submit with VietQR), "
         f"open loop, {args.schedule} at {args.rate:.0f} turns/s"
-        f"{'' if args.no_closed else ', then closed loop'}; "
+        f"{'' if args.no_closed else ', then closed loop'}; {args.mode}, workers {args.workers}"
+        f" (bot and portal each; Redis chat locks when > 1); "
         f"{os.cpu_count()} CPUs; driver and fake Bot API peak RSS {peak_rss_mb():.0f} MB; "
         f"{time.monotonic() - t0:.0f} s"
     )
-    print(table(rows, args.users))
+    print(table(rows))
+    print()
+    print(note_table(rows))
 
 
 if __name__ == "__main__":

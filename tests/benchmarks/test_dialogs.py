@@ -1,17 +1,34 @@
-"""benchmarks/dialogs.py: its schedules, its latency rule, and a smoke run of the
-whole flow (portal, bot and fake Telegram as three processes) on SQLite, so that a
-change of the conversation cannot silently break the benchmark's scripted flow."""
+"""benchmarks/dialogs.py: its schedules, its latency rule, its webhook pusher, and
+smoke runs of the whole flow (portal, bot and fake Telegram in their own processes) on
+SQLite, and with two workers on PostgreSQL and Redis, so that a change of the
+conversation cannot silently break the benchmark's scripted flow."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+import time
 from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from benchmarks.dialogs import FLOW, User, schedule, turn_latencies
+import pytest
+from aiohttp import web
+
+from benchmarks.dialogs import (
+    FLOW,
+    User,
+    WebhookPusher,
+    process_tree,
+    redis_reachable,
+    schedule,
+    turn_latencies,
+)
+from benchmarks.portal import free_port
+from tests.fakes.telegram_api import FakeTelegram
+from tests.support.databases import postgres_reachable
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,28 +62,97 @@ def test_latency_runs_to_the_last_message_from_the_scheduled_time() -> None:
     assert abs(second - 0.2) < 1e-9
 
 
-def test_the_flow_runs_once_on_sqlite() -> None:
-    """One user through the whole certified copy at a tiny rate (about 15 s)."""
+async def test_the_pusher_keeps_each_chats_order_and_serves_chats_at_once() -> None:
+    """A slow answer to one chat holds back that chat's next update only."""
+    seen: list[tuple[str, str]] = []
+    slow_started = asyncio.Event()
+
+    async def webhook(request: web.Request) -> web.Response:
+        update = await request.json()
+        text = update["message"]["text"]
+        seen.append(("start", text))
+        if text == "a1":
+            slow_started.set()
+            await asyncio.sleep(0.5)
+        seen.append(("end", text))
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        async with FakeTelegram() as tg:
+            pusher = await WebhookPusher(tg, f"http://127.0.0.1:{port}/webhook").start()
+            try:
+                tg.user_sends_text(1, "a1")
+                tg.user_sends_text(1, "a2")
+                await asyncio.wait_for(slow_started.wait(), 5)
+                tg.user_sends_text(2, "b1")
+                deadline = time.monotonic() + 5
+                while len(seen) < 6 and time.monotonic() < deadline:
+                    await asyncio.sleep(0.02)
+            finally:
+                await pusher.stop()
+    finally:
+        await runner.cleanup()
+    order = [f"{what} {text}" for what, text in seen]
+    assert order.index("end b1") < order.index("end a1")  # chat 2 did not wait for chat 1
+    assert order.index("end a1") < order.index("start a2")  # chat 1 kept its order
+    assert len(order) == 6
+
+
+def test_process_tree_counts_the_children() -> None:
+    """The portal's CPU is its supervisor's and every worker's under it."""
+    code = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'input()'])"
+    parent = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while len(process_tree([parent.pid])) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(process_tree([parent.pid])) == 2
+    finally:
+        parent.communicate(b"\n", timeout=10)
+
+
+def run_bench(*args: str) -> str:
     run = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "dialogs.py"),
-            "--users",
-            "1",
-            "--rate",
-            "20",
-            "--db",
-            "sqlite",
-            "--no-closed",
-            "--no-echo",
-            "--no-warm",
-        ],
+        [sys.executable, str(ROOT / "benchmarks" / "dialogs.py"), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    [row] = [line for line in run.stdout.splitlines() if line.startswith("sqlite     motcua")]
-    assert row.endswith("1/1"), run.stdout  # submitted: both QR codes came back
-    assert f"x {len(FLOW)} turns" in run.stdout
+    return run.stdout
+
+
+def test_the_flow_runs_once_on_sqlite() -> None:
+    """One user through the whole certified copy at a tiny rate (about 15 s)."""
+    out = run_bench(
+        *("--users", "1", "--rate", "20", "--db", "sqlite"),
+        *("--no-closed", "--no-echo", "--no-warm"),
+    )
+    [row] = [line for line in out.splitlines() if line.startswith("sqlite     motcua")]
+    assert row.split()[2:4] == ["1", "webhook"], out
+    assert row.split()[-1] == "1/1", out  # submitted: both QR codes came back
+    assert f"x {len(FLOW)} turns" in out
+
+
+def test_two_workers_on_postgresql_and_redis() -> None:
+    """Two bot workers on one port and two portal workers: the flow still completes, and
+    the closing-note table says so (about 30 s)."""
+    if not postgres_reachable():
+        pytest.skip("no PostgreSQL server reachable at TEST_POSTGRES_URL / 127.0.0.1:5432")
+    if not redis_reachable("redis://127.0.0.1:6379/0"):
+        pytest.skip("no Redis server reachable at 127.0.0.1:6379")
+    out = run_bench(
+        *("--users", "2", "--rate", "20", "--db", "postgresql", "--workers", "2"),
+        *("--no-closed", "--no-echo", "--no-warm"),
+    )
+    [row] = [line for line in out.splitlines() if line.startswith("postgresql motcua")]
+    assert row.split()[2:4] == ["2", "webhook"], out
+    assert "2/2" in row.split(), out
+    assert "| postgresql | Mot Cua | 2 webhook |" in out
