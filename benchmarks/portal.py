@@ -59,7 +59,8 @@ def start_portal(db_url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], s
         cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    # Generous: on a loaded 2-core machine the portal's imports alone took over a minute.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             if httpx.get(base + "/v1/health", timeout=1).status_code == 200:

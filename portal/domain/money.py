@@ -8,6 +8,7 @@ num2words package was checked and not used: it reads 24 as "hai mươi bốn" an
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 from babel.numbers import format_decimal
@@ -32,9 +33,11 @@ _EN_TENS: Final = (
 _EN_SCALES: Final = ("", "thousand", "million", "billion", "trillion", "quadrillion")
 
 
+@lru_cache(maxsize=4096)
 def format_vnd(amount: int, lang: str) -> str:
     """'120.000 đồng' in Vietnamese (the word, not '₫', which many elderly readers
-    do not recognise on a phone screen), '120,000 VND' in English."""
+    do not recognise on a phone screen), '120,000 VND' in English. Cached: Babel parses
+    its locale on every call, and every application the API returns shows a few fees."""
     if normalize_language(lang) == "vi":
         return f"{format_decimal(amount, locale='vi')} đồng"
     return f"{format_decimal(amount, locale='en')} VND"

@@ -4,11 +4,14 @@ procedure), so that it still makes sense forwarded to the relative who pays."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from kernel.i18n import N_, gettext_
 from kernel.qr import qr_png
 from portal.db.models import Application, Payment
 from portal.domain.money import amount_in_words, format_vnd
 from portal.domain.vietqr import BANK_BINS, parse_payload
+from portal.papers.cache import cached_paper
 from portal.papers.drawing import ACCENT, Sheet
 from portal.services.context import PortalContext
 
@@ -44,20 +47,57 @@ def card_fields(
     ]
 
 
+@dataclass(frozen=True)
+class CardContent:
+    """Everything drawn on the card (its repr names the cached file)."""
+
+    ward: str
+    title: str
+    amount: str
+    words: str
+    payload: str
+    hint: str
+    fields: list[tuple[str, str]]
+
+
+def card_content(ctx: PortalContext, app: Application, payment: Payment, lang: str) -> CardContent:
+    return CardContent(
+        ward=ctx.settings.ward_name,
+        title=gettext_(N_("FEE PAYMENT CARD"), lang),
+        amount=format_vnd(payment.amount, lang),
+        words=f"({amount_in_words(payment.amount, lang)})",
+        payload=payment.payload,
+        hint=gettext_(N_("Scan with any banking app (VietQR)"), lang),
+        fields=card_fields(ctx, app, payment, lang),
+    )
+
+
 def payment_card_png(ctx: PortalContext, app: Application, payment: Payment, lang: str) -> bytes:
-    return payment_card(ctx, app, payment, lang).png()
+    """The card as PNG, drawn once for what it shows and then read from disk."""
+    content = card_content(ctx, app, payment, lang)
+    return cached_paper(
+        ctx.settings.upload_dir,
+        app.id,
+        f"card-{lang}.png",
+        repr(content),
+        lambda: draw(content).png(),
+    )
 
 
 def payment_card(ctx: PortalContext, app: Application, payment: Payment, lang: str) -> Sheet:
+    return draw(card_content(ctx, app, payment, lang))
+
+
+def draw(content: CardContent) -> Sheet:
     sheet = Sheet(WIDTH)
-    sheet.text(ctx.settings.ward_name, 26, bold=True, color=ACCENT, center=True, gap=2)
-    sheet.text(gettext_(N_("FEE PAYMENT CARD"), lang), 34, bold=True, center=True)
+    sheet.text(content.ward, 26, bold=True, color=ACCENT, center=True, gap=2)
+    sheet.text(content.title, 34, bold=True, center=True)
     sheet.rule()
-    sheet.text(format_vnd(payment.amount, lang), 52, bold=True, center=True, gap=0)
-    sheet.text(f"({amount_in_words(payment.amount, lang)})", 26, center=True, gap=12)
-    sheet.picture(qr_png(payment.payload, scale=1), 460)
-    sheet.text(gettext_(N_("Scan with any banking app (VietQR)"), lang), 24, center=True, gap=16)
+    sheet.text(content.amount, 52, bold=True, center=True, gap=0)
+    sheet.text(content.words, 26, center=True, gap=12)
+    sheet.picture(qr_png(content.payload, scale=1), 460)
+    sheet.text(content.hint, 24, center=True, gap=16)
     sheet.rule(thickness=2)
-    for label, value in card_fields(ctx, app, payment, lang):
+    for label, value in content.fields:
         sheet.field(label, value)
     return sheet

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
 
 from kernel.i18n import N_, gettext_
 from kernel.qr import qr_png
 from portal.db.models import Application
 from portal.domain.money import format_vnd
+from portal.papers.cache import cached_paper
 from portal.papers.drawing import ACCENT, Sheet
 from portal.papers.fonts import font_path
 from portal.public.urls import public_url
 from portal.services.context import PortalContext
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,22 @@ def receipt_content(ctx: PortalContext, app: Application, lang: str) -> ReceiptC
 
 
 def receipt_png(ctx: PortalContext, app: Application, lang: str) -> bytes:
-    return receipt_sheet(ctx, app, lang).png()
+    """The receipt as PNG, drawn once for what it shows and then read from disk."""
+    content = receipt_content(ctx, app, lang)
+    return cached_paper(
+        ctx.settings.upload_dir,
+        app.id,
+        f"receipt-{lang}.png",
+        repr(content),
+        lambda: draw(content).png(),
+    )
 
 
 def receipt_sheet(ctx: PortalContext, app: Application, lang: str) -> Sheet:
-    content = receipt_content(ctx, app, lang)
+    return draw(receipt_content(ctx, app, lang))
+
+
+def draw(content: ReceiptContent) -> Sheet:
     sheet = Sheet(720)
     sheet.text(content.ward, 26, bold=True, color=ACCENT, center=True, gap=2)
     sheet.text(content.title, 34, bold=True, center=True)
@@ -92,6 +105,8 @@ def receipt_sheet(ctx: PortalContext, app: Application, lang: str) -> Sheet:
 
 
 def _line(pdf: FPDF, height: float, text: str, center: bool = False) -> None:
+    from fpdf.enums import Align, XPos, YPos
+
     pdf.multi_cell(
         0,
         height,
@@ -103,12 +118,26 @@ def _line(pdf: FPDF, height: float, text: str, center: bool = False) -> None:
 
 
 def receipt_pdf(ctx: PortalContext, app: Application, lang: str) -> bytes:
+    """The receipt as PDF, drawn once for what it shows and then read from disk."""
     content = receipt_content(ctx, app, lang)
+    return cached_paper(
+        ctx.settings.upload_dir,
+        app.id,
+        f"receipt-{lang}.pdf",
+        repr(content) + f"|{app.tracking_code}",
+        lambda: draw_pdf(content, app.tracking_code or ""),
+    )
+
+
+def draw_pdf(content: ReceiptContent, tracking_code: str) -> bytes:
+    # fpdf2 is imported for PDFs only: the portal's workers need not load it to serve.
+    from fpdf import FPDF
+
     # A5 in millimetres (fpdf2 warns about its own "A5" name since a fix in 2.8.5).
     pdf = FPDF(orientation="portrait", unit="mm", format=(148, 210))
     pdf.set_margins(12, 10, 12)
     pdf.set_auto_page_break(auto=True, margin=10)
-    pdf.set_title(f"{content.title} {app.tracking_code}")
+    pdf.set_title(f"{content.title} {tracking_code}")
     pdf.set_creator("Mot Cua")
     pdf.add_font("DejaVu", "", str(font_path()))
     pdf.add_font("DejaVu", "B", str(font_path(bold=True)))

@@ -34,7 +34,10 @@ def digests_for(answers: Mapping[str, Any], phone: str | None) -> set[tuple[str,
 
 def refresh(db: Session, app: Application) -> None:
     wanted = digests_for(app.answers, app.phone)
-    have = {(row.kind, row.digest): row for row in app.lookups}
+    # Loading the rows needs no flush first: the answers' UPDATE then joins the one the
+    # request's commit makes anyway (one statement less per answer).
+    with db.no_autoflush:
+        have = {(row.kind, row.digest): row for row in app.lookups}
     for key, row in have.items():
         if key not in wanted:
             app.lookups.remove(row)

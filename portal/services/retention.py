@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from portal.db.models import Application, Document
 from portal.domain.workflow import Status
+from portal.papers import cache as papers_cache
 from portal.services.context import PortalContext
 from portal.services.erasure import (
     delete_applications,
@@ -75,6 +76,8 @@ def remove_orphans(ctx: PortalContext) -> int:
     oldest = time.time() - ORPHAN_GRACE.total_seconds()
     removed = 0
     for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.parent.name == papers_cache.FOLDER:
+            continue  # rendered papers (portal.papers.cache): go with their application
         if path.is_file() and str(path.resolve()) not in named and path.stat().st_mtime < oldest:
             path.unlink(missing_ok=True)
             removed += 1

@@ -13,6 +13,7 @@ from portal.api.text import PlainText
 from portal.domain.fees import quote_fee
 from portal.domain.money import format_vnd
 from portal.domain.vietqr import qr_png
+from portal.papers.cache import cached_paper
 from portal.services import applications as service
 from portal.services import payments
 from portal.services.errors import NotFound, ValidationFailed
@@ -124,4 +125,7 @@ def get_payment_qr(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> Response:
     pay = payments.current(app)
     if pay is None:
         raise NotFound(N_("This application has no fee to pay."), code="no_fee")
-    return Response(qr_png(pay.payload), media_type="image/png", headers=NOSNIFF)
+    png = cached_paper(
+        ctx.settings.upload_dir, app.id, "vietqr.png", pay.payload, lambda: qr_png(pay.payload)
+    )
+    return Response(png, media_type="image/png", headers=NOSNIFF)

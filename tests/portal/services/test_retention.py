@@ -58,6 +58,11 @@ async def test_old_drafts_and_orphans_go_submitted_and_recent_ones_stay(
     clock.advance(days=91)
     recent = await portal.create_application(ANA, "certified_copy")
     uploads = ctx.settings.upload_dir
+    # A rendered paper is named by no document: the sweep leaves it (portal.papers.cache).
+    await portal.get_receipt(ANA, submitted)
+    (paper,) = (uploads / submitted / "papers").iterdir()
+    then = time.time() - timedelta(days=2).total_seconds()
+    os.utime(paper, (then, then))
     old_orphan = _orphan(uploads, "a.jpg", age=timedelta(days=2))
     young_orphan = _orphan(uploads, ".upload-in-progress", age=timedelta(minutes=1))
 
@@ -72,6 +77,7 @@ async def test_old_drafts_and_orphans_go_submitted_and_recent_ones_stay(
     assert young_orphan.exists()  # perhaps an upload whose row is not committed yet
     assert (await portal.get_application(ANA, submitted)).documents
     assert any((uploads / submitted).iterdir())
+    assert paper.exists()
     assert (await portal.get_application(ANA, recent.id)).status == "draft"
 
 
