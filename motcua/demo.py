@@ -125,3 +125,10 @@ def run_demo() -> None:
     finally:
         portal.stop()
     sys.exit(code)
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Start the demo: the portal (SQLite, seeded) and the assistant together — in
+    Telegram when TELEGRAM_BOT_TOKEN is set, otherwise in this terminal."""
+    run_demo()

@@ -76,9 +76,13 @@ def check_command(argv: list[str]) -> None:
     command: click.Command = main
     path = []
     rest = argv[1:]
-    while isinstance(command, click.Group) and rest and rest[0] in command.commands:
+    ctx = click.Context(main)
+    while isinstance(command, click.Group) and rest:
+        found = command.get_command(ctx, rest[0])  # motcua's subcommands load lazily
+        if found is None:
+            break
         path.append(rest[0])
-        command = command.commands[rest[0]]
+        command = found
         rest = rest[1:]
     assert path, f"{argv}: no such motcua command"
     help_run = CliRunner().invoke(main, [*path, "--help"])
