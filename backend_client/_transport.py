@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
 from backend_client._errors import BackendError, RateLimitedError, UnavailableError
 from motcua.i18n import N_, localized
@@ -38,9 +33,8 @@ class _Retryable(Exception):
         super().__init__(str(cause or response))
 
 
-def _retry_after(state: RetryCallState) -> float:
-    exc = state.outcome.exception() if state.outcome else None
-    if isinstance(exc, _Retryable) and exc.response is not None:
+def _retry_after(exc: _Retryable) -> float:
+    if exc.response is not None:
         return min(_seconds(exc.response.headers.get("Retry-After")), MAX_RETRY_AFTER)
     return 0.0
 
@@ -134,24 +128,27 @@ class Transport:
                 raise _Retryable(response)
             return response
 
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
-            stop=stop_after_attempt(max(1, self.retries + 1)),
-            wait=lambda s: max(
-                _retry_after(s),
-                wait_exponential_jitter(multiplier=self.backoff, max=5.0, jitter=self.backoff)(s),
-            ),
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    response = await once()
-        except _Retryable as exc:
-            if exc.response is not None:
-                return _raise_for(exc.response)
-            raise UnavailableError(status=0, code="unavailable", message=_UNAVAILABLE) from exc
+        # A plain loop rather than a retry library: the first attempt, which nearly
+        # always succeeds, then costs nothing beyond the request itself.
+        attempts = max(1, self.retries + 1)
+        for attempt in range(1, attempts + 1):
+            try:
+                response = await once()
+                break
+            except _Retryable as exc:
+                if attempt == attempts:
+                    if exc.response is not None:
+                        return _raise_for(exc.response)
+                    raise UnavailableError(
+                        status=0, code="unavailable", message=_UNAVAILABLE
+                    ) from exc
+                await asyncio.sleep(max(_retry_after(exc), self._backoff(attempt)))
         return _raise_for(response)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential with jitter, as tenacity's wait_exponential_jitter: the pause
+        after the ``attempt``-th try."""
+        return min(self.backoff * 2 ** (attempt - 1) + random.uniform(0, self.backoff), 5.0)
 
 
 _UNAVAILABLE = localized(
