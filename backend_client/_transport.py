@@ -148,7 +148,7 @@ class Transport:
     def _backoff(self, attempt: int) -> float:
         """Exponential with jitter, as tenacity's wait_exponential_jitter: the pause
         after the ``attempt``-th try."""
-        return min(self.backoff * 2 ** (attempt - 1) + random.uniform(0, self.backoff), 5.0)
+        return min(self.backoff * 2.0 ** (attempt - 1) + random.uniform(0, self.backoff), 5.0)
 
 
 _UNAVAILABLE = localized(

@@ -9,6 +9,7 @@ import logging
 from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, Message, User
 
+from bot.loop_filters import on_loop
 from bot.runtime import Runtime
 from bot.telegram.albums import AlbumCollector
 from bot.telegram.convert import album_to_event, callback_to_event, message_to_event
@@ -35,7 +36,9 @@ class TelegramHandlers:
 
     def router(self) -> Router:
         router = Router(name="motcua")
-        router.message.register(self.on_album_part, F.media_group_id, F.photo | F.document)
+        router.message.register(
+            self.on_album_part, on_loop(F.media_group_id), on_loop(F.photo | F.document)
+        )
         router.message.register(self.on_message)
         router.edited_message.register(self.on_edited)
         router.callback_query.register(self.on_callback)
