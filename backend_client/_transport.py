@@ -54,7 +54,7 @@ class _NetworkTransport(AiohttpTransport):
 
 
 class Transport:
-    """Owns the httpx client. ``transport`` is the seam tests replace (e.g. an
+    """Owns the httpx transport. ``transport`` is the seam tests replace (e.g. an
     ``httpx.ASGITransport`` over the portal app, no socket involved). Over the network
     requests go through aiohttp (already the bot's HTTP stack): a third of httpcore's
     CPU per request, measured in benchmarks/dialogs.py, where the client is on the
@@ -72,15 +72,30 @@ class Transport:
     ) -> None:
         self.retries = retries
         self.backoff = backoff
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers={"Authorization": f"Bearer {token}", "User-Agent": "motcua-backend-client"},
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            transport=transport if transport is not None else _NetworkTransport(),
-        )
+        # Requests go straight to the transport, without httpx.AsyncClient: its URL
+        # merging, cookie jar, auth and redirect machinery were a third of the client's
+        # CPU per call (py-spy, benchmarks/dialogs.py), and the portal uses none of them.
+        self._base = base_url.rstrip("/")
+        self._headers = {
+            "Accept": "*/*",
+            "Accept-Encoding": "gzip, deflate",
+            "Connection": "keep-alive",
+            "Authorization": f"Bearer {token}",
+            "User-Agent": "motcua-backend-client",
+        }
+        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 5.0)).as_dict()
+        self._transport = transport if transport is not None else _NetworkTransport()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._transport.aclose()
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        response = await self._transport.handle_async_request(request)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return response
 
     async def request(
         self,
@@ -98,20 +113,23 @@ class Transport:
         """Send once, or several times when it is safe: idempotent calls are retried on
         connection failures, timeouts, 5xx and 429; other calls only when the
         connection failed before anything was sent."""
-        all_headers = dict(headers or {})
+        all_headers = self._headers | dict(headers or {})
         if citizen:
             all_headers["X-Citizen"] = citizen
 
         async def once() -> httpx.Response:
             try:
-                response = await self._client.request(
-                    method,
-                    path,
-                    json=json,
-                    params=params,
-                    files=files,
-                    data=data,
-                    headers=all_headers,
+                response = await self._send(
+                    httpx.Request(
+                        method,
+                        self._base + path,
+                        json=json,
+                        params=params,
+                        files=files,
+                        data=data,
+                        headers=all_headers,
+                        extensions={"timeout": self._timeout},
+                    )
                 )
             except httpx.ConnectError as exc:
                 # Refused or unresolvable: nothing was sent, so any call may be retried.
