@@ -94,23 +94,26 @@ class TelegramHandlers:
 
 class _DelayedTyping:
     """Sends "typing..." after ``delay`` seconds unless finished first. Once the request
-    has started it is awaited, so the indicator never arrives after the reply."""
+    has started it is awaited, so the indicator never arrives after the reply. A timer,
+    not a task, waits out the delay: most turns finish first and then cost nothing."""
 
     def __init__(self, sender: ReplySender, chat_id: int, delay: float) -> None:
-        self.started = delay <= 0  # no delay: always shown
-        self.task = asyncio.create_task(self._run(sender, chat_id, delay))
+        self.sender = sender
+        self.chat_id = chat_id
+        self.task: asyncio.Task[None] | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        if delay <= 0:  # no delay: always shown
+            self._start()
+        else:
+            self.timer = asyncio.get_running_loop().call_later(delay, self._start)
 
-    async def _run(self, sender: ReplySender, chat_id: int, delay: float) -> None:
-        if not self.started:
-            await asyncio.sleep(delay)
-            self.started = True
-        await sender.typing(chat_id)
+    def _start(self) -> None:
+        self.timer = None
+        self.task = asyncio.create_task(self.sender.typing(self.chat_id))
 
     async def finish(self) -> None:
-        if not self.started:
-            self.task.cancel()
-        try:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.task is not None:
             await self.task
-        except asyncio.CancelledError:
-            if not self.task.cancelled():
-                raise  # our own caller is being cancelled
