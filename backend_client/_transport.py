@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
 from backend_client._errors import BackendError, RateLimitedError, UnavailableError
 from kernel.i18n import N_, localized
@@ -38,9 +33,8 @@ class _Retryable(Exception):
         super().__init__(str(cause or response))
 
 
-def _retry_after(state: RetryCallState) -> float:
-    exc = state.outcome.exception() if state.outcome else None
-    if isinstance(exc, _Retryable) and exc.response is not None:
+def _retry_after(exc: _Retryable) -> float:
+    if exc.response is not None:
         return min(_seconds(exc.response.headers.get("Retry-After")), MAX_RETRY_AFTER)
     return 0.0
 
@@ -60,7 +54,7 @@ class _NetworkTransport(AiohttpTransport):
 
 
 class Transport:
-    """Owns the httpx client. ``transport`` is the seam tests replace (e.g. an
+    """Owns the httpx transport. ``transport`` is the seam tests replace (e.g. an
     ``httpx.ASGITransport`` over the portal app, no socket involved). Over the network
     requests go through aiohttp (already the bot's HTTP stack): a third of httpcore's
     CPU per request, measured in benchmarks/dialogs.py, where the client is on the
@@ -78,15 +72,30 @@ class Transport:
     ) -> None:
         self.retries = retries
         self.backoff = backoff
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
-            headers={"Authorization": f"Bearer {token}", "User-Agent": "motcua-backend-client"},
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            transport=transport if transport is not None else _NetworkTransport(),
-        )
+        # Requests go straight to the transport, without httpx.AsyncClient: its URL
+        # merging, cookie jar, auth and redirect machinery were a third of the client's
+        # CPU per call (py-spy, benchmarks/dialogs.py), and the portal uses none of them.
+        self._base = base_url.rstrip("/")
+        self._headers = {
+            "Accept": "*/*",
+            "Accept-Encoding": "gzip, deflate",
+            "Connection": "keep-alive",
+            "Authorization": f"Bearer {token}",
+            "User-Agent": "motcua-backend-client",
+        }
+        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 5.0)).as_dict()
+        self._transport = transport if transport is not None else _NetworkTransport()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._transport.aclose()
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        response = await self._transport.handle_async_request(request)
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+        return response
 
     async def request(
         self,
@@ -104,20 +113,23 @@ class Transport:
         """Send once, or several times when it is safe: idempotent calls are retried on
         connection failures, timeouts, 5xx and 429; other calls only when the
         connection failed before anything was sent."""
-        all_headers = dict(headers or {})
+        all_headers = self._headers | dict(headers or {})
         if citizen:
             all_headers["X-Citizen"] = citizen
 
         async def once() -> httpx.Response:
             try:
-                response = await self._client.request(
-                    method,
-                    path,
-                    json=json,
-                    params=params,
-                    files=files,
-                    data=data,
-                    headers=all_headers,
+                response = await self._send(
+                    httpx.Request(
+                        method,
+                        self._base + path,
+                        json=json,
+                        params=params,
+                        files=files,
+                        data=data,
+                        headers=all_headers,
+                        extensions={"timeout": self._timeout},
+                    )
                 )
             except httpx.ConnectError as exc:
                 # Refused or unresolvable: nothing was sent, so any call may be retried.
@@ -134,24 +146,27 @@ class Transport:
                 raise _Retryable(response)
             return response
 
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
-            stop=stop_after_attempt(max(1, self.retries + 1)),
-            wait=lambda s: max(
-                _retry_after(s),
-                wait_exponential_jitter(multiplier=self.backoff, max=5.0, jitter=self.backoff)(s),
-            ),
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    response = await once()
-        except _Retryable as exc:
-            if exc.response is not None:
-                return _raise_for(exc.response)
-            raise UnavailableError(status=0, code="unavailable", message=_UNAVAILABLE) from exc
+        # A plain loop rather than a retry library: the first attempt, which nearly
+        # always succeeds, then costs nothing beyond the request itself.
+        attempts = max(1, self.retries + 1)
+        for attempt in range(1, attempts + 1):
+            try:
+                response = await once()
+                break
+            except _Retryable as exc:
+                if attempt == attempts:
+                    if exc.response is not None:
+                        return _raise_for(exc.response)
+                    raise UnavailableError(
+                        status=0, code="unavailable", message=_UNAVAILABLE
+                    ) from exc
+                await asyncio.sleep(max(_retry_after(exc), self._backoff(attempt)))
         return _raise_for(response)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential with jitter, as tenacity's wait_exponential_jitter: the pause
+        after the ``attempt``-th try."""
+        return min(self.backoff * 2.0 ** (attempt - 1) + random.uniform(0, self.backoff), 5.0)
 
 
 _UNAVAILABLE = localized(

@@ -12,11 +12,13 @@ from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
 from bot.handoff.service import HandoffService
+from bot.loop_filters import on_loop
 
 
 def handoff_router(service: HandoffService) -> Router:
     router = Router(name="handoff")
-    private = F.chat.type == ChatType.PRIVATE
+    # Magic filters on the event loop, not in aiogram's threads (bot/loop_filters.py).
+    private = on_loop(F.chat.type == ChatType.PRIVATE)
 
     async def in_case(message: Message) -> bool | dict[str, Any]:
         user = message.from_user
@@ -58,10 +60,10 @@ def handoff_router(service: HandoffService) -> Router:
             await service.assist_answer(chat_id, int(parts[2]), parts[3] == "yes")
 
     if service.support_chat is not None:
-        router.message.register(on_group, F.chat.id == service.support_chat)
+        router.message.register(on_group, on_loop(F.chat.id == service.support_chat))
     router.message.register(on_volunteer, private, volunteer_assist)
     router.message.register(on_citizen, private, in_case)
-    router.callback_query.register(on_button, F.data.startswith("hoff:"))
+    router.callback_query.register(on_button, on_loop(F.data.startswith("hoff:")))
 
     async def learn_name(query: CallbackQuery) -> bool:
         # The "talk to a person" button: remember the name for the topic's title.

@@ -9,6 +9,7 @@ import logging
 from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, Message, User
 
+from bot.loop_filters import on_loop
 from bot.runtime import Runtime
 from bot.telegram.albums import AlbumCollector
 from bot.telegram.convert import album_to_event, callback_to_event, message_to_event
@@ -35,7 +36,9 @@ class TelegramHandlers:
 
     def router(self) -> Router:
         router = Router(name="motcua")
-        router.message.register(self.on_album_part, F.media_group_id, F.photo | F.document)
+        router.message.register(
+            self.on_album_part, on_loop(F.media_group_id), on_loop(F.photo | F.document)
+        )
         router.message.register(self.on_message)
         router.edited_message.register(self.on_edited)
         router.callback_query.register(self.on_callback)
@@ -112,23 +115,26 @@ class TelegramHandlers:
 
 class _DelayedTyping:
     """Sends "typing..." after ``delay`` seconds unless finished first. Once the request
-    has started it is awaited, so the indicator never arrives after the reply."""
+    has started it is awaited, so the indicator never arrives after the reply. A timer,
+    not a task, waits out the delay: most turns finish first and then cost nothing."""
 
     def __init__(self, sender: ReplySender, chat_id: int, delay: float) -> None:
-        self.started = delay <= 0  # no delay: always shown
-        self.task = asyncio.create_task(self._run(sender, chat_id, delay))
+        self.sender = sender
+        self.chat_id = chat_id
+        self.task: asyncio.Task[None] | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        if delay <= 0:  # no delay: always shown
+            self._start()
+        else:
+            self.timer = asyncio.get_running_loop().call_later(delay, self._start)
 
-    async def _run(self, sender: ReplySender, chat_id: int, delay: float) -> None:
-        if not self.started:
-            await asyncio.sleep(delay)
-            self.started = True
-        await sender.typing(chat_id)
+    def _start(self) -> None:
+        self.timer = None
+        self.task = asyncio.create_task(self.sender.typing(self.chat_id))
 
     async def finish(self) -> None:
-        if not self.started:
-            self.task.cancel()
-        try:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.task is not None:
             await self.task
-        except asyncio.CancelledError:
-            if not self.task.cancelled():
-                raise  # our own caller is being cancelled

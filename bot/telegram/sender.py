@@ -19,8 +19,9 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.render import MAX_CAPTION, qr_png, safe_buttons, split_text
-from dialogs import Reply
+from bot.render import MAX_CAPTION, safe_buttons, split_text
+from bot.telegram.photos import PhotoCache, digest
+from dialogs import Btn, Reply
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 FetchImage = Callable[[str, str], Awaitable[bytes]]  # (chat key, portal path) -> bytes
 
 MAX_WAIT = 30.0  # never sit out a longer flood-control pause for one message
+MARKUPS = 256  # keyboards kept built: a question's buttons recur for every citizen
 
 
 class BlockedRecorder(Protocol):
@@ -48,12 +50,17 @@ class ReplySender:
         fetch_image: FetchImage | None = None,
         attempts: int = 4,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        photos: PhotoCache | None = None,
     ) -> None:
         self.bot = bot
         self.blocked = blocked
         self.fetch_image = fetch_image
         self.attempts = attempts
         self.sleep = sleep
+        self.photos = photos or PhotoCache()
+        # Built keyboards by (layout, buttons): aiogram's models are not rebuilt and
+        # revalidated for every message that shows the same question.
+        self._markups: dict[tuple[str, tuple[tuple[Btn, ...], ...]], Markup | None] = {}
         # Chats now showing a reply keyboard (removed when a later reply has none).
         self._keyboard_shown: set[int] = set()
 
@@ -94,21 +101,15 @@ class ReplySender:
         return True
 
     def markup(self, chat_id: int, reply: Reply) -> Markup | None:
-        rows = safe_buttons(reply.buttons)
-        if rows and reply.layout == "keyboard":
-            # One big button per row: easy to read and to press.
-            return ReplyKeyboardMarkup(
-                keyboard=[[KeyboardButton(text=b.label)] for row in rows for b in row],
-                resize_keyboard=True,
-                is_persistent=True,
-            )
-        if rows:
-            return InlineKeyboardMarkup(
-                inline_keyboard=[
-                    [InlineKeyboardButton(text=b.label, callback_data=b.data) for b in row]
-                    for row in rows
-                ]
-            )
+        if reply.buttons:
+            key = (reply.layout, reply.buttons)
+            built = self._markups.get(key)
+            if built is None and key not in self._markups:
+                built = self._markups[key] = _build_markup(reply)
+                if len(self._markups) > MARKUPS:
+                    del self._markups[next(iter(self._markups))]  # the oldest
+            if built is not None:
+                return built
         # The engine knows from its state when a keyboard is up (this set is lost when
         # the bot restarts): it marks the reply that must take it away.
         if chat_id in self._keyboard_shown or reply.extra.get("keyboard") == "remove":
@@ -126,15 +127,13 @@ class ReplySender:
         image = await self._image(key, reply)
         chunks = split_text(reply.text) if reply.text else []
         if image is not None:
-            photo = BufferedInputFile(image, filename=reply.media.filename if reply.media else "")
             caption_fits = len(reply.text) <= MAX_CAPTION
-            await self.call(
-                lambda: self.bot.send_photo(
-                    chat_id,
-                    photo,
-                    caption=reply.text if caption_fits and reply.text else None,
-                    reply_markup=markup if caption_fits else None,
-                )
+            await self._send_photo(
+                chat_id,
+                image,
+                reply.media.filename if reply.media else "",
+                caption=reply.text if caption_fits and reply.text else None,
+                markup=markup if caption_fits else None,
             )
             if caption_fits:
                 self._shown(chat_id, markup)
@@ -148,12 +147,48 @@ class ReplySender:
             )
         self._shown(chat_id, markup)
 
+    async def _send_photo(
+        self,
+        chat_id: int,
+        image: bytes,
+        filename: str,
+        *,
+        caption: str | None,
+        markup: Markup | None,
+    ) -> None:
+        """By the file id of an earlier upload of the same picture, else uploaded (and
+        its file id remembered)."""
+        content = digest(image)
+        known = self.photos.file_id(content)
+        if known is not None:
+            try:
+                await self.call(
+                    lambda: self.bot.send_photo(
+                        chat_id, known, caption=caption, reply_markup=markup
+                    )
+                )
+                return
+            except TelegramBadRequest as exc:
+                if "file" not in str(exc).lower():
+                    raise  # the caption or the buttons: uploading would not help
+                log.info("Telegram refused a photo's file id (%s): uploading it again", exc)
+                self.photos.forget(content)
+        upload = BufferedInputFile(image, filename=filename)
+        sent = await self.call(
+            lambda: self.bot.send_photo(chat_id, upload, caption=caption, reply_markup=markup)
+        )
+        if sent.photo:
+            self.photos.remember(content, sent.photo[-1].file_id)  # the largest size
+
     async def _image(self, key: str, reply: Reply) -> bytes | None:
         media = reply.media
         if media is None:
             return None
         if media.kind == "qr":
-            return await asyncio.to_thread(qr_png, media.data)
+            cached = self.photos.cached_qr(media.data)
+            if cached is not None:
+                return cached
+            return await asyncio.to_thread(self.photos.qr, media.data)
         if self.fetch_image is None:
             log.error("no way to fetch portal image %s", media.data)
             return None
@@ -162,3 +197,22 @@ class ReplySender:
         except Exception as exc:  # the text still goes out without the picture
             log.warning("portal image %s not fetched: %s", media.data, exc)
             return None
+
+
+def _build_markup(reply: Reply) -> Markup | None:
+    rows = safe_buttons(reply.buttons)
+    if rows and reply.layout == "keyboard":
+        # One big button per row: easy to read and to press.
+        return ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text=b.label)] for row in rows for b in row],
+            resize_keyboard=True,
+            is_persistent=True,
+        )
+    if rows:
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text=b.label, callback_data=b.data) for b in row]
+                for row in rows
+            ]
+        )
+    return None
