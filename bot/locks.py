@@ -58,6 +58,14 @@ return 0
 _UNREACHABLE = (RedisError, OSError)
 
 
+def _reraise_cancel() -> None:
+    """redis-py may report a cancelled command as a timeout or connection error: a
+    cancelled turn must still end, not wait for Redis."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class ChatLockTimeout(LockError):
     """Another worker kept the chat longer than ``blocking_timeout``."""
 
@@ -118,10 +126,12 @@ class ChatLocks:
     async def _redis_lock(self, name: str) -> AsyncIterator[None]:
         token = secrets.token_hex(16)
         await self._acquire(name, token)
-        renewal = asyncio.create_task(self._keep(name, token))
+        done = asyncio.Event()
+        renewal = asyncio.create_task(self._keep(name, token, done))
         try:
             yield
         finally:
+            done.set()
             renewal.cancel()
             with suppress(asyncio.CancelledError):
                 await renewal
@@ -142,6 +152,7 @@ class ChatLocks:
                     return
                 unreachable_since = None
             except _UNREACHABLE as exc:
+                _reraise_cancel()
                 now = loop.time()
                 if unreachable_since is None:
                     unreachable_since = now
@@ -155,13 +166,16 @@ class ChatLocks:
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.1)
 
-    async def _keep(self, name: str, token: str) -> None:
-        while True:
+    async def _keep(self, name: str, token: str, done: asyncio.Event) -> None:
+        while not done.is_set():
             await asyncio.sleep(self.renew_every)
             try:
                 kept = await self._renew(keys=[name], args=[token, self._ttl_ms])
             except _UNREACHABLE as exc:
-                log.warning("chat lock %s not renewed (%s)", name, exc)
+                # redis-py may turn the cancel at the end of the turn into a timeout
+                # or connection error: ``done`` ends the loop all the same.
+                if not done.is_set():
+                    log.warning("chat lock %s not renewed (%s)", name, exc)
                 continue
             if kept == 0:
                 log.warning("chat lock %s was taken by another worker", name)
