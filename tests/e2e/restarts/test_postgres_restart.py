@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -51,6 +52,21 @@ class Counting(httpx.AsyncBaseTransport):
         response = await self.inner.handle_async_request(request)
         self.seen.append((request.method, request.url.path, response.status_code))
         return response
+
+
+class Patient(Citizen):
+    """Does a step once more when the bot asks to try again: what is left of the outage
+    for a portal write the client may not repeat by itself (creating an application,
+    uploading a photo) when the restart cut its transaction mid-way."""
+
+    retried = 0
+
+    async def _turn(self, inject: Any) -> list[dict[str, Any]]:
+        messages = await super()._turn(inject)
+        if "Bác thử lại" in texts(messages) and not self.retried:
+            self.retried += 1
+            messages = await super()._turn(inject)
+        return messages
 
 
 def _database(server: PrivatePostgres, name: str) -> str:
@@ -123,7 +139,7 @@ async def test_postgres_restarted_mid_run_loses_nothing(
         )
         try:
             await tg.wait_for("setMyCommands", timeout=10, since=mark)
-            citizens = [Citizen(tg, turns, 8100 + i) for i in range(CITIZENS)]
+            citizens = [Patient(tg, turns, 8100 + i) for i in range(CITIZENS)]
             rng = random.Random(15)
             talking = asyncio.gather(*(_conversation(c, rng.uniform(0, 2.5)) for c in citizens))
 
