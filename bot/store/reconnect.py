@@ -7,9 +7,13 @@ covers connections that died while idle. This covers the rest: the server down w
 the call starts (connection refused, "starting up"), or the connection cut under a
 running transaction. Running a call again is safe when its transaction never reached
 COMMIT: the server rolled it back. A connection lost *during* COMMIT leaves the outcome
-unknown (the save may have landed): that error is raised, not retried, and the turn
-fails as a crash at that point would; the state's version and the processed-updates
-table then keep a second run from applying the turn twice.
+in doubt (the server may have committed and died before answering; in the restart
+tests the connection was reset instead: the server had ended the idle session before
+the COMMIT came). It is run again too, logged as in doubt: raising would lose the
+citizen's message every time. Should the first run have landed, the repeated save is
+refused (the state's version moved) and the turn redone on the saved state; that redo
+must find its update already processed, i.e. the update marked in the same transaction
+as the save, so that the turn does not apply twice.
 
 SQLite has no connection to lose: its errors are never retried here."""
 
@@ -38,8 +42,8 @@ _thread = threading.local()  # the calls run in worker threads: one flag per thr
 
 
 def track_commits(engine: Engine) -> None:
-    """Let ``run_reconnecting`` tell a connection lost during COMMIT from one lost
-    before it, and let the pool replace a connection the server ended. Called by
+    """Let ``run_reconnecting`` tell (in its log) a connection lost during COMMIT from
+    one lost before it, and let the pool replace a connection the server ended. Called by
     ``make_engine`` for PostgreSQL; idempotent."""
     if not event.contains(engine, "commit", _committing):
         event.listen(engine, "begin", _begun)
@@ -109,8 +113,7 @@ async def run_reconnecting(work: Callable[[], T], *, wait: float = RECONNECT_WAI
         if not isinstance(outcome, _Failed):
             return outcome
         if outcome.committing:
-            log.error("database connection lost during COMMIT: outcome unknown, not retried")
-            raise outcome.exc
+            log.warning("database connection lost during COMMIT (in doubt); running again")
         now = loop.time()
         if deadline is None:
             deadline = now + wait
