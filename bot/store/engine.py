@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from bot.store.reconnect import track_commits
+
 
 def normalize_url(url: str) -> str:
     """Accept postgres:// and postgresql:// and use the psycopg 3 driver."""
@@ -22,7 +24,11 @@ def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        # pool_pre_ping: a connection that died while pooled (a server restart) is
+        # replaced before use; calls cut mid-way are run again (bot.store.reconnect).
+        pg = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        track_commits(pg)
+        return pg
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False})

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.store.engine import make_engine
 from bot.store.erasure import ChatErasure, erase_chat
 from bot.store.models import Chat, Conversation, HandoffRequest, ProcessedUpdate, utcnow
+from bot.store.reconnect import run_reconnecting
 from dialogs import State
 
 T = TypeVar("T")
@@ -94,7 +95,7 @@ class Store:
                 db.commit()
                 return result
 
-        return await asyncio.to_thread(work)
+        return await run_reconnecting(work)
 
     async def _run_core(self, fn: Callable[[Connection], T]) -> T:
         """Like ``_run`` on a bare connection: the per-turn operations skip the ORM
@@ -104,7 +105,7 @@ class Store:
             with self.engine.begin() as conn:
                 return fn(conn)
 
-        return await asyncio.to_thread(work)
+        return await run_reconnecting(work)
 
     def _insert(self, model: type[Any]) -> Any:
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite

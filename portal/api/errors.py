@@ -8,10 +8,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kernel.i18n import N_, localized
+from portal.db.session import database_unreachable
 from portal.services.errors import PortalError
 
 log = logging.getLogger("portal")
@@ -77,6 +79,27 @@ def install(app: FastAPI) -> None:
             error_body(f"http_{exc.status_code}", localized(message)),
             exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not database_unreachable(exc):
+            return await _unexpected(request, exc)
+        # A restart of PostgreSQL: the transaction was rolled back; a moment later
+        # the same request succeeds (the pool reconnects), so say "retry".
+        log.warning("database unreachable: %s", exc.orig)
+        return JSONResponse(
+            error_body(
+                "unavailable",
+                localized(
+                    N_(
+                        "The ward's system is restarting. Nothing was saved; "
+                        "please try again in a moment."
+                    )
+                ),
+            ),
+            503,
+            headers={"Retry-After": "1"},
         )
 
     @app.exception_handler(Exception)

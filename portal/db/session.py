@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 
 def normalize_url(url: str) -> str:
@@ -37,7 +42,57 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+    # pool_pre_ping: a pooled connection that died (a PostgreSQL restart) is replaced
+    # before a request uses it, and a new connection waits out a restart (a second or
+    # two); a request whose transaction the restart cut is answered 503
+    # (database_unreachable), which the bot's client retries when it may.
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+    _survive_restarts(engine)
+    return engine
+
+
+# A restart as seen from a client: the server ends the sessions (57P01), refuses new
+# ones while it stops or starts (57P03), or is not listening at all.
+_SERVER_GONE = ("08", "57P01", "57P02", "57P03")
+_NOT_YET = ("Connection refused", "the database system is")
+CONNECT_WAIT = 5.0
+
+
+def _survive_restarts(engine: Engine) -> None:
+    @event.listens_for(engine, "handle_error")
+    def _gone(context: Any) -> None:
+        # psycopg may report "terminating connection" before it marks the connection
+        # broken: say it is a disconnect, so the pre-ping replaces it.
+        sqlstate = getattr(context.original_exception, "sqlstate", None) or ""
+        if sqlstate.startswith(_SERVER_GONE):
+            context.is_disconnect = True
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        give_up = time.monotonic() + CONNECT_WAIT
+        pause = 0.05
+        while True:
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except dialect.loaded_dbapi.OperationalError as exc:
+                if not any(s in str(exc) for s in _NOT_YET) or time.monotonic() >= give_up:
+                    raise
+                if pause == 0.05:
+                    log.warning("database not accepting connections (%s); waiting", exc)
+            time.sleep(pause)  # a pool thread, never the event loop
+            pause = min(pause * 2, 0.5)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """The error is PostgreSQL gone or not accepting connections (a restart, a
+    failover), not a fault of the request: worth a 503 and a retry."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    import psycopg
+
+    return isinstance(exc.orig, psycopg.OperationalError)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
