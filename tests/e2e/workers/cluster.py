@@ -2,7 +2,7 @@
 delivering webhooks to them: the pieces of the multi-worker and SIGKILL tests.
 
 The fake Telegram and the deliverer run in the test's event loop; every worker is a
-real process (`motcua bot` in webhook mode, the portal under uvicorn, the notifier);
+real process (`motcua bot` in webhook mode, `motcua portal --workers N`, the notifier);
 the test reads the outcome from the fake's record of messages and the portal database.
 """
 
@@ -197,21 +197,20 @@ def prepare_portal(dbs: Databases, tmp: Path) -> None:
 async def start_portal(
     procs: Processes, env: dict[str, str], port: int, workers: int
 ) -> subprocess.Popen[bytes]:
-    """The portal under uvicorn with ``workers`` processes sharing one port."""
+    """The portal as production runs it: `motcua portal --workers N` (uvicorn's
+    supervisor, ``workers`` processes sharing one port; the database migrated once by
+    the parent; the demo staff come from prepare_portal)."""
     args = [
         "-m",
-        "uvicorn",
-        "--factory",
-        "portal.api.app:create_app",
+        "motcua",
+        "portal",
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
         "--workers",
         str(workers),
-        "--log-level",
-        "warning",
-        "--no-proxy-headers",
+        "--no-seed",
     ]
     process = procs.start(f"portal-{port}", args, env)
     await wait_port(port, process, timeout=180)

@@ -1,5 +1,5 @@
 """Issue #15, item 2: two bot webhook workers (`motcua bot`) and two portal workers
-(uvicorn --workers 2) on PostgreSQL and Redis, the notifier beside them; 200 typed
+(`motcua portal --workers 2`) on PostgreSQL and Redis, the notifier beside them; 200 typed
 conversations whose updates go to a random worker, in bursts, some delivered twice.
 No turn lost or run twice (each chat's messages are the reference conversation's,
 exactly once), each chat's order kept, each application submitted once, and the
