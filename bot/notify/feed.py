@@ -14,17 +14,19 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from backend_client import Backend, Event
 from bot.notify.db import Clock, Db, as_utc, aware, table, utcnow
 from bot.notify.messages import KIND_OF_EVENT, URGENT_KINDS, render
 from bot.notify.models import NotifierCursor, OutboxMessage, Reminder, Subscription
 from bot.notify.settings import NotifySettings
+
+if TYPE_CHECKING:  # the client itself is imported by whoever builds the follower
+    from backend_client import Backend, Event
 
 log = logging.getLogger(__name__)
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend_client import Backend, TrackResult
 from bot.notify.db import Clock, as_utc, utcnow
 from bot.notify.models import Subscription
+
+if TYPE_CHECKING:
+    from backend_client import Backend, TrackResult
 
 T = TypeVar("T")
 Role = Literal["owner", "relative", "helper"]
