@@ -79,6 +79,9 @@ def store(store_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def tg() -> Iterator[ThreadedFakeTelegram]:
     fake = FakeTelegram.run_in_thread(enforce_limits=True, limit_scale=SCALE)
+    # Each request spends a while on the wire, as on the Internet: a kill finds some
+    # there (taken by Telegram, not yet marked sent), the only ones that may double.
+    fake.fake.latency = 0.05
     yield fake
     fake.stop()
 
