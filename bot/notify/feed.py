@@ -26,7 +26,8 @@ from bot.notify.models import NotifierCursor, OutboxMessage, Reminder, Subscript
 from bot.notify.settings import NotifySettings
 
 if TYPE_CHECKING:  # the client itself is imported by whoever builds the follower
-    from backend_client import Backend, Event
+    from backend_client import Event
+    from bot.notify.portal import NotifierPortal
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def reachable(key: str | None, channels: tuple[str, ...] = CHANNELS) -> bool:
 class Catalog:
     """Procedure and document names per slug, fetched once from the portal."""
 
-    portal: Backend
+    portal: NotifierPortal
     names: dict[str, Mapping[str, str] | str] = field(default_factory=dict)
     documents: dict[str, dict[str, Mapping[str, str]]] = field(default_factory=dict)
     fields: dict[str, dict[str, Mapping[str, str]]] = field(default_factory=dict)
@@ -247,7 +248,7 @@ class Follower:
     def __init__(
         self,
         db: Db,
-        portal: Backend,
+        portal: NotifierPortal,
         settings: NotifySettings,
         *,
         clock: Clock = utcnow,

@@ -20,6 +20,7 @@ from bot.notify.leader import Leadership
 from bot.notify.limiter import Limiter, LocalLimiter, RedisLimiter
 from bot.notify.models import Subscription
 from bot.notify.pipeline import start_loops, stop_loops
+from bot.notify.portal import DeferredPortal
 from bot.notify.sender import Sender
 from bot.notify.settings import NotifySettings
 from bot.notify.subscriptions import Followed, Role, Subscriptions
@@ -28,7 +29,7 @@ from bot.notify.telegram import BotApi, Messenger
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from backend_client import Backend
+    from bot.notify.portal import NotifierPortal
     from bot.settings import BotSettings
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class Notifier:
     def __init__(
         self,
         store: NotifierStore,
-        portal: Backend,
+        portal: NotifierPortal,
         bot: Messenger | Any,
         settings: NotifySettings | None = None,
         *,
@@ -172,7 +173,6 @@ def _since(start: datetime) -> float:
 
 async def run_notifier(settings: BotSettings, notify: NotifySettings | None = None) -> None:
     """Run the notifier until cancelled (SIGINT/SIGTERM): `python -m bot.notify`."""
-    from backend_client import PortalClient
     from bot.store.migrate import upgrade
 
     notify = notify or NotifySettings()
@@ -188,7 +188,7 @@ async def run_notifier(settings: BotSettings, notify: NotifySettings | None = No
         if settings.redis_url
         else LocalLimiter(scale=notify.limit_scale)
     )
-    portal = PortalClient(settings.portal_url, settings.bot_service_token)
+    portal = DeferredPortal(settings.portal_url, settings.bot_service_token)
     notifier = Notifier(store, portal, api, notify, limiter=limiter)
     started = utcnow()
     await notifier.start()
