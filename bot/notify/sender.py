@@ -110,6 +110,8 @@ class Sender:
         self._last_sent: dict[int, float] = {}
         self._last_recovery = 0.0
         self._asked = 0
+        # Set once the first rows due are claimed and on their way (or none were due).
+        self.started = asyncio.Event()
         self._writer = GroupWriter(db, self._apply)
 
     # --- the database side -----------------------------------------------------------
@@ -424,6 +426,7 @@ class Sender:
                 except Exception as exc:
                     log.warning("notifier sender: %s", exc)
                     claimed = 0
+                self.started.set()
                 # Claim in batches: wait for half the window to free up first.
                 while self._in_flight > self.max_in_flight // 2:
                     self._slot.clear()
@@ -433,6 +436,7 @@ class Sender:
                         await asyncio.wait_for(wake.wait(), self.idle_poll)
                     wake.clear()
         finally:
+            self.started.set()
             await self._wind_down()
 
     async def _wind_down(self) -> None:

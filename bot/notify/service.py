@@ -98,6 +98,9 @@ class Notifier:
         )
 
     async def _follow(self) -> None:
+        # The rows already due go first: a restarted process sends before it spends
+        # CPU on the feed (and on importing the portal's client).
+        await self.sender.started.wait()
         if self.leadership is None:
             await self._lead()
         else:
@@ -178,7 +181,8 @@ async def run_notifier(settings: BotSettings, notify: NotifySettings | None = No
     notify = notify or NotifySettings()
     if not settings.telegram_bot_token:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set")
-    upgrade(settings.bot_database_url)
+    if not notify.migrated:
+        upgrade(settings.bot_database_url)
     store = ChatBlocks(notifier_engine(settings.bot_database_url))
     api = BotApi(settings.telegram_bot_token, settings.telegram_api_base)
     limiter: Limiter = (

@@ -51,6 +51,9 @@ class NotifySettings(BaseSettings):
     # connection every leader_check seconds.
     leader_retry: float = 1.0
     leader_check: float = 2.0
+    # Set by the supervisor of several workers, which migrates the store once: a
+    # restarted worker does not pay for Alembic again.
+    migrated: bool = False
     # Redis keys of the shared Telegram limiter (REDIS_URL): one prefix per bot token.
     limiter_prefix: str = "motcua:tg"
     # On stop, messages already on their way get this long to finish.

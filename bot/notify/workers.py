@@ -36,18 +36,22 @@ def refuse_sqlite(database_url: str, workers: int) -> str | None:
 
 def supervise(workers: int) -> int:
     from bot.settings import BotSettings
+    from bot.store.migrate import upgrade
 
-    problem = refuse_sqlite(BotSettings().bot_database_url, workers)
+    url = BotSettings().bot_database_url
+    problem = refuse_sqlite(url, workers)
     if problem:
         print(problem, file=sys.stderr)
         return 2
+    # Once here rather than in every child: a child started again sends sooner.
+    upgrade(url)
     base = os.environ.get("NOTIFY_WORKER") or socket.gethostname()
     names = [f"{base}-{i}" for i in range(workers)]
     children: dict[str, tuple[subprocess.Popen[bytes], float]] = {}
     stopping = False
 
     def start(name: str) -> None:
-        env = os.environ | {"NOTIFY_WORKER": name}
+        env = os.environ | {"NOTIFY_WORKER": name, "NOTIFY_MIGRATED": "1"}
         proc = subprocess.Popen([sys.executable, "-m", "bot.notify", "--workers", "1"], env=env)
         children[name] = (proc, time.monotonic())
         log.info("notifier %s started (pid %s)", name, proc.pid)

@@ -49,8 +49,6 @@ TYPES = (
 REMINDED = 20  # applications whose fee was asked for and never paid: one reminder each
 WAIT = 180.0  # seconds: generous, the machine may be busy (not a timing assertion)
 
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the portal's
-
 
 def redis_reachable() -> bool:
     try:
@@ -174,6 +172,7 @@ def statuses(store: Engine) -> dict[str, int]:
         return {str(s): int(n) for s, n in rows}
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the portal's database
 def test_three_notifiers_send_each_message_once_and_a_standby_takes_over_the_feed(
     app: FastAPI,
     ctx: PortalContext,
@@ -259,3 +258,22 @@ def test_three_notifiers_send_each_message_once_and_a_standby_takes_over_the_fee
     assert tg.stats.too_many_requests == 0
     # Nothing left behind: every row sent, none 'sending' or claimed after the stop.
     assert statuses(store) == {"sent": expected}
+
+
+def test_several_notifiers_on_sqlite_are_refused(tmp_path: Path) -> None:
+    env = os.environ | {
+        "MOTCUA_ENV": "demo",
+        "BOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        "TELEGRAM_BOT_TOKEN": "123456:TEST",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.notify", "--workers", "2"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "several notifier processes need PostgreSQL" in done.stderr
+    assert not (tmp_path / "bot.sqlite3").exists()  # refused before touching anything
