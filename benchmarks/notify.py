@@ -321,7 +321,7 @@ def run(db: str, args: argparse.Namespace) -> Result | None:
             "NOTIFY_QUIET_END": "00:00",
             "NOTIFY_POLL_INTERVAL": "0.2",
             "NOTIFY_WORKER": "bench",
-            "LOG_LEVEL": "INFO",
+            "LOG_LEVEL": "WARNING",
         }
         env.pop("REDIS_URL", None)
         if result.workers > 1:
