@@ -110,7 +110,7 @@ class Sender:
         self._last_sent: dict[int, float] = {}
         self._last_recovery = 0.0
         self._asked = 0
-        # Set once the first rows due are claimed and on their way (or none were due).
+        # Set once the first message is out (or none was due, or claiming failed).
         self.started = asyncio.Event()
         self._writer = GroupWriter(db, self._apply)
 
@@ -379,6 +379,7 @@ class Sender:
                 finally:
                     self._in_flight -= 1
                     self._slot.set()
+                    self.started.set()
         finally:
             del self._queues[key]
             del self._tasks[key]
@@ -426,7 +427,9 @@ class Sender:
                 except Exception as exc:
                     log.warning("notifier sender: %s", exc)
                     claimed = 0
-                self.started.set()
+                    self.started.set()
+                if not claimed:
+                    self.started.set()
                 # Claim in batches: wait for half the window to free up first.
                 while self._in_flight > self.max_in_flight // 2:
                     self._slot.clear()

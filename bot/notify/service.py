@@ -8,6 +8,7 @@ notifier process must be sending again within a second.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 from datetime import datetime
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from bot.settings import BotSettings
 
 log = logging.getLogger(__name__)
+
+# At most this long (seconds) the follower waits for the sender's first message.
+FOLLOW_AFTER = 2.0
 
 
 class Notifier:
@@ -100,7 +104,8 @@ class Notifier:
     async def _follow(self) -> None:
         # The rows already due go first: a restarted process sends before it spends
         # CPU on the feed (and on importing the portal's client).
-        await self.sender.started.wait()
+        with contextlib.suppress(TimeoutError):  # a slow Bot API holds nobody up for long
+            await asyncio.wait_for(self.sender.started.wait(), FOLLOW_AFTER)
         if self.leadership is None:
             await self._lead()
         else:
