@@ -10,13 +10,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Engine, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.engine import make_engine
+from bot.store.models import Chat
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -55,6 +56,45 @@ def notifier_engine(url: str) -> Engine:
             cur.close()
 
     return engine
+
+
+class NotifierStore(Protocol):
+    """What the notifier needs of the bot store: its engine, and where a chat that
+    blocked the bot is recorded. `bot.store.Store` is one; `ChatBlocks` is the
+    notifier process's own, without the conversations' repository (and its imports:
+    the dialog engine, NLU), which a restarted notifier need not wait for."""
+
+    engine: Engine
+
+    async def record_blocked(self, key: str) -> None: ...
+
+
+class ChatBlocks:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    async def record_blocked(self, key: str) -> None:
+        """The user blocked the bot (Telegram 403): the bot stops writing to them too."""
+        now = utcnow()
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(Chat).values(
+            key=key, lang="vi", blocked=True, blocked_at=now, created_at=now, updated_at=now
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[Chat.key],
+            set_={"blocked": True, "blocked_at": now, "updated_at": now},
+        )
+
+        def work() -> None:
+            with self._sessions() as db:
+                db.execute(stmt)
+                db.commit()
+
+        await asyncio.to_thread(work)
+
+    def close(self) -> None:
+        self.engine.dispose()
 
 
 class Db:

@@ -14,17 +14,20 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from backend_client import Backend, Event
 from bot.notify.db import Clock, Db, as_utc, aware, table, utcnow
 from bot.notify.messages import KIND_OF_EVENT, URGENT_KINDS, render
 from bot.notify.models import NotifierCursor, OutboxMessage, Reminder, Subscription
 from bot.notify.settings import NotifySettings
+
+if TYPE_CHECKING:  # the client itself is imported by whoever builds the follower
+    from backend_client import Event
+    from bot.notify.portal import NotifierPortal
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,7 @@ def reachable(key: str | None, channels: tuple[str, ...] = CHANNELS) -> bool:
 class Catalog:
     """Procedure and document names per slug, fetched once from the portal."""
 
-    portal: Backend
+    portal: NotifierPortal
     names: dict[str, Mapping[str, str] | str] = field(default_factory=dict)
     documents: dict[str, dict[str, Mapping[str, str]]] = field(default_factory=dict)
     fields: dict[str, dict[str, Mapping[str, str]]] = field(default_factory=dict)
@@ -245,7 +248,7 @@ class Follower:
     def __init__(
         self,
         db: Db,
-        portal: Backend,
+        portal: NotifierPortal,
         settings: NotifySettings,
         *,
         clock: Clock = utcnow,

@@ -148,10 +148,16 @@ class RedisLimiter:
         self._take = redis.register_script(_TAKE)
 
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> RedisLimiter:
+    def from_url(cls, url: str, *, connections: int = 32, **kwargs: Any) -> RedisLimiter:
         import redis.asyncio as aioredis
 
-        return cls(aioredis.from_url(url), **kwargs)
+        # A blocking pool: with hundreds of messages waiting for a token at once, a
+        # caller waits for a free connection instead of failing ("Too many
+        # connections", redis-py's default pool), which left the message unsent.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=connections, timeout=None
+        )
+        return cls(aioredis.Redis(connection_pool=pool), **kwargs)
 
     async def try_acquire(self, chat_id: int) -> float:
         rate = GLOBAL_PER_SECOND * self.scale
@@ -178,4 +184,4 @@ class RedisLimiter:
             await self.redis.set(key, "1", px=ms)
 
     async def aclose(self) -> None:
-        await self.redis.aclose()
+        await self.redis.aclose(close_connection_pool=True)

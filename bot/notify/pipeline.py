@@ -4,6 +4,8 @@ as tasks and stopped together, whatever the channel (Telegram, terminal, Zalo)."
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from bot.notify.db import Db
 from bot.notify.feed import Follower
@@ -16,10 +18,15 @@ def start_loops(
     feed_wake: asyncio.Event,
     outbox_wake: asyncio.Event,
     label: str,
+    follow: Callable[[], Coroutine[Any, Any, None]] | None = None,
 ) -> list[asyncio.Task[None]]:
+    """The sender first (a restarted process sends before it reads the feed); the
+    follower by `follow` when given (under a leader lock), else as it is."""
     return [
-        asyncio.create_task(follower.run(feed_wake), name=f"{label}-feed"),
         asyncio.create_task(sender.run(outbox_wake), name=f"{label}-send"),
+        asyncio.create_task(
+            follow() if follow is not None else follower.run(feed_wake), name=f"{label}-feed"
+        ),
     ]
 
 

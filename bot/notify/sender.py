@@ -19,15 +19,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
@@ -36,7 +27,14 @@ from bot.notify.db import Clock, Db, GroupWriter, as_utc, table, utcnow
 from bot.notify.limiter import Limiter, LocalLimiter, acquire, chat_rate
 from bot.notify.models import CLAIMED, FAILED, PENDING, SENDING, SENT, OutboxMessage
 from bot.notify.settings import NotifySettings
-from bot.store import Store
+from bot.notify.telegram import (
+    Forbidden,
+    Messenger,
+    NetworkError,
+    RetryAfter,
+    ServerError,
+    TelegramError,
+)
 from bot.store.models import Chat
 
 log = logging.getLogger(__name__)
@@ -72,23 +70,18 @@ class Sink(Protocol):
         ...
 
 
-def markup(buttons: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=b["text"], callback_data=b["data"]) for b in row]
-            for row in buttons
-        ]
-    )
+class BlockedChats(Protocol):
+    """Where a chat that blocked the bot is recorded (the bot store)."""
+
+    async def record_blocked(self, key: str) -> None: ...
 
 
 class Sender:
     def __init__(
         self,
         db: Db,
-        store: Store,
-        bot: Bot | None,
+        store: BlockedChats,
+        bot: Messenger | None,
         settings: NotifySettings,
         *,
         limiter: Limiter | None = None,
@@ -117,6 +110,8 @@ class Sender:
         self._last_sent: dict[int, float] = {}
         self._last_recovery = 0.0
         self._asked = 0
+        # Set once the first message is out (or none was due, or claiming failed).
+        self.started = asyncio.Event()
         self._writer = GroupWriter(db, self._apply)
 
     # --- the database side -----------------------------------------------------------
@@ -274,7 +269,7 @@ class Sender:
             self.metrics.failed += 1
             return
         text = str(row.payload.get("text") or "")
-        keyboard = markup(row.payload.get("buttons") or [])
+        buttons = row.payload.get("buttons") or []
         marked = False
         while True:
             await acquire(self.limiter, chat_id)
@@ -285,8 +280,8 @@ class Sender:
                 marked = True
             try:
                 async with self._http:
-                    message = await self.bot.send_message(chat_id, text, reply_markup=keyboard)
-            except TelegramRetryAfter as exc:
+                    message_id = await self.bot.send_text(chat_id, text, buttons)
+            except RetryAfter as exc:
                 self.metrics.rate_limited += 1
                 wait = min(float(exc.retry_after), self.settings.max_retry_after)
                 # Over this chat's own limit → only it waits; otherwise everybody does.
@@ -294,16 +289,16 @@ class Sender:
                 target = chat_id if recent < 1.0 / chat_rate(chat_id, 1.0) else None
                 await self.limiter.pause(target, wait)
                 continue
-            except TelegramForbiddenError:
+            except Forbidden:
                 self.metrics.blocked += 1
                 self._blocked.add(row.key)
                 await self.store.record_blocked(row.key)
                 await self._set(row.id, status=FAILED, last_error="blocked", claimed_by=None)
                 return
-            except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as exc:
+            except (ServerError, NetworkError, TimeoutError, OSError) as exc:
                 await self._retry_later(row, exc)
                 return
-            except TelegramAPIError as exc:  # 400 and the like: sending again will not help
+            except TelegramError as exc:  # 400 and the like: sending again will not help
                 self.metrics.failed += 1
                 await self._set(row.id, status=FAILED, last_error=str(exc)[:500], claimed_by=None)
                 return
@@ -314,7 +309,7 @@ class Sender:
             row.id,
             status=SENT,
             sent_at=as_utc(self.clock()),
-            telegram_message_id=message.message_id,
+            telegram_message_id=message_id,
             claimed_by=None,
         )
         self.metrics.sent += 1
@@ -341,7 +336,7 @@ class Sender:
         self.metrics.server_errors += 1
         attempts = row.attempts + 1
         # A network error may hide a message that did arrive: a retry may double it.
-        ambiguous = isinstance(exc, TelegramNetworkError | TimeoutError | OSError)
+        ambiguous = isinstance(exc, NetworkError | TimeoutError | OSError)
         extra: dict[str, Any] = {"resent": OutboxMessage.resent + 1} if ambiguous else {}
         if ambiguous:
             self.metrics.possible_duplicates += 1
@@ -384,6 +379,7 @@ class Sender:
                 finally:
                     self._in_flight -= 1
                     self._slot.set()
+                    self.started.set()
         finally:
             del self._queues[key]
             del self._tasks[key]
@@ -431,6 +427,9 @@ class Sender:
                 except Exception as exc:
                     log.warning("notifier sender: %s", exc)
                     claimed = 0
+                    self.started.set()
+                if not claimed:
+                    self.started.set()
                 # Claim in batches: wait for half the window to free up first.
                 while self._in_flight > self.max_in_flight // 2:
                     self._slot.clear()
@@ -440,6 +439,7 @@ class Sender:
                         await asyncio.wait_for(wake.wait(), self.idle_poll)
                     wake.clear()
         finally:
+            self.started.set()
             await self._wind_down()
 
     async def _wind_down(self) -> None:

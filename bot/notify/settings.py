@@ -46,6 +46,16 @@ class NotifySettings(BaseSettings):
     # another's after the lease.
     worker: str = Field(default_factory=socket.gethostname)
     lease_seconds: float = 120.0
+    # Several processes on PostgreSQL: one follows the feed (an advisory lock); the
+    # others ask for the lock every leader_retry seconds, the leader checks its
+    # connection every leader_check seconds.
+    leader_retry: float = 1.0
+    leader_check: float = 2.0
+    # Set by the supervisor of several workers, which migrates the store once: a
+    # restarted worker does not pay for Alembic again.
+    migrated: bool = False
+    # Redis keys of the shared Telegram limiter (REDIS_URL): one prefix per bot token.
+    limiter_prefix: str = "motcua:tg"
     # On stop, messages already on their way get this long to finish.
     stop_grace: float = 5.0
     # Optional wake-up endpoint for the portal's signed webhook (EVENT_WEBHOOK_URL).

@@ -7,14 +7,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend_client import Backend, TrackResult
 from bot.notify.db import Clock, as_utc, utcnow
 from bot.notify.models import Subscription
+
+if TYPE_CHECKING:
+    from backend_client import TrackResult
+    from bot.notify.portal import NotifierPortal
 
 T = TypeVar("T")
 Role = Literal["owner", "relative", "helper"]
@@ -49,13 +52,13 @@ class Followed:
 
 
 class Subscriptions:
-    def __init__(self, run: Run, portal: Backend, clock: Clock = utcnow) -> None:
+    def __init__(self, run: Run, portal: NotifierPortal, clock: Clock = utcnow) -> None:
         self._run = run
         self.portal = portal
         self.clock = clock
 
     @classmethod
-    def over(cls, engine: Engine, portal: Backend) -> Subscriptions:
+    def over(cls, engine: Engine, portal: NotifierPortal) -> Subscriptions:
         return cls(session_runner(engine), portal)
 
     async def subscribe(
