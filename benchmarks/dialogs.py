@@ -29,10 +29,12 @@ codes, one a VietQR). Per bot and worker count, with fresh users for each schedu
 
 - open loop: turns are offered at `--rate` per second whatever the answers, as
   Poisson arrivals (default) or, with `--schedule burst`, evenly spaced ticks; each
-  arrival takes the next user whose previous turn is fully answered (one finding
-  nobody ready is counted as late and goes out when someone is); users take turns
-  round robin, so under `burst` they move through the flow together: with 50 users
-  at 100 turns/s all 50 submissions reach the portal within the same half second;
+  arrival takes a user whose previous turn is fully answered (one finding nobody
+  ready is counted as late and goes out when someone is): under Poisson any ready
+  user, picked at random (seeded), so users drift apart through the flow as real
+  citizens do; under `burst` round robin, so they move through the flow together:
+  with 50 users at 100 turns/s all 50 submissions reach the portal within the same
+  half second;
 - closed loop: every user sends its next turn as soon as the previous one is answered,
   all at once: the most turns per second this machine gets through ("capacity").
 
@@ -614,8 +616,9 @@ def print_steps(tg: FakeTelegram, users: list[User]) -> None:
 
 def schedule(n: int, rate: float, kind: str, seed: int = 15) -> list[float]:
     """Offsets in seconds of `n` sends at `rate` per second: "poisson" (independent
-    arrivals, exponential gaps, seeded) or "burst" (evenly spaced ticks, users taking
-    turns round robin so they move through the flow in lockstep)."""
+    arrivals, exponential gaps, seeded; each send goes to a ready user picked at random,
+    see open_loop) or "burst" (evenly spaced ticks, users taking turns round robin so
+    they move through the flow in lockstep)."""
     if kind == "burst":
         return [k / rate for k in range(n)]
     rng = random.Random(seed)
@@ -633,6 +636,7 @@ async def open_loop(
     A turn's clock starts at its scheduled time, so a send held back (nobody ready,
     or this loop late) counts as waiting."""
     ready: deque[User] = deque(users)
+    pick = random.Random(16)
     wake = asyncio.Event()
     pending: set[asyncio.Task[None]] = set()
     late = 0
@@ -661,7 +665,14 @@ async def open_loop(
                 await wake.wait()
             if not ready:
                 break
-        user = ready.popleft()
+        # Poisson: the next turn is any ready citizen's (seeded), so citizens drift apart
+        # through the flow as real ones do; burst: round robin, everyone in lockstep (all
+        # fifty submits, the dearest turn, land within a couple of seconds).
+        if kind == "burst":
+            user = ready.popleft()
+        else:
+            user = ready[pick.randrange(len(ready))]
+            ready.remove(user)
         user.inject(tg, at)
         task = asyncio.create_task(answered(user))
         pending.add(task)
