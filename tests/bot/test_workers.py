@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,16 @@ from portal.api.app import create_app
 from portal.settings import PortalSettings
 from tests.bot.conftest import BotPostgres
 from tests.fakes import FakeTelegram
+from tests.support.processes import (
+    ESTABLISHED,
+    LISTEN,
+    alive,
+    children,
+    free_port,
+    redis_reachable,
+    tcp_sockets,
+    wait_until,
+)
 from tests.support.server import serve
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -74,22 +83,6 @@ def test_polling_with_workers_is_refused_on_the_command_line(
     assert "--workers 2 needs webhook mode (WEBHOOK_URL)" in result.output
 
 
-def _wait(what: str, ready: Callable[[], bool], timeout: float = 240.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
-
-
 def test_the_supervisor_restarts_a_dead_worker_and_stops_them_all() -> None:
     sleeper = [sys.executable, "-c", "import time; time.sleep(120)"]
     sup = Supervisor(2, command=sleeper, restart_delay=0.05, stop_grace=5)
@@ -103,7 +96,7 @@ def test_the_supervisor_restarts_a_dead_worker_and_stops_them_all() -> None:
         sup._watch()
         return len(sup.pids()) == 2 and first[0] not in sup.pids()
 
-    _wait("a restart", restarted)
+    wait_until("a restart", restarted)
     assert first[1] in sup.pids()
     workers = sup.pids()
     # Each worker knows its index (BotSettings.bot_worker), the new one too.
@@ -113,62 +106,14 @@ def test_the_supervisor_restarts_a_dead_worker_and_stops_them_all() -> None:
         found += [v for v in environ if v.startswith(b"BOT_WORKER=")]
     assert sorted(found) == [b"BOT_WORKER=0", b"BOT_WORKER=1"]
     sup._stop_all()
-    assert not any(_alive(pid) for pid in workers)
+    assert not any(alive(pid) for pid in workers)
 
 
 # --- two real workers ------------------------------------------------------------------
 
 
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return [p for p in found if _alive(p)]
-
-
-def _sockets_on(port: int, pid: int, state: str) -> int:
-    """TCP sockets of ``pid`` on local ``port`` in ``state`` (0A listen, 01 established)."""
-    inodes = set()
-    try:
-        fds = list(Path(f"/proc/{pid}/fd").iterdir())
-    except FileNotFoundError:
-        return 0
-    for fd in fds:
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    count = 0
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if (
-            int(fields[1].rsplit(":", 1)[1], 16) == port
-            and fields[3] == state
-            and fields[9] in inodes
-        ):
-            count += 1
-    return count
-
-
 def _listening(parent: int, port: int) -> list[int]:
-    return [pid for pid in _children(parent) if _sockets_on(port, pid, "0A")]
+    return [pid for pid in children(parent) if tcp_sockets(port, pid, LISTEN)]
 
 
 def _update(update_id: int, chat: int) -> dict[str, Any]:
@@ -203,10 +148,10 @@ def test_two_webhook_workers_answer_on_one_port(
 ) -> None:
     if _bot_postgres is None:
         pytest.skip("no PostgreSQL server reachable")
-    if not _redis_reachable():
+    if not redis_reachable():
         pytest.skip("no Redis server reachable at 127.0.0.1:6379")
     _bot_postgres.truncate()
-    port = _free_port()
+    port = free_port()
     with FakeTelegram.run_in_thread() as tg:
         env = {
             **os.environ,
@@ -238,7 +183,7 @@ def test_two_webhook_workers_answer_on_one_port(
                 assert proc.poll() is None, log_path.read_text()
                 return len(_listening(proc.pid, port)) == 2
 
-            _wait("two workers on the port", two_listening)
+            wait_until("two workers on the port", two_listening)
             workers = _listening(proc.pid, port)
             # The parent registered the webhook once; the workers did not.
             assert len(tg.calls_of("setWebhook")) == 1
@@ -255,7 +200,7 @@ def test_two_webhook_workers_answer_on_one_port(
                         headers=headers,
                     )
                     assert answer.status_code == 200, answer.text
-                held = {pid: _sockets_on(port, pid, "01") for pid in workers}
+                held = {pid: tcp_sockets(port, pid, ESTABLISHED) for pid in workers}
                 assert all(held.values()), held
             finally:
                 for client in clients:
@@ -265,7 +210,7 @@ def test_two_webhook_workers_answer_on_one_port(
 
             # A worker dies: the supervisor starts another, the port keeps answering.
             os.kill(workers[0], signal.SIGKILL)
-            _wait(
+            wait_until(
                 "a replacement worker",
                 lambda: (
                     len(_listening(proc.pid, port)) == 2
@@ -291,7 +236,7 @@ def test_two_webhook_workers_answer_on_one_port(
             finally:
                 if proc.poll() is None:
                     proc.kill()
-        assert not any(_alive(pid) for pid in workers)  # stopped with their parent
+        assert not any(alive(pid) for pid in workers)  # stopped with their parent
         # ... on SIGTERM, by finishing their work rather than being cut (bot.workers).
         text = log_path.read_text()
         assert "bot worker 0 stopped" in text and "bot worker 1 stopped" in text, text

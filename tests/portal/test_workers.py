@@ -10,13 +10,12 @@ import importlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,15 @@ from portal.services.context import PortalContext
 from portal.settings import PortalSettings, get_settings
 from portal.webhooks import CURSOR_NAME, LEADER_APP_NAME, LEADER_LOCK
 from tests.support.databases import PostgresDatabase, postgres_reachable
+from tests.support.processes import (
+    ESTABLISHED,
+    alive,
+    children,
+    free_port,
+    redis_reachable,
+    tcp_sockets,
+    wait_until,
+)
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 BOT_TOKEN = "workers-bot-token"
@@ -79,29 +87,6 @@ def test_the_workers_run_the_app_factory_without_uvicorns_proxy_headers(
     assert getattr(importlib.import_module(module), name) is create_app
 
 
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(what: str, ready: Callable[[], bool], timeout: float = 240.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
 class Receiver:
     """The event webhook's consumer: checks each body's signature, records the ids."""
 
@@ -135,17 +120,10 @@ class Receiver:
         self.server.server_close()
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return found
-
-
 def _workers(parent: int) -> list[int]:
     """uvicorn's worker processes (multiprocessing children, not its resource tracker)."""
     pids = []
-    for pid in _children(parent):
+    for pid in children(parent):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
         except FileNotFoundError:
@@ -155,38 +133,11 @@ def _workers(parent: int) -> list[int]:
     return pids
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
-
-
-def _established_on(port: int, pid: int) -> int:
-    """How many established TCP connections to local ``port`` process ``pid`` holds."""
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    count = 0
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local_port = int(fields[1].rsplit(":", 1)[1], 16)
-        if local_port == port and fields[3] == "01" and fields[9] in inodes:
-            count += 1
-    return count
-
-
 @pytest.fixture(scope="module")
 def pg() -> Iterator[PostgresDatabase]:
     if not postgres_reachable():
         pytest.skip("no PostgreSQL server reachable at TEST_POSTGRES_URL / 127.0.0.1:5432")
-    if not _redis_reachable():
+    if not redis_reachable():
         pytest.skip("no Redis server reachable at 127.0.0.1:6379")
     db = PostgresDatabase()
     db.create()
@@ -212,7 +163,7 @@ def served(
     """`motcua portal --workers 2` on PostgreSQL and Redis, pushing events to the
     receiver; yields the process, its URL and its port."""
     pg.truncate()
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "MOTCUA_ENV": "demo",
@@ -241,8 +192,8 @@ def served(
             except httpx.HTTPError:
                 return False
 
-        _wait("the portal workers", healthy)
-        _wait("two workers", lambda: len(_workers(proc.pid)) == 2)
+        wait_until("the portal workers", healthy)
+        wait_until("two workers", lambda: len(_workers(proc.pid)) == 2)
         yield proc, url, port
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -311,7 +262,7 @@ def test_two_workers_serve_the_api_and_push_each_event_once(
                 t.start()
             for t in threads:
                 t.join()
-            serving |= {pid for pid in workers if _established_on(port, pid)}
+            serving |= {pid for pid in workers if tcp_sockets(port, pid, ESTABLISHED)}
         finally:
             for c in clients:
                 c.close()
@@ -324,31 +275,31 @@ def test_two_workers_serve_the_api_and_push_each_event_once(
     )
     assert created.status_code == 201, created.text
     app_id = created.json()["id"]
-    assert all(_alive(pid) for pid in workers)
+    assert all(alive(pid) for pid in workers)
 
     settings = PortalSettings(database_url=pg.url, bot_service_token=BOT_TOKEN)
     ctx = PortalContext.from_settings(settings)
     try:
         # Exactly one worker pushes: every event arrives once.
-        _wait("a leader", lambda: _leader(ctx) is not None)
+        wait_until("a leader", lambda: _leader(ctx) is not None)
         leader = _leader(ctx)
         assert leader in workers
         _append_events(ctx, app_id, 30)
-        _wait("30 events", lambda: len(receiver.ids) >= 30 and _cursor(ctx) == 30)
+        wait_until("30 events", lambda: len(receiver.ids) >= 30 and _cursor(ctx) == 30)
         time.sleep(1.5)  # a second pusher, if any, would have pushed by now (poll 1 s)
         assert sorted(receiver.ids) == list(range(1, 31))
 
         # The leader dies: the other worker takes over and carries on from the cursor.
         assert leader is not None
         os.kill(leader, signal.SIGKILL)
-        _wait("a new leader", lambda: _leader(ctx) not in (None, leader))
+        wait_until("a new leader", lambda: _leader(ctx) not in (None, leader))
         _append_events(ctx, app_id, 30)
-        _wait("60 events", lambda: len(receiver.ids) >= 60 and _cursor(ctx) == 60)
+        wait_until("60 events", lambda: len(receiver.ids) >= 60 and _cursor(ctx) == 60)
         time.sleep(1.5)
         assert Counter(receiver.ids) == Counter(range(1, 61))
         assert receiver.bad_signatures == 0
         # uvicorn's supervisor replaced the killed worker.
-        _wait("a replacement worker", lambda: len(_workers(proc.pid)) == 2)
+        wait_until("a replacement worker", lambda: len(_workers(proc.pid)) == 2)
         assert httpx.get(f"{url}/v1/health").status_code == 200
     finally:
         ctx.engine.dispose()
