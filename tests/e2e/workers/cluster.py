@@ -20,7 +20,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,6 +182,26 @@ class Processes:
     def log(self, name: str, tail: int = 4000) -> str:
         path = self.tmp / f"{name}.log"
         return path.read_text(errors="replace")[-tail:] if path.exists() else ""
+
+
+Scenario = Callable[[FakeTelegram, "Databases", "Processes", Path], Awaitable[None]]
+
+
+async def run_cluster(tmp_path: Path, scenario: Scenario) -> None:
+    """Fresh databases and the fake Telegram around ``scenario``; every process it
+    started is ended and the databases dropped, whatever happens."""
+    require_services()
+    dbs = Databases()
+    dbs.create()
+    procs = Processes(tmp_path)
+    try:
+        prepare_portal(dbs, tmp_path)
+        async with FakeTelegram(token=TOKEN) as tg:
+            await scenario(tg, dbs, procs, tmp_path)
+    finally:
+        procs.stop_all()
+        dbs.drop()
+        print(cpu_seconds())
 
 
 def prepare_portal(dbs: Databases, tmp: Path) -> None:

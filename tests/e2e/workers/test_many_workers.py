@@ -16,18 +16,15 @@ from pathlib import Path
 from backend_client import StaffClient
 from tests.e2e.workers.cluster import (
     SECRET,
-    TOKEN,
     Databases,
     Processes,
     applications,
     chat_ids,
     converse,
-    cpu_seconds,
     environment,
     free_port,
     normalized,
-    prepare_portal,
-    require_services,
+    run_cluster,
     start_portal,
     submissions,
     wait_port,
@@ -41,18 +38,7 @@ CHATS = int(os.environ.get("WORKERS_TEST_CHATS", "200"))
 async def test_two_bot_and_two_portal_workers_lose_nothing_and_repeat_nothing(
     tmp_path: Path,
 ) -> None:
-    require_services()
-    dbs = Databases()
-    dbs.create()
-    procs = Processes(tmp_path)
-    try:
-        prepare_portal(dbs, tmp_path)
-        async with FakeTelegram(token=TOKEN) as tg:
-            await _run(tg, dbs, procs, tmp_path)
-    finally:
-        procs.stop_all()
-        dbs.drop()
-        print(cpu_seconds())
+    await run_cluster(tmp_path, _run)
 
 
 async def _run(tg: FakeTelegram, dbs: Databases, procs: Processes, tmp_path: Path) -> None:

@@ -21,19 +21,16 @@ from pathlib import Path
 from backend_client import PortalClient
 from tests.e2e.workers.cluster import (
     SECRET,
-    TOKEN,
     Databases,
     Processes,
     Zygote,
     applications,
     chat_ids,
     converse,
-    cpu_seconds,
     documents,
     environment,
     free_port,
-    prepare_portal,
-    require_services,
+    run_cluster,
     start_portal,
     submissions,
     wait_port,
@@ -48,18 +45,7 @@ AT_ONCE = 12  # conversations under way while the killing goes on
 async def test_a_worker_killed_a_hundred_times_loses_no_answer_and_submits_once(
     tmp_path: Path,
 ) -> None:
-    require_services()
-    dbs = Databases()
-    dbs.create()
-    procs = Processes(tmp_path)
-    try:
-        prepare_portal(dbs, tmp_path)
-        async with FakeTelegram(token=TOKEN) as tg:
-            await _run(tg, dbs, procs, tmp_path)
-    finally:
-        procs.stop_all()
-        dbs.drop()
-        print(cpu_seconds())
+    await run_cluster(tmp_path, _run)
 
 
 async def _run(tg: FakeTelegram, dbs: Databases, procs: Processes, tmp_path: Path) -> None:
