@@ -109,6 +109,7 @@ from tests.support.images import photo  # noqa: E402
 
 TOKEN = "123456:BENCH"
 STEPS = "--steps" in sys.argv
+CPU_STEPS = "--cpu-steps" in sys.argv
 WARM = 0 if "--no-warm" in sys.argv else 2  # users run before measuring: caches, connections
 PHOTO = photo(width=800, height=600)
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -130,6 +131,9 @@ FLOW: list[tuple[str, str]] = [
     ("press", "Nộp hồ sơ"),
     ("press", "Có, nộp"),
 ]
+# The five answers to the form's questions ("answer turns", the issue's CPU goal): FLOW
+# indices of "Sổ đỏ" .. the phone number.
+ANSWER_STEPS = range(FLOW.index(("text", "Sổ đỏ")), FLOW.index(("photo", "")))
 
 
 def rss_mb(pid: int | str = "self") -> float:
@@ -151,6 +155,24 @@ def cpu_seconds(pid: int | None) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def fine_cpu_seconds(pid: int) -> float:
+    """CPU time of a process's live threads in nanoseconds' resolution (/proc/PID/task/
+    TID/schedstat; /proc/PID/stat counts 10 ms ticks, too coarse for one step of the
+    flow); the tick count where schedstat is missing. A thread that exited takes its
+    time with it: the portal's and the bot's worker threads live as long as they do."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return 0.0
+    total = 0
+    for task in tasks:
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, IndexError, ValueError):
+            return cpu_seconds(pid)
+    return total / 1e9
 
 
 def process_tree(pids: list[int]) -> list[int]:
@@ -183,12 +205,17 @@ def postgres_backends(urls: list[str]) -> list[int]:
     processes (WAL writer, checkpointer) serve other users too and are left out."""
     if not urls:
         return []
-    names = [url.rsplit("/", 1)[1] for url in urls]
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s) AND pid <> pg_backend_pid()",
-            (names,),
-        ).fetchall()
+        return backends_of(conn, urls)
+
+
+def backends_of(conn: psycopg.Connection[Any], urls: list[str]) -> list[int]:
+    """postgres_backends over an open admin connection (its own backend left out)."""
+    names = [url.rsplit("/", 1)[1] for url in urls]
+    rows = conn.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s) AND pid <> pg_backend_pid()",
+        (names,),
+    ).fetchall()
     return [int(pid) for (pid,) in rows]
 
 
@@ -520,18 +547,21 @@ class User:
     def finished(self) -> bool:
         return self.step >= len(FLOW)
 
+    def skip_unoffered(self, tg: FakeTelegram) -> None:
+        """Step over optional presses the bot does not offer (it already moved on)."""
+        while not self.finished:
+            kind, arg = FLOW[self.step]
+            if kind != "press?" or find_button(tg, self.chat_id, arg, self.echo, True):
+                return
+            self.step += 1
+
     def inject(self, tg: FakeTelegram, at: float | None = None) -> None:
         """Send the next turn; `at` is when it was scheduled (the latency clock starts
         there, so a late send counts as waiting), else the moment it is queued."""
-        while not self.finished:
-            kind, arg = FLOW[self.step]
-            optional = kind == "press?"
-            if optional and find_button(tg, self.chat_id, arg, self.echo, True) is None:
-                self.step += 1  # not offered: the bot already moved on
-                continue
-            break
-        else:
+        self.skip_unoffered(tg)
+        if self.finished:
             raise RuntimeError(f"chat {self.chat_id}: nothing left to send")
+        kind, arg = FLOW[self.step]
         chat = self.chat_id
         if kind == "start":
             injected = tg.user_starts(chat, language_code="vi")
@@ -717,6 +747,34 @@ class Row:
     mode: str = "webhook"
     spread: str = ""  # the bot workers' shares of the turns, the portal workers' of its CPU
     users: int = 0
+    steps: list[StepCPU] = field(default_factory=list)  # --cpu-steps: CPU per turn by step
+
+    def answer_cpu(self) -> StepCPU | None:
+        """Mean CPU per turn over the five answer turns (--cpu-steps), or None."""
+        answers = [s for s in self.steps if s.index in ANSWER_STEPS and s.turns]
+        if not answers:
+            return None
+        n = len(answers)
+        return StepCPU(
+            -1,
+            sum(s.turns for s in answers),
+            sum(s.bot for s in answers) / n,
+            sum(s.portal for s in answers) / n,
+            sum(s.db for s in answers) / n,
+            sum(s.driver for s in answers) / n,
+        )
+
+
+@dataclass
+class StepCPU:
+    """CPU per turn (ms) of one step of the flow, all users at that step (--cpu-steps)."""
+
+    index: int  # in FLOW
+    turns: int
+    bot: float
+    portal: float  # NaN without a portal (the echo floor)
+    db: float  # NaN unless PostgreSQL
+    driver: float
 
 
 def ceiling(row: Row) -> float:
@@ -733,6 +791,80 @@ def shares(values: list[float]) -> str:
     if len(values) < 2 or total <= 0:
         return ""
     return "/".join(f"{100 * v / total:.0f}" for v in values)
+
+
+class CpuSampler:
+    """CPU seconds so far of the bot's processes, the portal's, PostgreSQL's backends
+    serving our databases (through one admin connection kept open) and this driver."""
+
+    def __init__(self, bot: RunningBot, portal: list[int], databases: list[str]) -> None:
+        self.bot = bot
+        self.portal = portal
+        self.databases = databases
+        self.conn = psycopg.connect(PG_ADMIN, autocommit=True) if databases else None
+
+    def sample(self) -> tuple[dict[int, float], dict[int, float], dict[int, float], float]:
+        db: dict[int, float] = {}
+        if self.conn is not None:
+            db = {pid: fine_cpu_seconds(pid) for pid in backends_of(self.conn, self.databases)}
+        bot = {pid: fine_cpu_seconds(pid) for pid in process_tree(self.bot.pids)}
+        portal = {pid: fine_cpu_seconds(pid) for pid in process_tree(self.portal)}
+        return bot, portal, db, fine_cpu_seconds(os.getpid())
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+def spent_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two samples (a process started since counts whole)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+async def stepped(
+    tg: FakeTelegram,
+    bot: RunningBot,
+    users: list[User],
+    rate: float,
+    portal: list[int],
+    databases: list[str],
+) -> list[StepCPU]:
+    """CPU per turn of each step of the flow (``--cpu-steps``): all users send step k
+    (paced at `rate`), every answer is awaited, then the processes' CPU is read, and
+    only then does step k+1 start; no latency is claimed. A step nobody is offered
+    (the optional "Xong") has no turns."""
+    sampler = CpuSampler(bot, portal, databases)
+    out: list[StepCPU] = []
+    try:
+        for index in range(len(FLOW)):
+            bot0, portal0, db0, driver0 = sampler.sample()
+            start = time.monotonic()
+            sent: list[User] = []
+            for user in users:
+                user.skip_unoffered(tg)
+                if user.step != index:
+                    continue
+                delay = start + len(sent) / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                user.inject(tg)
+                sent.append(user)
+            await asyncio.gather(*(bot.turns.wait(u.chat_id, u.sent) for u in sent))
+            bot1, portal1, db1, driver1 = sampler.sample()
+            n = max(1, len(sent))
+            out.append(
+                StepCPU(
+                    index,
+                    len(sent),
+                    spent_since(bot0, bot1) / n * 1000,
+                    spent_since(portal0, portal1) / n * 1000 if portal else float("nan"),
+                    spent_since(db0, db1) / n * 1000 if databases else float("nan"),
+                    (driver1 - driver0) / n * 1000,
+                )
+            )
+    finally:
+        sampler.close()
+    return out
 
 
 async def measure(
@@ -798,6 +930,11 @@ async def measure(
             if part
         )
         rows.append(row)
+    if CPU_STEPS:
+        lockstep = [User(base + 1000 * len(kinds) + i, echo) for i in range(n)]
+        steps = await stepped(tg, bot, lockstep, rate, portal, databases or [])
+        for row in rows:
+            row.steps = steps
     if closed:
         burst = [User(base + 500 + i, echo) for i in range(n)]
         tps = await closed_loop(tg, bot, burst)
@@ -1000,6 +1137,61 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def cpu_text(step: StepCPU | None, with_portal: bool = True) -> str:
+    """ "bot / portal (+pg)" in ms, as in the closing note's table; "–" if not measured."""
+    if step is None:
+        return "–"
+    text = f"{step.bot:.2f}"
+    if with_portal and step.portal == step.portal:  # not NaN: ours, with its portal
+        text += f" / {step.portal:.2f}"
+        if step.db == step.db:
+            text += f" (+{step.db:.2f})"
+    return text
+
+
+def steps_table(rows: list[Row]) -> str:
+    """``--cpu-steps``: CPU per turn of each step, ours beside the echo floor's, per
+    database and worker count; then the mean over the five answer turns."""
+    lines: list[str] = []
+    seen: set[tuple[str, int]] = set()
+    for r in rows:
+        if r.bot != "motcua" or not r.steps or (r.db, r.workers) in seen:
+            continue
+        seen.add((r.db, r.workers))
+        echo = next((e for e in rows if e.bot == "echo" and e.db == r.db and e.steps), None)
+        floor = {s.index: s for s in echo.steps} if echo is not None else {}
+        lines.append(
+            f"{r.db}, {r.workers} worker(s): CPU per turn by step, ms (lockstep, "
+            f"{r.users} users per step at {r.offered:.0f} turns/s; --cpu-steps)"
+        )
+        lines.append(
+            f"  {'turn':<33}{'turns':>6}  {'bot / portal (+pg)':<24}{'driver':>7}"
+            f"{'echo bot':>10}{'echo driver':>13}"
+        )
+        for step in r.steps:
+            kind, arg = FLOW[step.index]
+            e = floor.get(step.index)
+            mark = "*" if step.index in ANSWER_STEPS else " "
+            label = f"{step.index + 1:>2}{mark}{kind:<7}{arg[:22]}"
+            if not step.turns:
+                lines.append(f"  {label:<33}{0:>6}  (not offered)")
+                continue
+            lines.append(
+                f"  {label:<33}{step.turns:>6}  {cpu_text(step):<24}{step.driver:>7.2f}"
+                f"{e.bot if e is not None else float('nan'):>10.2f}"
+                f"{e.driver if e is not None else float('nan'):>13.2f}"
+            )
+        ours, base = r.answer_cpu(), echo.answer_cpu() if echo is not None else None
+        if ours is not None:
+            total = ours.bot + ours.portal + (ours.db if ours.db == ours.db else 0.0)
+            ratio = f", {total / base.bot:.1f}x the echo bot's {base.bot:.2f}" if base else ""
+            lines.append(
+                f"  answer turn CPU (mean of the * steps): {cpu_text(ours)} ms, bot + portal "
+                f"{total:.2f} ms (target <= 6{ratio}); driver {ours.driver:.2f} ms"
+            )
+    return "\n".join(lines)
+
+
 def note_table(rows: list[Row]) -> str:
     """The closing note's table: per database and worker count, beside the echo floor.
     CPU per turn is the Poisson run's when there is one (else the first schedule's)."""
@@ -1008,9 +1200,9 @@ def note_table(rows: list[Row]) -> str:
         groups[(r.db, r.bot, r.workers)][r.schedule] = r
     lines = [
         "| database | bot | workers | CPU per turn: bot / portal (+ PostgreSQL) ms "
-        "| driver ms | capacity turns/s | CPU ceiling turns/s "
+        "| answer turn CPU ms | driver ms | capacity turns/s | CPU ceiling turns/s "
         "| p99 Poisson ms | p99 burst ms | submit p99 ms | done | spread % |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 
     def ms(row: Row | None) -> str:
@@ -1026,7 +1218,8 @@ def note_table(rows: list[Row]) -> str:
         name = "echo floor" if bot == "echo" else "Mot Cua"
         done = "–" if bot == "echo" else f"{main.completed}/{main.users}"
         lines.append(
-            f"| {db} | {name} | {workers} {main.mode} | {cpu} | {main.cpu_driver_ms:.2f} "
+            f"| {db} | {name} | {workers} {main.mode} | {cpu} "
+            f"| {cpu_text(main.answer_cpu())} | {main.cpu_driver_ms:.2f} "
             f"| {main.tps:.0f} | {ceiling(main):.0f} "
             f"| {ms(by.get('poisson'))} | {ms(by.get('burst'))} | {main.submit_p99:.1f} "
             f"| {done} | {main.spread or '–'} |"
@@ -1040,6 +1233,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="offered turns per second")
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--steps", action="store_true", help="latency of each turn of the flow")
+    parser.add_argument(
+        "--cpu-steps",
+        action="store_true",
+        help="then a lockstep phase: CPU per turn of each step (answer turns apart)",
+    )
     parser.add_argument(
         "--schedule",
         default="poisson",
@@ -1113,6 +1311,9 @@ def main() -> None:
         f"{time.monotonic() - t0:.0f} s"
     )
     print(table(rows))
+    if CPU_STEPS:
+        print()
+        print(steps_table(rows))
     print()
     print(note_table(rows))
 
