@@ -437,6 +437,30 @@ async def start_bot(
     return bot
 
 
+def installed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def loop_runner() -> asyncio.Runner:
+    """The event loop a bot worker runs on, as `motcua bot` runs it: uvloop when it is
+    installed, else asyncio's own (the import is guarded so that both work)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.Runner()
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
+
+
+def servers() -> str:
+    """What the processes run on here: the bot workers' loop (loop_runner) and what
+    uvicorn's `auto` picks for the portal (httptools and uvloop when installed)."""
+    loop = "uvloop" if installed("uvloop") else "asyncio"
+    http = "httptools" if installed("httptools") else "h11"
+    return f"bot on {loop}, portal on {http} + {loop}"
+
+
 def report_turn(chat_id: int) -> None:
     sys.stdout.write(f"turn {chat_id}\n")
     sys.stdout.flush()
@@ -798,18 +822,25 @@ class CpuSampler:
     serving our databases (through one admin connection kept open) and this driver."""
 
     def __init__(self, bot: RunningBot, portal: list[int], databases: list[str]) -> None:
-        self.bot = bot
-        self.portal = portal
+        # The processes are found once: scanning /proc at every step would be the
+        # driver's biggest cost in the window.
+        self.bot = process_tree(bot.pids)
+        self.portal = process_tree(portal)
         self.databases = databases
         self.conn = psycopg.connect(PG_ADMIN, autocommit=True) if databases else None
 
-    def sample(self) -> tuple[dict[int, float], dict[int, float], dict[int, float], float]:
+    def sample(
+        self, start: bool
+    ) -> tuple[dict[int, float], dict[int, float], dict[int, float], float]:
+        """The driver's own time is read last at a step's start and first at its end,
+        so that the sampling itself stays out of the driver's share."""
+        driver = 0.0 if start else fine_cpu_seconds(os.getpid())
         db: dict[int, float] = {}
         if self.conn is not None:
             db = {pid: fine_cpu_seconds(pid) for pid in backends_of(self.conn, self.databases)}
-        bot = {pid: fine_cpu_seconds(pid) for pid in process_tree(self.bot.pids)}
-        portal = {pid: fine_cpu_seconds(pid) for pid in process_tree(self.portal)}
-        return bot, portal, db, fine_cpu_seconds(os.getpid())
+        bot = {pid: fine_cpu_seconds(pid) for pid in self.bot}
+        portal = {pid: fine_cpu_seconds(pid) for pid in self.portal}
+        return bot, portal, db, fine_cpu_seconds(os.getpid()) if start else driver
 
     def close(self) -> None:
         if self.conn is not None:
@@ -837,7 +868,7 @@ async def stepped(
     out: list[StepCPU] = []
     try:
         for index in range(len(FLOW)):
-            bot0, portal0, db0, driver0 = sampler.sample()
+            bot0, portal0, db0, driver0 = sampler.sample(start=True)
             start = time.monotonic()
             sent: list[User] = []
             for user in users:
@@ -850,7 +881,7 @@ async def stepped(
                 user.inject(tg)
                 sent.append(user)
             await asyncio.gather(*(bot.turns.wait(u.chat_id, u.sent) for u in sent))
-            bot1, portal1, db1, driver1 = sampler.sample()
+            bot1, portal1, db1, driver1 = sampler.sample(start=False)
             n = max(1, len(sent))
             out.append(
                 StepCPU(
@@ -988,7 +1019,8 @@ def start_portal_workers(
         "BOT_SERVICE_TOKEN": BOT,
         "TRACK_RATE_PER_MINUTE": "100000000",
     }
-    # proxy headers off and a 10 s graceful stop, as `motcua portal` runs uvicorn.
+    # proxy headers off and a 10 s graceful stop, as `motcua portal` runs uvicorn; no
+    # --loop/--http: uvicorn's `auto` picks httptools and uvloop when installed, as there.
     command = [sys.executable, "-m", "uvicorn", "portal.api.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     command += ["--no-proxy-headers", "--timeout-graceful-shutdown", "10"]
@@ -1267,14 +1299,20 @@ def main() -> None:
     parser.add_argument("--webhook-port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker == "motcua":
-        asyncio.run(
-            worker_ours(
-                args.api_base, args.portal_url, args.store_url, args.webhook_port, args.redis_url
+        with loop_runner() as runner:
+            runner.run(
+                worker_ours(
+                    args.api_base,
+                    args.portal_url,
+                    args.store_url,
+                    args.webhook_port,
+                    args.redis_url,
+                )
             )
-        )
         return
-    if args.worker == "echo":
-        asyncio.run(worker_echo(args.api_base, args.webhook_port))
+    if args.worker == "echo":  # the same loop as ours: the floor on the same stack
+        with loop_runner() as runner:
+            runner.run(worker_echo(args.api_base, args.webhook_port))
         return
     kinds = tuple(args.schedule.split(","))
     counts = tuple(int(c) for c in args.workers.split(","))
@@ -1307,7 +1345,8 @@ def main() -> None:
         f"open loop, {args.schedule} at {args.rate:.0f} turns/s"
         f"{'' if args.no_closed else ', then closed loop'}; {args.mode}, workers {args.workers}"
         f" (bot and portal each; Redis chat locks when > 1); "
-        f"{os.cpu_count()} CPUs; driver and fake Bot API peak RSS {peak_rss_mb():.0f} MB; "
+        f"{os.cpu_count()} CPUs; {servers()}; "
+        f"driver and fake Bot API peak RSS {peak_rss_mb():.0f} MB; "
         f"{time.monotonic() - t0:.0f} s"
     )
     print(table(rows))

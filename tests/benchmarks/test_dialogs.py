@@ -6,6 +6,7 @@ conversation cannot silently break the benchmark's scripted flow."""
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -18,9 +19,13 @@ import pytest
 from aiohttp import web
 
 from benchmarks.dialogs import (
+    ANSWER_STEPS,
     FLOW,
+    Row,
+    StepCPU,
     User,
     WebhookPusher,
+    fine_cpu_seconds,
     process_tree,
     redis_reachable,
     schedule,
@@ -117,6 +122,45 @@ def test_process_tree_counts_the_children() -> None:
         parent.communicate(b"\n", timeout=10)
 
 
+def test_the_answer_turns_are_the_five_form_answers() -> None:
+    assert [FLOW[i] for i in ANSWER_STEPS] == [
+        ("text", "Sổ đỏ"),
+        ("text", "3"),
+        ("text", "2"),
+        ("text", "Lê Thị Mai"),
+        ("text", "0905 123 456"),
+    ]
+
+
+def test_answer_turn_cpu_is_the_mean_over_the_answer_steps_only() -> None:
+    row = Row("sqlite", "motcua", 40, 0, 1, 2, 0, 0, 1)
+    assert row.answer_cpu() is None  # no --cpu-steps
+    nan = float("nan")
+    row.steps = [StepCPU(0, 5, 100.0, 0.0, nan, 9.0)]  # /start: not an answer
+    row.steps += [StepCPU(i, 5, float(i), 2 * float(i), nan, 1.0) for i in ANSWER_STEPS]
+    mean = row.answer_cpu()
+    assert mean is not None
+    expected = sum(ANSWER_STEPS) / len(ANSWER_STEPS)
+    assert (mean.bot, mean.portal, mean.driver) == (expected, 2 * expected, 1.0)
+    assert mean.turns == 5 * len(ANSWER_STEPS)
+
+
+def test_an_optional_press_not_offered_is_skipped_not_sent() -> None:
+    """The bot moved on without "Xong": the user's next turn is the submit button."""
+    xong = next(i for i, (kind, _) in enumerate(FLOW) if kind == "press?")
+    user = User(7, echo=False, step=xong)
+    button = {"text": "Nộp hồ sơ", "callback_data": "submit"}
+    offered = SimpleNamespace(sender="bot", reply_markup={"inline_keyboard": [[button]]})
+    user.skip_unoffered(SimpleNamespace(chat_log={7: [offered]}))  # type: ignore[arg-type]
+    assert (user.step, user.sent) == (xong + 1, 0)
+
+
+def test_fine_cpu_time_of_a_process_grows_with_its_work() -> None:
+    before = fine_cpu_seconds(os.getpid())
+    sum(i * i for i in range(200_000))
+    assert fine_cpu_seconds(os.getpid()) > before > 0
+
+
 def run_bench(*args: str) -> str:
     run = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "dialogs.py"), *args],
@@ -130,15 +174,28 @@ def run_bench(*args: str) -> str:
 
 
 def test_the_flow_runs_once_on_sqlite() -> None:
-    """One user through the whole certified copy at a tiny rate (about 15 s)."""
+    """One user through the whole certified copy at a tiny rate, then once more step by
+    step for the CPU per step (about 25 s)."""
     out = run_bench(
         *("--users", "1", "--rate", "20", "--db", "sqlite"),
-        *("--no-closed", "--no-echo", "--no-warm"),
+        *("--no-closed", "--no-echo", "--no-warm", "--cpu-steps"),
     )
     [row] = [line for line in out.splitlines() if line.startswith("sqlite     motcua")]
     assert row.split()[2:4] == ["1", "webhook"], out
     assert row.split()[-1] == "1/1", out  # submitted: both QR codes came back
     assert f"x {len(FLOW)} turns" in out
+    # Every step of the flow has its line: one turn (the optional "Xong" if offered).
+    lines = out.splitlines()
+    first = lines.index(next(line for line in lines if "CPU per turn by step" in line))
+    steps = lines[first + 2 : first + 2 + len(FLOW)]
+    for index, line in enumerate(steps):
+        assert line.split()[0].startswith(str(index + 1)), out
+        optional = FLOW[index][0] == "press?"
+        assert " 1  " in line or (optional and "(not offered)" in line), out
+    assert "answer turn CPU (mean of the * steps)" in lines[first + 2 + len(FLOW)], out
+    [note] = [line for line in lines if line.startswith("| sqlite | Mot Cua |")]
+    answer = note.split("|")[5].split(" / ")  # "bot / portal" ms of the answer turns
+    assert len(answer) == 2 and all(float(ms) > 0 for ms in answer), note
 
 
 def test_two_workers_on_postgresql_and_redis() -> None:
