@@ -15,7 +15,6 @@ calls, and injects faults (`fail_next`, `block_user`, `enforce_limits`).
 from __future__ import annotations
 
 import asyncio
-import copy
 import inspect
 import time
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from .telegram_records import (
     Stats,
     StoredMessage,
     WebhookDelivery,
+    json_copy,
 )
 from .telegram_text import button_rows
 
@@ -399,10 +399,10 @@ class FakeTelegram(BotApiMethods):
         return [c for c in self.calls if c.method == method and (ok is None or c.ok == ok)]
 
     def _view(self, stored: StoredMessage) -> dict[str, Any]:
-        view = copy.deepcopy(stored.message)
+        view = json_copy(stored.message)
         view["method"] = stored.method
         view["sender"] = stored.sender
-        view["reply_markup"] = copy.deepcopy(stored.reply_markup)
+        view["reply_markup"] = json_copy(stored.reply_markup)
         view["buttons"] = button_rows(stored.reply_markup)
         view["callback_data"] = [
             button.get("callback_data")

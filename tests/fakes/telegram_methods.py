@@ -6,7 +6,6 @@ raises ApiError with the description Telegram gives.
 
 from __future__ import annotations
 
-import copy
 import json
 import mimetypes
 import re
@@ -15,7 +14,7 @@ from typing import Any
 from .telegram_errors import ApiError, bad_request, too_many_requests
 from .telegram_limits import SendLimiter
 from .telegram_params import Upload
-from .telegram_records import StoredFile, StoredMessage, Topic
+from .telegram_records import StoredFile, StoredMessage, Topic, json_copy
 from .telegram_state import TOPIC_COLORS, TelegramState
 from .telegram_text import (
     check_reply_markup,
@@ -109,7 +108,7 @@ class BotApiMethods(TelegramState):
             if allow:
                 return None
             raise bad_request("message to be replied not found")
-        replied = copy.deepcopy(stored.message)
+        replied = json_copy(stored.message)
         replied.pop("reply_to_message", None)
         return replied
 
@@ -148,7 +147,7 @@ class BotApiMethods(TelegramState):
         )
         self.messages_sent += 1
         self.sent_log.append(stored)
-        return copy.deepcopy(stored.message)
+        return json_copy(stored.message)
 
     def _caption(self, params: dict[str, Any]) -> dict[str, Any]:
         raw = params.get("caption")
@@ -297,7 +296,7 @@ class BotApiMethods(TelegramState):
         batch = sorted(self.queue, key=lambda e: e.update["update_id"])[:limit]
         for entry in batch:
             entry.delivered = True
-        return [copy.deepcopy(entry.update) for entry in batch]
+        return [json_copy(entry.update) for entry in batch]
 
     # -- messages ---------------------------------------------------------------
 
@@ -419,7 +418,7 @@ class BotApiMethods(TelegramState):
 
     def m_copyMessage(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
         source = self._source(params, "copy")
-        content = {k: copy.deepcopy(v) for k, v in source.message.items() if k in _CONTENT_KEYS}
+        content = {k: json_copy(v) for k, v in source.message.items() if k in _CONTENT_KEYS}
         if "caption" in params:
             content.pop("caption_entities", None)
             content.pop("caption", None)
@@ -429,10 +428,10 @@ class BotApiMethods(TelegramState):
 
     def m_forwardMessage(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
         source = self._source(params, "forward")
-        content = {k: copy.deepcopy(v) for k, v in source.message.items() if k in _CONTENT_KEYS}
+        content = {k: json_copy(v) for k, v in source.message.items() if k in _CONTENT_KEYS}
         content["forward_origin"] = {
             "type": "user",
-            "sender_user": copy.deepcopy(source.message["from"]),
+            "sender_user": json_copy(source.message["from"]),
             "date": source.message["date"],
         }
         params = {k: v for k, v in params.items() if k != "reply_markup"}
@@ -474,7 +473,7 @@ class BotApiMethods(TelegramState):
         stored.reply_markup = markup
         message["edit_date"] = max(message["date"], message.get("edit_date", 0)) + 1
         stored.edits += 1
-        return copy.deepcopy(message)
+        return json_copy(message)
 
     def m_editMessageText(self, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
         stored = self._own_message(params, "message to edit not found")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import io
 import secrets
 from collections import Counter
@@ -17,6 +18,23 @@ from .telegram_params import Upload
 # Telegram keeps a few downscaled copies of every photo; the original is the last.
 PHOTO_SIDES = (90, 320, 800, 1280)
 _FILE_ID_PREFIX = {"photo": "AgAC", "document": "BQAC", "voice": "AwAC", "sticker": "CAAC"}
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, strings, numbers), as
+    copy.deepcopy makes it but ~4x cheaper (no memo: the fake's messages and updates
+    share no parts); anything else inside is left to copy.deepcopy."""
+    kind = type(value)
+    if kind is dict:
+        return {key: json_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [json_copy(item) for item in value]
+    if kind in _ATOMS:
+        return value
+    return copy.deepcopy(value)
 
 
 @dataclass

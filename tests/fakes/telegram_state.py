@@ -8,7 +8,6 @@ called `create_group`.
 
 from __future__ import annotations
 
-import copy
 import mimetypes
 import time
 from itertools import count
@@ -22,6 +21,7 @@ from .telegram_records import (
     Signal,
     StoredMessage,
     Topic,
+    json_copy,
 )
 
 DEFAULT_GROUP_USER_ID = 5550001
@@ -137,13 +137,13 @@ class TelegramState:
         chat = self.resolve_chat(chat_id)
         user = {"id": chat_id, "is_bot": False, "first_name": chat.get("first_name", "User")}
         return {
-            "chat": copy.deepcopy(chat),
+            "chat": json_copy(chat),
             "from": user,
             "date": int(time.time()),
-            "old_chat_member": {"status": old, "user": copy.deepcopy(self.bot_user)},
+            "old_chat_member": {"status": old, "user": json_copy(self.bot_user)},
             "new_chat_member": {
                 "status": new,
-                "user": copy.deepcopy(self.bot_user),
+                "user": json_copy(self.bot_user),
                 **({"until_date": 0} if new == "kicked" else {}),
             },
         }
@@ -183,8 +183,8 @@ class TelegramState:
     ) -> StoredMessage:
         message: dict[str, Any] = {
             "message_id": self.next_message_id(chat["id"]),
-            "from": copy.deepcopy(sender),
-            "chat": copy.deepcopy(chat),
+            "from": json_copy(sender),
+            "chat": json_copy(chat),
             "date": int(time.time()),
         }
         message.update(content)
@@ -221,7 +221,7 @@ class TelegramState:
 
     def inject_raw_update(self, update: dict[str, Any]) -> InjectedUpdate:
         """Queue any update as given; an update_id is assigned when missing."""
-        update = copy.deepcopy(update)
+        update = json_copy(update)
         if "update_id" in update:
             self._update_ids = count(max(next(self._update_ids), update["update_id"] + 1))
             return self._enqueue(update)
@@ -232,7 +232,7 @@ class TelegramState:
         does when it did not see the previous delivery confirmed."""
         for injected in self.injected:
             if injected.update_id == update_id:
-                return self._enqueue(copy.deepcopy(injected.update), redelivery=True)
+                return self._enqueue(json_copy(injected.update), redelivery=True)
         raise KeyError(f"no injected update {update_id}")
 
     def _sender(
@@ -298,10 +298,10 @@ class TelegramState:
                     self.add_topic(chat_id, message_thread_id, f"Topic {message_thread_id}")
         if reply_to_message_id is not None:
             replied = self.find_message(chat_id, reply_to_message_id, "message to reply not found")
-            content["reply_to_message"] = copy.deepcopy(replied.message)
+            content["reply_to_message"] = json_copy(replied.message)
             content["reply_to_message"].pop("reply_to_message", None)
         stored = self.store_message(chat, sender, content, file=file)
-        return self._inject({"message": copy.deepcopy(stored.message)})
+        return self._inject({"message": json_copy(stored.message)})
 
     def user_sends_text(
         self, chat_id: int, text: str, *, entities: list[dict[str, Any]] | None = None, **kw: Any
@@ -363,7 +363,7 @@ class TelegramState:
             "data": data,
         }
         if stored is not None and not stored.deleted:
-            query["message"] = copy.deepcopy(stored.message)
+            query["message"] = json_copy(stored.message)
         self.open_callbacks[query_id] = query
         return self._inject({"callback_query": query})
 
@@ -485,4 +485,4 @@ class TelegramState:
         stored.message["text"] = text
         stored.message["edit_date"] = int(time.time())
         stored.edits += 1
-        return self._inject({"edited_message": copy.deepcopy(stored.message)})
+        return self._inject({"edited_message": json_copy(stored.message)})

@@ -6,6 +6,7 @@ MarkdownV2 texts are kept as sent, so their length is measured on the raw text.
 
 from __future__ import annotations
 
+import functools
 from html.parser import HTMLParser
 from typing import Any
 
@@ -100,10 +101,20 @@ def parse_text(
 ) -> tuple[str, list[dict[str, Any]]]:
     """Plain text and entities as Telegram stores them."""
     if parse_mode and parse_mode.lower() == "html":
-        parser = _TelegramHTML()
-        parser.feed(raw)
-        return parser.finish()
+        text, parsed = _parse_html(raw)
+        return text, [dict(entity) for entity in parsed]
     return raw, list(entities or [])
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_html(raw: str) -> tuple[str, tuple[tuple[tuple[str, Any], ...], ...]]:
+    """HTML parsing, once per distinct text: a bot sends the same prompts again and
+    again, and HTMLParser is the dearest part of a send. The entities are kept frozen
+    (fresh dicts for every caller); a text Telegram refuses raises again each time."""
+    parser = _TelegramHTML()
+    parser.feed(raw)
+    text, entities = parser.finish()
+    return text, tuple(tuple(entity.items()) for entity in entities)
 
 
 def check_text(text: str, *, caption: bool = False) -> None:
