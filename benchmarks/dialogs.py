@@ -248,10 +248,21 @@ class TurnCounter:
             waiter.set_result(None)
 
     async def wait(self, chat_id: int, count: int, timeout: float = 60) -> None:
+        loop = asyncio.get_running_loop()
         while self.done[chat_id] < count:
-            future = asyncio.get_running_loop().create_future()
+            future = loop.create_future()
             self.waiters[chat_id] = future
-            await asyncio.wait_for(future, timeout)
+            # A timer rather than wait_for (a task and more per turn, in the driver's CPU).
+            timer = loop.call_later(timeout, expire, future)
+            try:
+                await future
+            finally:
+                timer.cancel()
+
+
+def expire(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError("no answer in time"))
 
 
 @dataclass
@@ -497,7 +508,8 @@ def installed(module: str) -> bool:
 
 def loop_runner() -> asyncio.Runner:
     """The event loop a bot worker runs on, as `motcua bot` runs it: uvloop when it is
-    installed, else asyncio's own (the import is guarded so that both work)."""
+    installed, else asyncio's own (the import is guarded so that both work). The driver
+    runs on the same: its CPU shares the cores with the bot's and the portal's."""
     try:
         import uvloop
     except ImportError:
@@ -510,7 +522,7 @@ def servers() -> str:
     uvicorn's `auto` picks for the portal (httptools and uvloop when installed)."""
     loop = "uvloop" if installed("uvloop") else "asyncio"
     http = "httptools" if installed("httptools") else "h11"
-    return f"bot on {loop}, portal on {http} + {loop}"
+    return f"bot and driver on {loop}, portal on {http} + {loop}"
 
 
 def report_turn(chat_id: int) -> None:
@@ -1375,9 +1387,9 @@ def main() -> None:
     rows: list[Row] = []
     t0 = time.monotonic()
     for db in args.db.split(","):
-        with tempfile.TemporaryDirectory(prefix=f"bench-dialogs-{db}-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"bench-dialogs-{db}-") as tmp, loop_runner() as r:
             rows.extend(
-                asyncio.run(
+                r.run(
                     run_db(
                         db,
                         args.users,
