@@ -158,22 +158,27 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def fine_cpu_seconds(pid: int) -> float:
-    """CPU time of a process's live threads in nanoseconds' resolution (/proc/PID/task/
+def thread_cpu(pid: int) -> dict[tuple[int, int], float]:
+    """CPU seconds of each live thread of a process, to the nanosecond (/proc/PID/task/
     TID/schedstat; /proc/PID/stat counts 10 ms ticks, too coarse for one step of the
-    flow); the tick count where schedstat is missing. A thread that exited takes its
-    time with it: the portal's and the bot's worker threads live as long as they do."""
+    flow). Compared thread by thread (spent_since), so a worker thread that exits
+    between two samples takes only its own time with it (nothing goes negative)."""
     try:
         tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
-        return 0.0
-    total = 0
+        return {}
+    out: dict[tuple[int, int], float] = {}
     for task in tasks:
         try:
-            total += int((task / "schedstat").read_text().split()[0])
+            out[(pid, int(task.name))] = int((task / "schedstat").read_text().split()[0]) / 1e9
         except (OSError, IndexError, ValueError):
-            return cpu_seconds(pid)
-    return total / 1e9
+            continue  # exited meanwhile
+    return out
+
+
+def fine_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process's live threads (thread_cpu), summed."""
+    return sum(thread_cpu(pid).values())
 
 
 def process_tree(pids: list[int]) -> list[int]:
@@ -881,6 +886,9 @@ def shares(values: list[float]) -> str:
     return "/".join(f"{100 * v / total:.0f}" for v in values)
 
 
+Threads = dict[tuple[int, int], float]  # (pid, tid) -> CPU seconds: thread_cpu
+
+
 class CpuSampler:
     """CPU seconds so far of the bot's processes, the portal's, PostgreSQL's backends
     serving our databases (through one admin connection kept open) and this driver."""
@@ -893,26 +901,29 @@ class CpuSampler:
         self.databases = databases
         self.conn = psycopg.connect(PG_ADMIN, autocommit=True) if databases else None
 
-    def sample(
-        self, start: bool
-    ) -> tuple[dict[int, float], dict[int, float], dict[int, float], float]:
+    def sample(self, start: bool) -> tuple[Threads, Threads, Threads, Threads]:
         """The driver's own time is read last at a step's start and first at its end,
         so that the sampling itself stays out of the driver's share."""
-        driver = 0.0 if start else fine_cpu_seconds(os.getpid())
-        db: dict[int, float] = {}
+        driver = {} if start else thread_cpu(os.getpid())
+        db: Threads = {}
         if self.conn is not None:
-            db = {pid: fine_cpu_seconds(pid) for pid in backends_of(self.conn, self.databases)}
-        bot = {pid: fine_cpu_seconds(pid) for pid in self.bot}
-        portal = {pid: fine_cpu_seconds(pid) for pid in self.portal}
-        return bot, portal, db, fine_cpu_seconds(os.getpid()) if start else driver
+            for pid in backends_of(self.conn, self.databases):
+                db.update(thread_cpu(pid))
+        bot: Threads = {}
+        for pid in self.bot:
+            bot.update(thread_cpu(pid))
+        portal: Threads = {}
+        for pid in self.portal:
+            portal.update(thread_cpu(pid))
+        return bot, portal, db, thread_cpu(os.getpid()) if start else driver
 
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
 
 
-def spent_since(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU seconds between two samples (a process started since counts whole)."""
+def spent_since(before: Threads, after: Threads) -> float:
+    """CPU seconds between two samples (a thread started since counts whole)."""
     return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
@@ -954,7 +965,7 @@ async def stepped(
                     spent_since(bot0, bot1) / n * 1000,
                     spent_since(portal0, portal1) / n * 1000 if portal else float("nan"),
                     spent_since(db0, db1) / n * 1000 if databases else float("nan"),
-                    (driver1 - driver0) / n * 1000,
+                    spent_since(driver0, driver1) / n * 1000,
                 )
             )
     finally:

@@ -26,6 +26,7 @@ from benchmarks.dialogs import (
     User,
     WebhookPusher,
     fine_cpu_seconds,
+    spent_since,
     process_tree,
     redis_reachable,
     schedule,
@@ -159,6 +160,13 @@ def test_fine_cpu_time_of_a_process_grows_with_its_work() -> None:
     before = fine_cpu_seconds(os.getpid())
     sum(i * i for i in range(200_000))
     assert fine_cpu_seconds(os.getpid()) > before > 0
+
+
+def test_a_thread_that_exits_between_samples_takes_only_its_own_time() -> None:
+    """The portal's idle worker threads exit: the step's CPU must not go negative."""
+    before = {(1, 1): 5.0, (1, 2): 3.0}
+    after = {(1, 1): 6.0, (1, 3): 0.5}  # thread 2 exited, thread 3 started
+    assert spent_since(before, after) == 1.5
 
 
 def run_bench(*args: str) -> str:
