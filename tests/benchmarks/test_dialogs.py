@@ -26,10 +26,10 @@ from benchmarks.dialogs import (
     User,
     WebhookPusher,
     fine_cpu_seconds,
-    spent_since,
     process_tree,
     redis_reachable,
     schedule,
+    spent_since,
     turn_latencies,
 )
 from benchmarks.portal import free_port
