@@ -9,7 +9,6 @@ where the letters of two lines overlap (within a shade there, see Sheet._write).
 
 from __future__ import annotations
 
-import io
 import struct
 import threading
 import zlib
@@ -60,6 +59,13 @@ def _shades(color: tuple[int, int, int]) -> bytes:
     rgb = Image.new("RGB", (256, 1), WHITE)
     ImageDraw.Draw(rgb).bitmap((0, 0), coverage, fill=color)
     return rgb.quantize(palette=PALETTE, dither=Image.Dither.NONE).tobytes()
+
+
+@cache
+def _grey_indices() -> list[int]:
+    """The palette index nearest each grey 0..255 (as quantizing gives)."""
+    greys = Image.frombytes("L", (256, 1), bytes(range(256))).convert("RGB")
+    return list(greys.quantize(palette=PALETTE, dither=Image.Dither.NONE).tobytes())
 
 
 @dataclass(frozen=True)
@@ -205,11 +211,15 @@ class Sheet:
         self.text(label, int(size * 0.75), color=MUTED, gap=0)
         self.text(value, size, bold=True)
 
-    def picture(self, png: bytes, side: int) -> None:
-        picture = Image.open(io.BytesIO(png)).convert("RGB")
-        # Mapped to the palette at its own size (a QR code: a pixel a module), then scaled.
-        indices = picture.quantize(palette=PALETTE, dither=Image.Dither.NONE)
-        picture = Image.frombytes("L", indices.size, indices.tobytes())
+    def picture(self, picture: Image.Image, side: int) -> None:
+        """``picture`` (a QR code: kernel.qr.qr_modules, a pixel a module) scaled to
+        about ``side`` pixels, centred."""
+        # Mapped to the palette at its own size, then scaled.
+        if picture.mode == "L":
+            picture = picture.point(_grey_indices())
+        else:
+            indices = picture.convert("RGB").quantize(palette=PALETTE, dither=Image.Dither.NONE)
+            picture = Image.frombytes("L", indices.size, indices.tobytes())
         # A whole number of pixels per module keeps every module square for scanners.
         side = max(1, side // picture.width) * picture.width
         picture = picture.resize((side, side), Image.Resampling.NEAREST)

@@ -10,7 +10,7 @@ from collections import OrderedDict
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
-from kernel.qr import qr_png
+from kernel.qr import qr_modules
 from portal.papers import drawing
 from portal.papers.drawing import ACCENT, MUTED, PALETTE, Sheet
 from portal.papers.fonts import font
@@ -48,8 +48,8 @@ class ReferenceSheet:
             self.y += int(size * 1.3)
         self.y += gap
 
-    def picture(self, png: bytes, side: int) -> None:
-        picture = Image.open(io.BytesIO(png)).convert("RGB")
+    def picture(self, image: Image.Image, side: int) -> None:
+        picture = image.convert("RGB")
         side = max(1, side // picture.width) * picture.width
         picture = picture.resize((side, side), Image.Resampling.NEAREST)
         self.image.paste(picture, ((self.width - side) // 2, self.y))
@@ -71,7 +71,8 @@ def _paper(sheet: Sheet | ReferenceSheet, amount: str) -> None:
     sheet.text("THẺ NỘP LỆ PHÍ", 34, bold=True, center=True)
     sheet.rule()
     sheet.text(amount, 52, bold=True, center=True, gap=0)
-    sheet.picture(qr_png(f"https://example.test/{amount}", scale=1), 300)
+    sheet.picture(qr_modules(f"https://example.test/{amount}"), 300)
+    sheet.picture(qr_modules(f"Phường {amount}"), 200)  # segno's
     sheet.rule(color=MUTED, thickness=2)
     sheet.text("Số tài khoản", 22, color=MUTED, gap=0)
     sheet.text(LONG, 30, bold=True)
@@ -80,11 +81,10 @@ def _paper(sheet: Sheet | ReferenceSheet, amount: str) -> None:
     sheet.text("x" * 120, 24)  # one word wider than a line: cut
 
 
-def _square() -> bytes:
-    """A picture inked to its bottom edge (a QR code has a white quiet zone there)."""
-    out = io.BytesIO()
-    Image.new("RGB", (10, 10), drawing.BLACK).save(out, "PNG")
-    return out.getvalue()
+def _square() -> Image.Image:
+    """A picture inked to its bottom edge (a QR code has a white quiet zone there), in
+    colours (not grey)."""
+    return Image.new("RGB", (10, 10), ACCENT)
 
 
 def _decoded(png: bytes) -> Image.Image:
