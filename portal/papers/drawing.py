@@ -46,7 +46,7 @@ PALETTE = _palette()
 _PALETTE_VALUES = PALETTE.getpalette() or []
 
 # Rasterised lines kept, least recently used dropped first. A line is two bytes a pixel
-# (coverage and indices): 256 lines of a 720 px wide paper are at most ~20 MB a worker,
+# (coverage and indices): 256 lines of a 720 px wide paper are at most ~25 MB a worker,
 # in practice (short labels) a few MB; a card and a receipt draw ~30 lines.
 LINE_CACHE_SIZE = 256
 
