@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, cast
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods.base import Response, TelegramMethod, TelegramType
-from aiohttp import ClientError
+from aiohttp import ClientError, ClientTimeout
 from pydantic import ValidationError
 
 if TYPE_CHECKING:
@@ -72,7 +72,8 @@ class PinnedAiohttpSession(AiohttpSession):
                 url,
                 data=body,
                 headers=_JSON,
-                timeout=self.timeout if timeout is None else timeout,
+                # What aiohttp makes of aiogram's number of seconds.
+                timeout=ClientTimeout(total=self.timeout if timeout is None else timeout),
             ) as resp:
                 raw_result = await resp.text()
         except TimeoutError as e:
