@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 # Keyed by the returning type; shared by every session of the process.
 _PINNED: dict[Any, type[Any]] = {}
 _JSON = {"Content-Type": "application/json"}
+# Keyboards as sent, by the id of the markup object (kept with it, so the id is not
+# reused while here): the sender reuses one object per question, never changing it.
+_MARKUPS: dict[int, tuple[Any, Any]] = {}
+MARKUPS_KEPT = 512
 
 
 def pinned_response(returning: Any) -> type[Any]:
@@ -47,13 +51,26 @@ class PinnedAiohttpSession(AiohttpSession):
         form leaves out (None, empty text) left out."""
         files: dict[str, Any] = {}
         body: dict[str, Any] = {}
-        for key, value in method.model_dump(warnings=False).items():
+        markup = getattr(method, "reply_markup", None)
+        known = _MARKUPS.get(id(markup)) if markup is not None else None
+        if known is not None and known[0] is markup:
+            dumped = method.model_dump(warnings=False, exclude={"reply_markup"})
+            body["reply_markup"] = known[1]
+        else:
+            dumped = method.model_dump(warnings=False)
+        for key, value in dumped.items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if prepared is None or prepared == "":
                 continue
             body[key] = prepared
         if files:
             return None
+        if known is None and markup is not None and "reply_markup" in body:
+            # The sender builds a question's keyboard once and sends that same object
+            # to every chat (bot/telegram/sender.py): its JSON form is kept with it.
+            if len(_MARKUPS) >= MARKUPS_KEPT:
+                del _MARKUPS[next(iter(_MARKUPS))]  # the oldest
+            _MARKUPS[id(markup)] = (markup, body["reply_markup"])
         return self.json_dumps(body).encode()
 
     async def make_request(

@@ -31,6 +31,7 @@ FetchImage = Callable[[str, str], Awaitable[bytes]]  # (chat key, portal path) -
 
 MAX_WAIT = 30.0  # never sit out a longer flood-control pause for one message
 MARKUPS = 256  # keyboards kept built: a question's buttons recur for every citizen
+_REMOVE = ReplyKeyboardRemove()  # one object: its JSON is kept (bot/telegram/generics.py)
 
 
 class BlockedRecorder(Protocol):
@@ -127,7 +128,7 @@ class ReplySender:
         # The engine knows from its state when a keyboard is up (this set is lost when
         # the bot restarts): it marks the reply that must take it away.
         if chat_id in self._keyboard_shown or reply.extra.get("keyboard") == "remove":
-            return ReplyKeyboardRemove()
+            return _REMOVE
         return None
 
     def _shown(self, chat_id: int, markup: Markup | None) -> None:

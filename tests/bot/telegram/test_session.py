@@ -89,3 +89,21 @@ async def test_messages_and_errors_over_json() -> None:
                 await bot.send_message(42, "Còn đó không?")
         finally:
             await bot.session.close()
+
+
+async def test_a_keyboard_sent_again_goes_out_the_same(bot: Bot) -> None:
+    session = bot.session
+    assert isinstance(session, PinnedAiohttpSession)
+
+    def keyboard(label: str) -> InlineKeyboardMarkup:
+        button = InlineKeyboardButton(text=label, callback_data=f"s1:{label}")
+        return InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+    shown = keyboard("Có")
+    first = SendMessage(chat_id=1, text="Một", reply_markup=shown)
+    again = SendMessage(chat_id=2, text="Hai", reply_markup=shown)
+    other = SendMessage(chat_id=2, text="Hai", reply_markup=keyboard("Không"))
+    for method in (first, again, other, again):
+        body = session.json_body(bot, method)
+        assert body is not None
+        assert json.loads(body) == _form_params(session, bot, method)
