@@ -345,6 +345,16 @@ async def test_webhook_mode_with_a_secret(
         assert reply["text"] == "got Text vi"
         assert recorder.events == [Text("qua webhook")]
         assert ch.contexts.bot_link == "https://t.me/MotCuaBot"  # BOT_LINK wins over getMe
+        # A body that is no update is refused (400: delivering it again cannot help).
+        import aiohttp
+
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+        async with aiohttp.ClientSession() as http:
+            for body in (b"not json", b"{}", b'{"update_id": "x"}', b"[1]"):
+                url = f"http://127.0.0.1:{port}/tg/hook"
+                async with http.post(url, data=body, headers=headers) as response:
+                    assert response.status == 400, body
+        assert recorder.events == [Text("qua webhook")]
     finally:
         await runner.cleanup()
 
