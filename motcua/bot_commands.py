@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from backend_client import BackendError, PortalClient
+from bot import eventloop
 from bot.context import ContextProvider
 from bot.effects import EffectRunner, portal_image_fetcher
 from bot.files import LocalFiles
@@ -221,5 +222,5 @@ def bot_command(workers: int) -> None:
         from bot.workers import serve_worker
 
         serve = serve_worker(lambda: serve_channels(settings), settings.bot_worker)
-        sys.exit(asyncio.run(serve))
-    sys.exit(asyncio.run(serve_channels(settings)))
+        sys.exit(eventloop.run(serve))
+    sys.exit(eventloop.run(serve_channels(settings)))

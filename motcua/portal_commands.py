@@ -74,7 +74,13 @@ def serve(host: str, port: int, *, seed: bool | None, workers: int = 1) -> None:
     import uvicorn
 
     from portal.api.app import create_app
-    from portal.workers import SingleProcessDatabase, require_shared_database, serve_workers
+    from portal.workers import (
+        HTTP,
+        LOOP,
+        SingleProcessDatabase,
+        require_shared_database,
+        serve_workers,
+    )
 
     settings = get_settings()
     check_deployment(settings)
@@ -121,6 +127,8 @@ def serve(host: str, port: int, *, seed: bool | None, workers: int = 1) -> None:
         log_level="info",
         timeout_graceful_shutdown=10,
         proxy_headers=False,
+        http=HTTP,
+        loop=LOOP,
     )
 
 

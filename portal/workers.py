@@ -15,6 +15,12 @@ from sqlalchemy.engine import make_url
 from portal.db.session import normalize_url
 
 APP_FACTORY = "portal.api.app:create_app"
+# uvicorn's C HTTP parser and libuv event loop (pinned dependencies): against its
+# pure-Python h11 and asyncio's loop they save ~0.2-0.3 ms of CPU per request. Named
+# rather than left to "auto", so a missing wheel fails the start instead of quietly
+# running slower; "auto" picks the same when they are installed.
+HTTP = "httptools"
+LOOP = "uvloop"
 
 
 class SingleProcessDatabase(Exception):
@@ -45,4 +51,6 @@ def serve_workers(host: str, port: int, workers: int) -> None:
         log_level="info",
         timeout_graceful_shutdown=10,
         proxy_headers=False,
+        http=HTTP,
+        loop=LOOP,
     )

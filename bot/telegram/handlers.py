@@ -67,6 +67,9 @@ class TelegramHandlers:
         # Always answer, or the button keeps spinning on the user's phone; while the
         # turn runs, so the answer costs the user no round trip.
         answering = asyncio.create_task(self._answer(query))
+        # Let it start now: the turn may not yield before its replies are being sent
+        # (the store's statements run on the loop), and the answer should go first.
+        await asyncio.sleep(0)
         try:
             event = callback_to_event(query)
             if event is not None and query.message is not None:

@@ -31,6 +31,7 @@ FetchImage = Callable[[str, str], Awaitable[bytes]]  # (chat key, portal path) -
 
 MAX_WAIT = 30.0  # never sit out a longer flood-control pause for one message
 MARKUPS = 256  # keyboards kept built: a question's buttons recur for every citizen
+_REMOVE = ReplyKeyboardRemove()  # one object: its JSON is kept (bot/telegram/generics.py)
 
 
 class BlockedRecorder(Protocol):
@@ -85,11 +86,17 @@ class ReplySender:
             log.debug("chat action failed: %s", exc)
 
     async def send(self, chat_id: int, key: str, replies: list[Reply]) -> bool:
-        """Send every reply in order; False (and recorded) when the user blocked us."""
+        """Send every reply in order; False (and recorded) when the user blocked us.
+        The pictures of the later replies are fetched meanwhile (a submission's receipt
+        and payment card are drawn by the portal while the first goes out)."""
+        images: list[Awaitable[bytes | None] | None] = [
+            asyncio.ensure_future(self._image(key, r)) if index and r.media else None
+            for index, r in enumerate(replies)
+        ]
         try:
-            for reply in replies:
+            for reply, image in zip(replies, images, strict=True):
                 try:
-                    await self._send_one(chat_id, key, reply)
+                    await self._send_one(chat_id, key, reply, image)
                 except TelegramBadRequest as exc:
                     # One malformed message must not swallow the ones after it.
                     log.error("Telegram refused a reply to %s: %s", key, exc)
@@ -98,6 +105,14 @@ class ReplySender:
             self._keyboard_shown.discard(chat_id)
             await self.blocked.record_blocked(key)
             return False
+        finally:
+            for pending in images:
+                if not isinstance(pending, asyncio.Future):
+                    continue
+                if not pending.done():
+                    pending.cancel()  # not to be sent any more (blocked, failed)
+                elif not pending.cancelled():
+                    pending.exception()  # retrieved: no "never retrieved" warning
         return True
 
     def markup(self, chat_id: int, reply: Reply) -> Markup | None:
@@ -113,7 +128,7 @@ class ReplySender:
         # The engine knows from its state when a keyboard is up (this set is lost when
         # the bot restarts): it marks the reply that must take it away.
         if chat_id in self._keyboard_shown or reply.extra.get("keyboard") == "remove":
-            return ReplyKeyboardRemove()
+            return _REMOVE
         return None
 
     def _shown(self, chat_id: int, markup: Markup | None) -> None:
@@ -122,9 +137,15 @@ class ReplySender:
         elif isinstance(markup, ReplyKeyboardRemove):
             self._keyboard_shown.discard(chat_id)
 
-    async def _send_one(self, chat_id: int, key: str, reply: Reply) -> None:
+    async def _send_one(
+        self,
+        chat_id: int,
+        key: str,
+        reply: Reply,
+        fetching: Awaitable[bytes | None] | None = None,
+    ) -> None:
         markup = self.markup(chat_id, reply)
-        image = await self._image(key, reply)
+        image = await (fetching if fetching is not None else self._image(key, reply))
         chunks = split_text(reply.text) if reply.text else []
         if image is not None:
             caption_fits = len(reply.text) <= MAX_CAPTION

@@ -76,8 +76,7 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    console.install(app)  # the clerk's console, /staff/ (portal/console/)
-    install_public_page(app)  # the public status page, /t/{code} (portal/public/)
+    # The API first: routes are tried in order, and the bot's calls are most requests.
     for module in (
         procedures,
         applications,
@@ -90,4 +89,6 @@ def create_app(
         citizens,
     ):
         app.include_router(module.router, responses=schemas.ERROR_RESPONSES)
+    console.install(app)  # the clerk's console, /staff/ (portal/console/)
+    install_public_page(app)  # the public status page, /t/{code} (portal/public/)
     return app

@@ -1,6 +1,10 @@
 """Commit only what can be answered: the response body is serialised before the commit,
 so a body that cannot be encoded fails the request with nothing written (a 5xx never
-follows a write)."""
+follows a write).
+
+Both helpers also end the request's transaction in the route's own thread, so that the
+session dependency (``deps.get_db``) closes an idle session on the event loop without a
+second trip to the thread pool."""
 
 from __future__ import annotations
 
@@ -16,3 +20,17 @@ def commit_and_respond(db: Session, out: BaseModel, status_code: int = 200) -> R
     body = out.model_dump_json().encode()
     db.commit()
     return Response(body, status_code=status_code, media_type="application/json")
+
+
+def respond(db: Session, out: BaseModel) -> Response:
+    """A reading route's answer: ``out`` serialised once (FastAPI would validate it
+    again against the ``response_model``), then the read transaction ended."""
+    body = out.model_dump_json().encode()
+    end_read(db)
+    return Response(body, media_type="application/json")
+
+
+def end_read(db: Session) -> None:
+    """End a route's read-only transaction (its connection back to the pool) while still
+    in the route's thread. Rolled back: a reading route has nothing to keep."""
+    db.rollback()

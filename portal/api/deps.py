@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from kernel.i18n import N_
 from portal.api.text import PlainText
@@ -30,12 +31,24 @@ async def get_ctx(request: Request) -> PortalContext:
 Ctx = Annotated[PortalContext, Depends(get_ctx)]
 
 
-def get_db(ctx: Ctx) -> Iterator[Session]:
+async def get_db(ctx: Ctx) -> AsyncIterator[Session]:
     """One transaction per request: routes commit at their end; anything raised
-    before that rolls the whole request back. Plain generator: FastAPI opens and closes
-    it in the thread pool, like the plain-``def`` routes that use it."""
-    with ctx.sessions() as session:
+    before that rolls the whole request back.
+
+    Async, yet nothing here waits on the database from the event loop: a new session
+    holds no connection (it connects at its first statement, in the route's thread), and
+    one whose route committed (or ended its read, ``committing.respond``) holds none any
+    more, so closing it is bookkeeping. Only a session still in a transaction (a route
+    that raised, or one that left it open) is closed in the thread pool, where its
+    rollback may wait. Two thread-pool hops per request fewer than a plain generator."""
+    session = ctx.sessions()
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 # scope="function": the session is closed (its transaction rolled back, row locks
@@ -58,13 +71,15 @@ def _bearer(authorization: str | None) -> str:
     return authorization[7:].strip()
 
 
-def get_actor(
+async def get_actor(
     ctx: Ctx,
     db: Db,
     authorization: Annotated[str | None, Header()] = None,
     x_citizen: Annotated[str | None, Header()] = None,
 ) -> Actor:
-    """The bot's service token plus X-Citizen names a citizen; a staff token names staff."""
+    """The bot's service token plus X-Citizen names a citizen; a staff token names staff.
+    Async: the bot's token needs no query (no thread-pool hop for a citizen's request);
+    a staff token is looked up in the thread pool."""
     token = _bearer(authorization)
     if hmac.compare_digest(token.encode(), ctx.settings.bot_service_token.encode()):
         if not x_citizen:
@@ -74,7 +89,7 @@ def get_actor(
                 N_("The citizen identity is malformed."), code="bad_citizen_identity"
             )
         return Actor(kind="citizen", id=x_citizen)
-    staff = staff_service.authenticate(db, token)
+    staff = await run_in_threadpool(staff_service.authenticate, db, token)
     if staff is None:
         raise Unauthorized(N_("This token is not valid."), code="bad_token")
     return staff_service.as_actor(staff)
@@ -83,7 +98,8 @@ def get_actor(
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
-def get_citizen(actor: CurrentActor) -> Actor:
+# The checks below are async only to run on the loop: they read nothing.
+async def get_citizen(actor: CurrentActor) -> Actor:
     if actor.kind not in ("citizen", "staff"):
         raise ValidationFailed(
             N_("The citizen identity is missing (X-Citizen header)."),
@@ -95,7 +111,7 @@ def get_citizen(actor: CurrentActor) -> Actor:
 Citizen = Annotated[Actor, Depends(get_citizen)]
 
 
-def get_staff(actor: CurrentActor) -> Actor:
+async def get_staff(actor: CurrentActor) -> Actor:
     if not actor.is_staff:
         raise Forbidden(N_("This is for ward staff only."), code="staff_only")
     return actor
@@ -104,7 +120,7 @@ def get_staff(actor: CurrentActor) -> Actor:
 StaffActor = Annotated[Actor, Depends(get_staff)]
 
 
-def get_feed_reader(actor: CurrentActor) -> Actor:
+async def get_feed_reader(actor: CurrentActor) -> Actor:
     if actor.kind == "citizen":
         raise Forbidden(N_("This is for ward staff only."), code="staff_only")
     return actor

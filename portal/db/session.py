@@ -35,6 +35,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # WAL lets readers run during a write; busy_timeout waits instead of failing.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL syncs at checkpoints, not at every commit: a committed
+            # request survives a crash of the process (SIGKILL), but the last ones may
+            # be lost with the machine's power. SQLite is the one-process default;
+            # production runs PostgreSQL (README, "Running in production").
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=10000")
             cur.execute("PRAGMA foreign_keys=ON")
             # Deleted rows are overwritten, not left in free pages (citizen erasure).

@@ -305,15 +305,15 @@ def _decode_image(data: bytes, kind: DocumentFormat, max_pixels: int) -> Image.I
 
 
 def _upright(img: Image.Image) -> Image.Image:
-    """A copy turned as the EXIF orientation says, so the picture still looks the
-    same once its EXIF is gone."""
+    """The picture turned as its EXIF orientation says, so that it still looks the same
+    once its EXIF is gone. Turned in place: the decoded picture is ours alone, and a
+    copy of a phone photo cost ~3 ms of CPU per upload."""
     try:
-        turned = ImageOps.exif_transpose(img)
+        ImageOps.exif_transpose(img, in_place=True)
     except (SyntaxError, ValueError, TypeError, KeyError, OSError, struct.error) as exc:
         # Unreadable EXIF: the picture itself decoded, so keep it as it is.
         _log.info("EXIF orientation unreadable (%s); picture kept unturned", exc)
-        turned = img.copy()
-    return turned
+    return img
 
 
 def _reencode(img: Image.Image, stored: DocumentFormat) -> bytes:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kernel.i18n import N_, gettext_
-from kernel.qr import qr_png
+from kernel.qr import qr_modules
 from portal.db.models import Application, Payment
 from portal.domain.money import amount_in_words, format_vnd
 from portal.domain.vietqr import BANK_BINS, parse_payload
@@ -95,7 +95,7 @@ def draw(content: CardContent) -> Sheet:
     sheet.rule()
     sheet.text(content.amount, 52, bold=True, center=True, gap=0)
     sheet.text(content.words, 26, center=True, gap=12)
-    sheet.picture(qr_png(content.payload, scale=1), 460)
+    sheet.picture(qr_modules(content.payload), 460)
     sheet.text(content.hint, 24, center=True, gap=16)
     sheet.rule(thickness=2)
     for label, value in content.fields:

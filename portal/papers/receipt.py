@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from kernel.i18n import N_, gettext_
-from kernel.qr import qr_png
+from kernel.qr import qr_modules, qr_png
 from portal.db.models import Application
 from portal.domain.money import format_vnd
 from portal.papers.cache import cached_paper
@@ -95,7 +95,7 @@ def draw(content: ReceiptContent) -> Sheet:
     sheet.rule()
     for label, value in content.fields:
         sheet.field(label, value)
-    sheet.picture(qr_png(content.qr_text, scale=1), 300)
+    sheet.picture(qr_modules(content.qr_text), 300)
     sheet.text(content.qr_hint, 22, center=True, gap=16)
     sheet.rule(thickness=2)
     sheet.text(content.bring_title, 26, bold=True, gap=4)

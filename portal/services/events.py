@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from portal.db.models import Application, Event
@@ -52,8 +52,20 @@ def _write_pending(db: Session) -> None:
         return
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK})
-    db.add_all(pending)
-    db.flush()
+    # One INSERT for all of them (a submit appends two), their ids left to the database:
+    # nothing in the request reads them.
+    db.execute(
+        insert(Event),
+        [
+            {
+                "type": e.type,
+                "application_id": e.application_id,
+                "data": e.data,
+                "created_at": e.created_at,
+            }
+            for e in pending
+        ],
+    )
 
 
 @sa_event.listens_for(Session, "after_rollback")

@@ -9,7 +9,7 @@ import segno
 import zxingcpp
 from PIL import Image
 
-from kernel.qr import qr_png
+from kernel.qr import qr_modules, qr_png
 
 DEEP_LINK = "https://t.me/motcua_bot?start=trk_PX-2026-00012K"
 
@@ -40,3 +40,13 @@ def test_same_symbol_and_quiet_zone_as_segno() -> None:
     ]
     assert set(border) == {255}
     assert image.getpixel((32, 32)) == 0  # the finder pattern's corner is black
+
+
+@pytest.mark.parametrize("data", [DEEP_LINK, "Lê Thị Mai"])
+def test_the_modules_are_the_png_at_one_pixel_a_module(data: str) -> None:
+    png = Image.open(io.BytesIO(qr_png(data, scale=1))).convert("L")
+    modules = qr_modules(data)
+    assert modules.mode == "L" and modules.size == png.size
+    assert modules.tobytes() == png.tobytes()
+    [found] = zxingcpp.read_barcodes(modules.resize((modules.width * 4,) * 2))
+    assert found.text == data

@@ -126,6 +126,7 @@ def test_the_server_ignores_forwarded_headers_itself(
     result = CliRunner().invoke(portal_command, [], env=_env(tmp_path, strong=True))
     assert result.exit_code == 0, result.output
     assert served[0]["proxy_headers"] is False
+    assert (served[0]["http"], served[0]["loop"]) == ("httptools", "uvloop")
 
 
 async def test_rotating_a_token_invalidates_the_old_one(

@@ -83,6 +83,7 @@ def test_the_workers_run_the_app_factory_without_uvicorns_proxy_headers(
     serve_workers("127.0.0.1", 8000, 3)
     assert seen["app"] == APP_FACTORY and seen["factory"] is True and seen["workers"] == 3
     assert seen["proxy_headers"] is False
+    assert (seen["http"], seen["loop"]) == ("httptools", "uvloop")
     module, _, name = APP_FACTORY.partition(":")
     assert getattr(importlib.import_module(module), name) is create_app
 
@@ -303,3 +304,31 @@ def test_two_workers_serve_the_api_and_push_each_event_once(
         assert httpx.get(f"{url}/v1/health").status_code == 200
     finally:
         ctx.engine.dispose()
+
+
+@pytest.mark.parametrize("choice", ["auto", "named"])
+def test_uvicorn_runs_the_portal_on_httptools_and_uvloop(choice: str) -> None:
+    """The pinned C parser and loop: named by `motcua portal` and the workers, and what
+    uvicorn's "auto" picks for a bare `uvicorn portal.api.app:create_app --factory`."""
+    import asyncio
+
+    import uvicorn
+    import uvloop
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    from portal.workers import HTTP, LOOP
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:  # the choice is the app's
+        raise AssertionError("not served")
+
+    http, loop = ("auto", "auto") if choice == "auto" else (HTTP, LOOP)
+    config = uvicorn.Config(app, http=http, loop=loop)
+    config.load()
+    assert config.http_protocol_class is HttpToolsProtocol
+    factory = config.get_loop_factory()
+    assert factory is not None
+    made: asyncio.AbstractEventLoop = factory()
+    try:
+        assert isinstance(made, uvloop.Loop)
+    finally:
+        made.close()

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Response
 
 from kernel.i18n import N_
 from portal.api import presenters, schemas
-from portal.api.committing import commit_and_respond
+from portal.api.committing import commit_and_respond, end_read, respond
 from portal.api.deps import AppId, Citizen, Ctx, Db
 from portal.api.downloads import NOSNIFF
 from portal.api.text import PlainText
@@ -47,8 +47,8 @@ def my_applications(ctx: Ctx, db: Db, actor: Citizen) -> list[schemas.Applicatio
 
 
 @router.get("/{app_id}", response_model=schemas.ApplicationOut)
-def get_application(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> schemas.ApplicationOut:
-    return presenters.application(ctx, service.get_for(db, actor, app_id))
+def get_application(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> Response:
+    return respond(db, presenters.application(ctx, service.get_for(db, actor, app_id)))
 
 
 @router.patch("/{app_id}/answers", response_model=schemas.ApplicationOut)
@@ -61,7 +61,7 @@ def set_answers(
 
 
 @router.get("/{app_id}/fee", response_model=schemas.FeeOut)
-def get_fee(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> schemas.FeeOut:
+def get_fee(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> Response:
     app = service.get_for(db, actor, app_id)
     if app.fee_quote is not None and app.fee_amount is not None:
         amount, quote = app.fee_amount, app.fee_quote
@@ -73,11 +73,12 @@ def get_fee(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> schemas.FeeOut:
             today=ctx.today(),
         )
         amount, quote = q.amount, quote_as_dict(q)
-    return schemas.FeeOut(
+    out = schemas.FeeOut(
         amount=amount,
         amount_text={lang: format_vnd(amount, lang) for lang in ("vi", "en")},
         quote=quote,
     )
+    return respond(db, out)
 
 
 @router.post("/{app_id}/submit", response_model=schemas.ApplicationOut)
@@ -107,12 +108,12 @@ def cancel_application(
 
 
 @router.get("/{app_id}/payment", response_model=schemas.PaymentOut)
-def get_payment(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> schemas.PaymentOut:
+def get_payment(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> Response:
     app = service.get_for(db, actor, app_id)
     pay = payments.current(app)
     if pay is None:
         raise NotFound(N_("This application has no fee to pay."), code="no_fee")
-    return presenters.payment(ctx, app, pay)
+    return respond(db, presenters.payment(ctx, app, pay))
 
 
 @router.get(
@@ -125,7 +126,7 @@ def get_payment_qr(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> Response:
     pay = payments.current(app)
     if pay is None:
         raise NotFound(N_("This application has no fee to pay."), code="no_fee")
-    png = cached_paper(
-        ctx.settings.upload_dir, app.id, "vietqr.png", pay.payload, lambda: qr_png(pay.payload)
-    )
+    key, payload = app.id, pay.payload
+    end_read(db)  # the rows expire: only the values read above are used after it
+    png = cached_paper(ctx.settings.upload_dir, key, "vietqr.png", payload, lambda: qr_png(payload))
     return Response(png, media_type="image/png", headers=NOSNIFF)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from kernel.i18n import N_
+from portal.api.committing import end_read
 from portal.api.deps import AppId, Citizen, Ctx, Db
 from portal.api.downloads import NOSNIFF
 from portal.db.models import Application
@@ -32,9 +33,9 @@ def get_payment_card(
     pay = payments.current(app)
     if pay is None:
         raise NotFound(N_("This application has no fee to pay."), code="no_fee")
-    return Response(
-        card.payment_card_png(ctx, app, pay, lang), media_type="image/png", headers=NOSNIFF
-    )
+    png = card.payment_card_png(ctx, app, pay, lang)
+    end_read(db)
+    return Response(png, media_type="image/png", headers=NOSNIFF)
 
 
 def _submitted(db: Db, actor: Citizen, app_id: str) -> Application:
@@ -47,7 +48,9 @@ def _submitted(db: Db, actor: Citizen, app_id: str) -> Application:
 @router.get("/{app_id}/receipt.png", response_class=Response, responses=PNG)
 def get_receipt_png(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId, lang: Lang = "vi") -> Response:
     app = _submitted(db, actor, app_id)
-    return Response(receipt.receipt_png(ctx, app, lang), media_type="image/png", headers=NOSNIFF)
+    png = receipt.receipt_png(ctx, app, lang)
+    end_read(db)
+    return Response(png, media_type="image/png", headers=NOSNIFF)
 
 
 @router.get(
@@ -57,11 +60,10 @@ def get_receipt_png(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId, lang: Lang 
 )
 def get_receipt_pdf(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId, lang: Lang = "vi") -> Response:
     app = _submitted(db, actor, app_id)
+    pdf, code = receipt.receipt_pdf(ctx, app, lang), app.tracking_code
+    end_read(db)
     return Response(
-        receipt.receipt_pdf(ctx, app, lang),
+        pdf,
         media_type="application/pdf",
-        headers={
-            **NOSNIFF,
-            "Content-Disposition": f'attachment; filename="{app.tracking_code}-receipt.pdf"',
-        },
+        headers={**NOSNIFF, "Content-Disposition": f'attachment; filename="{code}-receipt.pdf"'},
     )

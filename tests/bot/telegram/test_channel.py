@@ -116,6 +116,9 @@ async def channel(
 async def test_start_with_a_deep_link_and_language(
     tg: FakeTelegram, channel: TelegramChannel, recorder: Recorder
 ) -> None:
+    # Quicker than the threshold whatever the machine's load (a loaded CI box once took
+    # more than the default 0.4 s for this first turn and sent "typing...").
+    channel.handlers.typing_after = 30.0
     injected = tg.user_starts(CHAT, "trk_HT260300012", language_code="en")
     reply = await tg.wait_for_reply(injected, timeout=10)
     assert recorder.events == [Command("start", "trk_HT260300012")]
@@ -345,6 +348,16 @@ async def test_webhook_mode_with_a_secret(
         assert reply["text"] == "got Text vi"
         assert recorder.events == [Text("qua webhook")]
         assert ch.contexts.bot_link == "https://t.me/MotCuaBot"  # BOT_LINK wins over getMe
+        # A body that is no update is refused (400: delivering it again cannot help).
+        import aiohttp
+
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+        async with aiohttp.ClientSession() as http:
+            for body in (b"not json", b"{}", b'{"update_id": "x"}', b"[1]"):
+                url = f"http://127.0.0.1:{port}/tg/hook"
+                async with http.post(url, data=body, headers=headers) as response:
+                    assert response.status == 400, body
+        assert recorder.events == [Text("qua webhook")]
     finally:
         await runner.cleanup()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -130,3 +131,45 @@ async def test_a_keyboard_is_built_once_and_still_removed(tg: FakeTelegram, bot:
     assert thanks["reply_markup"] == {"remove_keyboard": True}
     bad = Reply("Hỏng", buttons=((Btn("x", "y" * 100),),))  # data over 64 bytes: dropped
     assert sender.markup(B, bad) is None
+
+
+async def test_the_later_pictures_are_fetched_while_the_first_goes_out(
+    tg: FakeTelegram, bot: Bot
+) -> None:
+    receipt_path = "/v1/applications/1/receipt.png?lang=vi"
+    card_path = "/v1/applications/1/payment/card.png?lang=vi"
+    card_started = asyncio.Event()
+    fetched: list[str] = []
+
+    async def fetch(key: str, path: str) -> bytes:
+        fetched.append(path)
+        if path == receipt_path:
+            # The receipt is not ready before the card's fetch has started.
+            await asyncio.wait_for(card_started.wait(), 5)
+            return photo(text="receipt")
+        card_started.set()
+        return photo(text="card")
+
+    sender = ReplySender(bot, NoBlocks(), fetch_image=fetch)
+    replies = [
+        Reply("Đã nộp", media=Media(kind="portal_image", data=receipt_path)),
+        Reply("Lệ phí", media=Media(kind="portal_image", data=card_path)),
+        Reply("Xong"),
+    ]
+    assert await sender.send(A, f"telegram:{A}", replies)
+    assert sorted(fetched) == sorted([receipt_path, card_path])
+    sent = await tg.wait_for_messages(A, 3)
+    assert [m.get("caption") or m.get("text") for m in sent] == ["Đã nộp", "Lệ phí", "Xong"]
+    assert sent[0]["photo_bytes"] == photo(text="receipt")
+    assert sent[1]["photo_bytes"] == photo(text="card")
+
+
+async def test_a_picture_not_fetched_leaves_its_text(tg: FakeTelegram, bot: Bot) -> None:
+    async def fetch(key: str, path: str) -> bytes:
+        raise OSError("portal gone")
+
+    sender = ReplySender(bot, NoBlocks(), fetch_image=fetch)
+    card = Media(kind="portal_image", data="/v1/applications/1/payment/card.png?lang=vi")
+    assert await sender.send(A, f"telegram:{A}", [Reply("Đã nộp"), Reply("Lệ phí", media=card)])
+    sent = await tg.wait_for_messages(A, 2)
+    assert [m.get("text") for m in sent] == ["Đã nộp", "Lệ phí"]

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from portal.db.models import Application, Event
 from portal.services import applications, events
@@ -76,10 +75,11 @@ def test_on_postgresql_appends_commit_in_id_order(pg_ctx: PortalContext) -> None
         with ctx.sessions() as db:
             events.append(db, ctx, "application.first", db.get_one(Application, first_app))
 
-            @sa_event.listens_for(db, "after_flush")
-            def pause(session: Session, _context: object) -> None:
-                inserted.set()
-                release.wait(10)
+            @sa_event.listens_for(db.connection(), "after_cursor_execute")
+            def pause(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+                if statement.startswith("INSERT INTO events"):
+                    inserted.set()
+                    release.wait(10)
 
             db.commit()
 
