@@ -70,6 +70,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict, deque
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -505,29 +506,59 @@ async def start_bot(
     return bot
 
 
+def await_rows(main: Coroutine[Any, Any, list[Row]]) -> list[Row]:
+    """run_loop for a coroutine with a result."""
+    out: list[Row] = []
+
+    async def keep() -> None:
+        out.extend(await main)
+
+    run_loop(keep())
+    return out
+
+
 def installed(module: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(module) is not None
 
 
-def loop_runner() -> asyncio.Runner:
-    """The event loop a bot worker runs on, as `motcua bot` runs it: uvloop when it is
-    installed, else asyncio's own (the import is guarded so that both work). The driver
-    runs on the same: its CPU shares the cores with the bot's and the portal's."""
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run `main` on the event loop `motcua bot` runs on (bot.eventloop: uvloop), or
+    on asyncio's own where that module or uvloop is missing (the import is guarded so
+    that the benchmark runs either way). The driver runs on the same: its CPU shares
+    the cores with the bot's and the portal's."""
     try:
-        import uvloop
+        from bot import eventloop
     except ImportError:
-        return asyncio.Runner()
-    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
+        asyncio.run(main)
+        return
+    eventloop.run(main)
+
+
+def portal_server() -> list[str]:
+    """The HTTP protocol and loop `motcua portal` names for uvicorn (portal.workers),
+    as command-line options; none where it names none (uvicorn's `auto`)."""
+    import portal.workers as workers
+
+    http, loop = getattr(workers, "HTTP", None), getattr(workers, "LOOP", None)
+    return [*(["--http", http] if http else []), *(["--loop", loop] if loop else [])]
 
 
 def servers() -> str:
-    """What the processes run on here: the bot workers' loop (loop_runner) and what
-    uvicorn's `auto` picks for the portal (httptools and uvloop when installed)."""
-    loop = "uvloop" if installed("uvloop") else "asyncio"
-    http = "httptools" if installed("httptools") else "h11"
-    return f"bot and driver on {loop}, portal on {http} + {loop}"
+    """What the processes run on here: the bot workers' and the driver's loop
+    (run_loop) and the portal's uvicorn protocol and loop (portal_server, else what
+    uvicorn's `auto` picks: httptools and uvloop when installed)."""
+    try:
+        from bot import eventloop  # noqa: F401
+
+        loop = "uvloop"
+    except ImportError:
+        loop = "asyncio"
+    auto_loop = "uvloop" if installed("uvloop") else "asyncio"
+    named = dict(zip(portal_server()[::2], portal_server()[1::2], strict=True))
+    http = named.get("--http", "httptools" if installed("httptools") else "h11")
+    return f"bot and driver on {loop}, portal on {http} + {named.get('--loop', auto_loop)}"
 
 
 def report_turn(chat_id: int) -> None:
@@ -1094,11 +1125,11 @@ def start_portal_workers(
         "BOT_SERVICE_TOKEN": BOT,
         "TRACK_RATE_PER_MINUTE": "100000000",
     }
-    # proxy headers off and a 10 s graceful stop, as `motcua portal` runs uvicorn; no
-    # --loop/--http: uvicorn's `auto` picks httptools and uvloop when installed, as there.
+    # proxy headers off, a 10 s graceful stop and the protocol and loop it names, as
+    # `motcua portal` runs uvicorn.
     command = [sys.executable, "-m", "uvicorn", "portal.api.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    command += ["--no-proxy-headers", "--timeout-graceful-shutdown", "10"]
+    command += ["--no-proxy-headers", "--timeout-graceful-shutdown", "10", *portal_server()]
     proc = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
     )
@@ -1374,20 +1405,14 @@ def main() -> None:
     parser.add_argument("--webhook-port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker == "motcua":
-        with loop_runner() as runner:
-            runner.run(
-                worker_ours(
-                    args.api_base,
-                    args.portal_url,
-                    args.store_url,
-                    args.webhook_port,
-                    args.redis_url,
-                )
+        run_loop(
+            worker_ours(
+                args.api_base, args.portal_url, args.store_url, args.webhook_port, args.redis_url
             )
+        )
         return
     if args.worker == "echo":  # the same loop as ours: the floor on the same stack
-        with loop_runner() as runner:
-            runner.run(worker_echo(args.api_base, args.webhook_port))
+        run_loop(worker_echo(args.api_base, args.webhook_port))
         return
     kinds = tuple(args.schedule.split(","))
     counts = tuple(int(c) for c in args.workers.split(","))
@@ -1398,9 +1423,9 @@ def main() -> None:
     rows: list[Row] = []
     t0 = time.monotonic()
     for db in args.db.split(","):
-        with tempfile.TemporaryDirectory(prefix=f"bench-dialogs-{db}-") as tmp, loop_runner() as r:
+        with tempfile.TemporaryDirectory(prefix=f"bench-dialogs-{db}-") as tmp:
             rows.extend(
-                r.run(
+                await_rows(
                     run_db(
                         db,
                         args.users,

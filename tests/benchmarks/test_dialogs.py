@@ -26,6 +26,7 @@ from benchmarks.dialogs import (
     User,
     WebhookPusher,
     fine_cpu_seconds,
+    portal_server,
     process_tree,
     redis_reachable,
     schedule,
@@ -167,6 +168,13 @@ def test_a_thread_that_exits_between_samples_takes_only_its_own_time() -> None:
     before = {(1, 1): 5.0, (1, 2): 3.0}
     after = {(1, 1): 6.0, (1, 3): 0.5}  # thread 2 exited, thread 3 started
     assert spent_since(before, after) == 1.5
+
+
+def test_the_portal_runs_on_what_motcua_portal_names() -> None:
+    """uvicorn's protocol and loop as `motcua portal` and its workers pass them."""
+    from portal import workers
+
+    assert portal_server() == ["--http", workers.HTTP, "--loop", workers.LOOP]
 
 
 def run_bench(*args: str) -> str:
