@@ -726,7 +726,11 @@ def find_button(
 def press(tg: FakeTelegram, chat: int, label: str, echo: bool = False) -> Any:
     found = find_button(tg, chat, label, echo)
     if found is None:
-        raise RuntimeError(f"chat {chat}: no button {label!r}")
+        said = [
+            f"{m.sender}: {str(m.message.get('text') or m.message.get('caption') or '')[:60]!r}"
+            for m in tg.chat_log.get(chat, [])[-6:]
+        ]
+        raise RuntimeError(f"chat {chat}: no button {label!r}; the chat's last messages: {said}")
     message_id, data = found
     return tg.user_presses_button(chat, message_id, data)
 
