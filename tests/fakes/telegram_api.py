@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
+from kernel.jsoncopy import json_copy
+
 from .telegram_errors import ApiError, injected
 from .telegram_limits import SendLimiter
 from .telegram_methods import BotApiMethods
@@ -34,7 +36,6 @@ from .telegram_records import (
     Stats,
     StoredMessage,
     WebhookDelivery,
-    json_copy,
 )
 from .telegram_text import button_rows
 

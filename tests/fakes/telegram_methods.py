@@ -11,10 +11,12 @@ import mimetypes
 import re
 from typing import Any
 
+from kernel.jsoncopy import json_copy
+
 from .telegram_errors import ApiError, bad_request, too_many_requests
 from .telegram_limits import SendLimiter
 from .telegram_params import Upload
-from .telegram_records import StoredFile, StoredMessage, Topic, json_copy
+from .telegram_records import StoredFile, StoredMessage, Topic
 from .telegram_state import TOPIC_COLORS, TelegramState
 from .telegram_text import (
     check_reply_markup,

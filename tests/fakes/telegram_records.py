@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import io
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
@@ -17,28 +16,6 @@ from .telegram_params import Upload
 # Telegram keeps a few downscaled copies of every photo; the original is the last.
 PHOTO_SIDES = (90, 320, 800, 1280)
 _FILE_ID_PREFIX = {"photo": "AgAC", "document": "BQAC", "voice": "AwAC", "sticker": "CAAC"}
-
-
-_T = TypeVar("_T")
-_ATOMS = frozenset({str, int, float, bool, type(None)})
-
-
-def json_copy(value: _T) -> _T:
-    """A deep copy of JSON-shaped data (dicts, lists, strings, numbers), as
-    copy.deepcopy makes it but ~4x cheaper (no memo: the fake's messages and updates
-    share no parts); anything else inside is left to copy.deepcopy."""
-    return cast(_T, _copy(value))
-
-
-def _copy(value: Any) -> Any:
-    kind = type(value)
-    if kind is dict:
-        return {key: _copy(item) for key, item in value.items()}
-    if kind is list:
-        return [_copy(item) for item in value]
-    if kind in _ATOMS:
-        return value
-    return copy.deepcopy(value)
 
 
 @dataclass

@@ -13,6 +13,8 @@ import time
 from itertools import count
 from typing import Any
 
+from kernel.jsoncopy import json_copy
+
 from .telegram_errors import ApiError, bad_request
 from .telegram_records import (
     FileStore,
@@ -21,7 +23,6 @@ from .telegram_records import (
     Signal,
     StoredMessage,
     Topic,
-    json_copy,
 )
 
 DEFAULT_GROUP_USER_ID = 5550001
