@@ -194,6 +194,8 @@ async def test_relay_both_ways_set_return_and_close(
     assert "Lan" in closed[0]["text"]
     assert await channel.handoff.cases.open_case_of(KEY) is None
     assert await sqlite_store.open_handoffs(KEY) == []
+    # The topic is closed after the citizen is told: wait for that call, not the messages.
+    await tg.wait_for("closeForumTopic", timeout=10)
     assert tg.topics(SUPPORT)[0].closed
     in_topic = len(tg.sent_messages(SUPPORT, message_thread_id=thread))
     mark = tg.message_count(CITIZEN)
