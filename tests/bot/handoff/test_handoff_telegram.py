@@ -369,8 +369,10 @@ async def test_the_topic_and_card_show_the_step_and_the_assistants_last_messages
     [_, confirm] = await tg.wait_for_messages(CITIZEN, 2, since=mark, timeout=10)
     assert "046199888777" in confirm["text"]  # the citizen's own number, to them
     mark = tg.message_count(CITIZEN)
+    calls = tg.mark()
     tg.user_sends_text(SUPPORT, "/close", message_thread_id=thread, user=LAN)
     await tg.wait_for_messages(CITIZEN, 2, since=mark, timeout=10)
+    await tg.wait_for("closeForumTopic", timeout=10, since=calls)  # after the messages
     mark, calls = tg.message_count(CITIZEN), tg.mark()
     tg.user_sends_text(CITIZEN, "cho tôi gặp cán bộ")
     await tg.wait_for("createForumTopic", timeout=10, since=calls)
