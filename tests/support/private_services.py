@@ -24,12 +24,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.support.processes import free_port
 
 
 def _postgres_bindir() -> Path | None:

@@ -13,11 +13,21 @@ LISTEN = "0A"  # /proc/net/tcp states
 ESTABLISHED = "01"
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port free now, and never one this process handed out before: the kernel may
+    give the same port to two binds in a row once the first is closed, and a test that
+    picks its portal's and its workers' ports before starting them would then start
+    two servers on one port (seen once: "address already in use")."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind((host, 0))
+            port: int = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:

@@ -11,8 +11,8 @@ from motcua.bot_commands import serve_channels
 from motcua.demo import PortalThread
 from portal.services.context import PortalContext
 from tests.conftest import BOT_TOKEN
-from tests.e2e.zalo.conftest import free_port
 from tests.fakes.zalo_api import FakeZalo
+from tests.support.processes import free_port
 
 
 async def test_motcua_bot_serves_zalo_with_its_token(ctx: PortalContext, tmp_path: Path) -> None:

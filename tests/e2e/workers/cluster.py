@@ -14,7 +14,6 @@ import os
 import re
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -77,12 +76,6 @@ def require_services() -> None:
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL} (TEST_POSTGRES_URL)")
     if not redis_reachable():
         pytest.skip(f"Redis not reachable at {REDIS_URL} (TEST_REDIS_URL)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def wait_port(port: int, process: subprocess.Popen[bytes] | None, timeout: float) -> None:

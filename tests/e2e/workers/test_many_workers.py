@@ -22,7 +22,6 @@ from tests.e2e.workers.cluster import (
     chat_ids,
     converse,
     environment,
-    free_port,
     normalized,
     run_cluster,
     start_portal,
@@ -31,6 +30,7 @@ from tests.e2e.workers.cluster import (
 )
 from tests.fakes import FakeTelegram
 from tests.fakes.telegram_webhooks import WebhookDeliverer, chat_of
+from tests.support.processes import free_port
 
 CHATS = int(os.environ.get("WORKERS_TEST_CHATS", "200"))
 

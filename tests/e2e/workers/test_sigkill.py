@@ -29,7 +29,6 @@ from tests.e2e.workers.cluster import (
     converse,
     documents,
     environment,
-    free_port,
     run_cluster,
     start_portal,
     submissions,
@@ -37,6 +36,7 @@ from tests.e2e.workers.cluster import (
 )
 from tests.fakes import FakeTelegram
 from tests.fakes.telegram_webhooks import WebhookDeliverer
+from tests.support.processes import free_port
 
 KILLS = int(os.environ.get("WORKERS_TEST_KILLS", "100"))
 AT_ONCE = 12  # conversations under way while the killing goes on

@@ -5,7 +5,6 @@ NLU and portal (in-process, SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,16 +18,11 @@ from bot.zalo import ZaloChannel
 from bot.zalo.api import ZaloApi
 from bot.zalo.convert import Incoming
 from tests.fakes.zalo_api import FakeZalo
+from tests.support.processes import free_port
 
 TOKEN = "1234:ZALOTEST"
 SECRET = "zalo-webhook-secret-for-tests"
 TURN_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class ZaloTurns:

@@ -28,7 +28,6 @@ from tests.support.browser import (
     OUTPUT,
     chromium_browser,  # noqa: F401 (the `browser` fixture)
     focus_is_visible,
-    free_port,
     horizontal_overflow,
     live_portal,
     new_page,
@@ -39,6 +38,7 @@ from tests.support.browser import (
 from tests.support.clock import FrozenClock
 from tests.support.databases import sqlite_copy
 from tests.support.gateway import signed_callback
+from tests.support.processes import free_port
 from tests.support.submitted import submit_sample
 
 pytestmark = requires_chromium
