@@ -99,12 +99,14 @@ from benchmarks.portal import (  # noqa: E402
     free_port,
     postgres_url,
 )
+from bot import eventloop  # noqa: E402
 from bot.locks import ChatLocks  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.telegram import TelegramChannel  # noqa: E402
 from bot.telegram.app import create_bot  # noqa: E402
 from dialogs import Reply  # noqa: E402
+from portal import workers as portal_workers  # noqa: E402
 from portal.db.migrate import upgrade as portal_upgrade  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 from tests.support.images import photo  # noqa: E402
@@ -517,48 +519,21 @@ def await_rows(main: Coroutine[Any, Any, list[Row]]) -> list[Row]:
     return out
 
 
-def installed(module: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(module) is not None
-
-
 def run_loop(main: Coroutine[Any, Any, None]) -> None:
-    """Run `main` on the event loop `motcua bot` runs on (bot.eventloop: uvloop), or
-    on asyncio's own where that module or uvloop is missing (the import is guarded so
-    that the benchmark runs either way). The driver runs on the same: its CPU shares
-    the cores with the bot's and the portal's."""
-    try:
-        from bot import eventloop
-    except ImportError:
-        asyncio.run(main)
-        return
+    """Run `main` on the event loop `motcua bot` runs on (bot.eventloop: uvloop). The
+    driver runs on the same: its CPU shares the cores with the bot's and the portal's."""
     eventloop.run(main)
 
 
 def portal_server() -> list[str]:
     """The HTTP protocol and loop `motcua portal` names for uvicorn (portal.workers),
-    as command-line options; none where it names none (uvicorn's `auto`)."""
-    import portal.workers as workers
-
-    http, loop = getattr(workers, "HTTP", None), getattr(workers, "LOOP", None)
-    return [*(["--http", http] if http else []), *(["--loop", loop] if loop else [])]
+    as command-line options."""
+    return ["--http", portal_workers.HTTP, "--loop", portal_workers.LOOP]
 
 
 def servers() -> str:
-    """What the processes run on here: the bot workers' and the driver's loop
-    (run_loop) and the portal's uvicorn protocol and loop (portal_server, else what
-    uvicorn's `auto` picks: httptools and uvloop when installed)."""
-    try:
-        from bot import eventloop  # noqa: F401
-
-        loop = "uvloop"
-    except ImportError:
-        loop = "asyncio"
-    auto_loop = "uvloop" if installed("uvloop") else "asyncio"
-    named = dict(zip(portal_server()[::2], portal_server()[1::2], strict=True))
-    http = named.get("--http", "httptools" if installed("httptools") else "h11")
-    return f"bot and driver on {loop}, portal on {http} + {named.get('--loop', auto_loop)}"
+    """What the processes run on here (run_loop, portal_server)."""
+    return f"bot and driver on uvloop, portal on {portal_workers.HTTP} + {portal_workers.LOOP}"
 
 
 def report_turn(chat_id: int) -> None:
