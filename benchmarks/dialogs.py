@@ -35,8 +35,14 @@ codes, one a VietQR). Per bot and worker count, with fresh users for each schedu
   citizens do; under `burst` round robin, so they move through the flow together:
   with 50 users at 100 turns/s all 50 submissions reach the portal within the same
   half second;
-- closed loop: every user sends its next turn as soon as the previous one is answered,
-  all at once: the most turns per second this machine gets through ("capacity").
+- closed loop ("capacity"): every user sends its next turn as soon as the previous one
+  is answered, and a new user takes the place of each one who submits; the users start
+  spread over the flow (user i first runs i/n of it, not counted) and the turns
+  answered in 6 s of that steady state are counted: the most turns per second this
+  machine gets through, printed with the share of its CPU busy meanwhile. Beside it,
+  the same users all starting at once ("lockstep closed loop"): everyone on the same
+  step at the same time, which leaves one process's core idle on the steps that do not
+  need it, so it reads lower.
 
 A turn's latency runs from its scheduled send time (a late send counts as waiting)
 to the LAST bot message for that chat before the user's next update (both on the
@@ -115,6 +121,7 @@ TOKEN = "123456:BENCH"
 STEPS = "--steps" in sys.argv
 CPU_STEPS = "--cpu-steps" in sys.argv
 WARM = 0 if "--no-warm" in sys.argv else 2  # users run before measuring: caches, connections
+CLOSED_SECONDS = 6.0  # the steady closed loop's counted window
 PHOTO = photo(width=800, height=600)
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -815,7 +822,8 @@ async def open_loop(
 
 
 async def closed_loop(tg: FakeTelegram, bot: RunningBot, users: list[User]) -> float:
-    """Every user as fast as the bot answers; returns turns per second."""
+    """Every user as fast as the bot answers, all starting together (lockstep: the
+    same step for everyone at once); returns turns per second."""
 
     async def run(user: User) -> None:
         while not user.finished:
@@ -828,6 +836,54 @@ async def closed_loop(tg: FakeTelegram, bot: RunningBot, users: list[User]) -> f
     return (sum(u.sent for u in users) - before) / (time.monotonic() - start)
 
 
+def machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores so far, from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields[:8]) - idle, sum(fields[:8])
+
+
+async def steady_loop(
+    tg: FakeTelegram, bot: RunningBot, base: int, n: int, echo: bool, seconds: float
+) -> tuple[float, float]:
+    """Capacity: `n` citizens, each sending its next turn as soon as its last one is
+    answered, and a new citizen taking the place of each one who submits, counted over
+    `seconds` of steady state. Citizen i first runs i/n of the flow (not counted), so
+    that from the start the citizens are spread over the flow, as the Poisson schedule
+    spreads them, instead of all doing the same step at once: in lockstep (`closed_loop`)
+    the steps that need only the bot leave the portal's core idle, and the submits
+    leave the bot's idle. Returns turns per second and the share of the machine's
+    CPU busy meanwhile (all processes): near 100% means the figure is the CPU's limit."""
+    ids = iter(range(base, base + 40_000))
+    users = [User(next(ids), echo) for _ in range(n)]
+
+    async def advance(user: User, turns: int) -> None:
+        for _ in range(turns):
+            user.inject(tg)
+            await bot.turns.wait(user.chat_id, user.sent)
+
+    await asyncio.gather(*(advance(u, i * (len(FLOW) - 1) // n) for i, u in enumerate(users)))
+    answered = 0
+    stop = time.monotonic() + seconds
+
+    async def run(user: User) -> None:
+        nonlocal answered
+        while time.monotonic() < stop:
+            user.skip_unoffered(tg)
+            if user.finished:
+                user = User(next(ids), echo)
+            user.inject(tg)
+            await bot.turns.wait(user.chat_id, user.sent)
+            if time.monotonic() <= stop:
+                answered += 1
+
+    busy0, total0 = machine_busy()
+    await asyncio.gather(*(run(u) for u in users))
+    busy1, total1 = machine_busy()
+    return answered / seconds, (busy1 - busy0) / max(1, total1 - total0)
+
+
 @dataclass
 class Row:
     db: str
@@ -836,7 +892,7 @@ class Row:
     late: int
     p50: float
     p99: float
-    tps: float
+    tps: float  # lockstep closed loop
     rss: float
     completed: int
     schedule: str = "poisson"
@@ -851,6 +907,8 @@ class Row:
     spread: str = ""  # the bot workers' shares of the turns, the portal workers' of its CPU
     users: int = 0
     steps: list[StepCPU] = field(default_factory=list)  # --cpu-steps: CPU per turn by step
+    capacity: float = float("nan")  # steady closed loop, citizens spread over the flow
+    busy: float = float("nan")  # the machine's CPU busy share during it
 
     def answer_cpu(self) -> StepCPU | None:
         """Mean CPU per turn over the five answer turns (--cpu-steps), or None."""
@@ -1052,10 +1110,11 @@ async def measure(
         for row in rows:
             row.steps = steps
     if closed:
+        capacity, busy = await steady_loop(tg, bot, base + 50_000, n, echo, CLOSED_SECONDS)
         burst = [User(base + 500 + i, echo) for i in range(n)]
         tps = await closed_loop(tg, bot, burst)
         for row in rows:
-            row.tps = tps
+            row.tps, row.capacity, row.busy = tps, capacity, busy
     return rows
 
 
@@ -1231,14 +1290,15 @@ def table(rows: list[Row]) -> str:
     head = (
         f"{'db':<11}{'bot':<7}{'workers':>8} {'mode':<8}{'schedule':<9}{'offered/s':>10}"
         f"{'late':>6}{'p50 ms':>9}{'p99 ms':>9}{'submit p99':>11}{'CPU/turn bot':>13}"
-        f"{'portal':>8}{'pg':>6}{'max turns/s':>13}{'RSS MB':>8}{'done':>8}  spread %"
+        f"{'portal':>8}{'pg':>6}{'max turns/s':>13}{'lockstep':>10}{'RSS MB':>8}{'done':>8}"
+        "  spread %"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
             f"{r.db:<11}{r.bot:<7}{r.workers:>8} {r.mode:<8}{r.schedule:<9}{r.offered:>10.0f}"
             f"{r.late:>6}{r.p50:>9.1f}{r.p99:>9.1f}{r.submit_p99:>11.1f}{r.cpu_bot_ms:>13.2f}"
-            f"{r.cpu_portal_ms:>8.2f}{r.cpu_db_ms:>6.2f}{r.tps:>13.1f}{r.rss:>8.0f}"
+            f"{r.cpu_portal_ms:>8.2f}{r.cpu_db_ms:>6.2f}{r.capacity:>13.1f}{r.tps:>10.1f}{r.rss:>8.0f}"
             f"{f'{r.completed}/{r.users}':>8}"
             f"  {r.spread}"
         )
@@ -1317,9 +1377,10 @@ def note_table(rows: list[Row]) -> str:
         groups[(r.db, r.bot, r.workers)][r.schedule] = r
     lines = [
         "| database | bot | workers | CPU per turn: bot / portal (+ PostgreSQL) ms "
-        "| answer turn CPU ms | driver ms | capacity turns/s | CPU ceiling turns/s "
+        "| answer turn CPU ms | driver ms | capacity turns/s (CPU busy) "
+        "| lockstep closed loop turns/s | CPU ceiling turns/s "
         "| p99 Poisson ms | p99 burst ms | submit p99 ms | done | spread % |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 
     def ms(row: Row | None) -> str:
@@ -1337,7 +1398,7 @@ def note_table(rows: list[Row]) -> str:
         lines.append(
             f"| {db} | {name} | {workers} {main.mode} | {cpu} "
             f"| {cpu_text(main.answer_cpu())} | {main.cpu_driver_ms:.2f} "
-            f"| {main.tps:.0f} | {ceiling(main):.0f} "
+            f"| {main.capacity:.0f} ({main.busy:.0%}) | {main.tps:.0f} | {ceiling(main):.0f} "
             f"| {ms(by.get('poisson'))} | {ms(by.get('burst'))} | {main.submit_p99:.1f} "
             f"| {done} | {main.spread or '–'} |"
         )

@@ -191,10 +191,10 @@ def run_bench(*args: str) -> str:
 
 def test_the_flow_runs_once_on_sqlite() -> None:
     """One user through the whole certified copy at a tiny rate, then once more step by
-    step for the CPU per step (about 25 s)."""
+    step for the CPU per step, then the closed loops (about 40 s)."""
     out = run_bench(
         *("--users", "1", "--rate", "20", "--db", "sqlite"),
-        *("--no-closed", "--no-echo", "--no-warm", "--cpu-steps"),
+        *("--no-echo", "--no-warm", "--cpu-steps"),
     )
     [row] = [line for line in out.splitlines() if line.startswith("sqlite     motcua")]
     assert row.split()[2:4] == ["1", "webhook"], out
@@ -212,6 +212,12 @@ def test_the_flow_runs_once_on_sqlite() -> None:
     [note] = [line for line in lines if line.startswith("| sqlite | Mot Cua |")]
     answer = note.split("|")[5].split(" / ")  # "bot / portal" ms of the answer turns
     assert len(answer) == 2 and all(float(ms) > 0 for ms in answer), note
+    # Capacity: the steady closed loop (a new citizen replacing each who submits) went on
+    # past one conversation in its 6 s, and the machine's busy share is a percentage.
+    capacity, busy = note.split("|")[7].split()
+    assert float(capacity) > len(FLOW) / 6, note
+    assert busy.startswith("(") and busy.endswith("%)") and 0 < int(busy[1:-2]) <= 100, note
+    assert float(note.split("|")[8]) > 0, note  # the lockstep closed loop
 
 
 def test_two_workers_on_postgresql_and_redis() -> None:
