@@ -104,11 +104,20 @@ class Runtime:
         # Chats whose state keeps portal writes made while the portal was down.
         self.waiting: set[str] = set()
 
-    async def process(self, key: str, event: Event, *, lang_hint: str | None = None) -> list[Reply]:
-        """Handle one event of chat ``key``; events of one chat are handled in order."""
+    async def process(
+        self,
+        key: str,
+        event: Event,
+        *,
+        lang_hint: str | None = None,
+        update: UpdateRef | None = None,
+    ) -> list[Reply]:
+        """Handle one event of chat ``key``; events of one chat are handled in order.
+        ``update`` is marked processed by the turn's commit (nothing happens if it
+        already was)."""
         try:
             async with self.locks.hold(key):
-                return await self.process_locked(key, event, lang_hint=lang_hint)
+                return await self.process_locked(key, event, lang_hint=lang_hint, update=update)
         except Exception as exc:
             if not _is_lock_timeout(exc):
                 raise

@@ -19,6 +19,7 @@ from backend_client import Backend
 from bot.context import ContextProvider
 from bot.effects import EffectRunner, Handoffs, portal_image_fetcher
 from bot.handoff import HandoffService
+from bot.handoff.models import HandoffCase
 from bot.locks import ChatLocks
 from bot.notify.subscriptions import Subscriptions
 from bot.render import qr_png
@@ -137,10 +138,9 @@ class ZaloChannel:
         try:
             # Zalo has no update id: a message delivered twice (a webhook retried, a
             # restart during polling) is recognised by its message_id, across restarts.
-            if await self.store.mark_update_processed(CHANNEL, update_number(message.message_id)):
-                await self._turn(key, message)
-            else:
-                log.info("Zalo message %s already processed", message.message_id)
+            # It is marked processed by the turn's own commit, never before the turn: a
+            # worker that dies mid-turn leaves it to be handled when Zalo delivers it again.
+            await self._turn(key, message, (CHANNEL, update_number(message.message_id)))
         finally:
             if self.on_turn is not None:
                 done = self.on_turn(key, message)
@@ -151,20 +151,31 @@ class ZaloChannel:
         """Replies from outside a turn (the support team's, through the handoff)."""
         return await self.sender.send(key, replies, self.langs.lang(key))
 
-    async def _turn(self, key: str, message: Incoming) -> None:
+    async def _turn(self, key: str, message: Incoming, update: tuple[str, int]) -> None:
         picked = self._numbered(key, message.event)
-        if self.handoff is not None and await self._relayed(key, message, picked):
-            return
-        if picked is None:  # "9": the next page of a long list, no engine turn
-            menu = self.sender.menus[key]
-            menu.next_page()
-            lang = self.langs.lang(key)
-            await self.sender.send_messages(key, _page(menu.text(lang)))
+        case = None
+        if self.handoff is not None:
+            case = await self.handoff.open_case_for_key(key, message.name)
+        if case is not None or picked is None:
+            # Outside the engine (a message for the support team, "9" for the next page
+            # of a long list): handled, then marked, so that a repeat after a crash is
+            # handled again rather than lost.
+            if (await self.store.load_turn(key, update)).processed:
+                log.info("Zalo message %s already processed", message.message_id)
+                return
+            if case is not None:
+                await self._relay(case, message, picked)
+            else:
+                menu = self.sender.menus[key]
+                menu.next_page()
+                lang = self.langs.lang(key)
+                await self.sender.send_messages(key, _page(menu.text(lang)))
+            await self.store.mark_updates([update])
             return
         started = asyncio.Event()
         typing = asyncio.create_task(self._typing_later(key, started))
         try:
-            replies = await self.runtime.process(key, picked)
+            replies = await self.runtime.process(key, picked, update=update)
         finally:
             if not started.is_set():
                 typing.cancel()
@@ -179,19 +190,15 @@ class ZaloChannel:
         started.set()
         await self.sender.typing(key)
 
-    async def _relayed(self, key: str, message: Incoming, event: Event | None) -> bool:
+    async def _relay(self, case: HandoffCase, message: Incoming, event: Event | None) -> None:
         """While the citizen's help case is open, what they write goes to its topic."""
         assert self.handoff is not None
-        case = await self.handoff.open_case_for_key(key, message.name)
-        if case is None:
-            return False
         if isinstance(event, Button) and event.data == "hoff:end":
             await self.handoff.end_by_citizen(case, locked=False)
         elif isinstance(message.event, Text):
             await self.handoff.relay_text_from_citizen(case, message.event.text)
         else:
             await self.handoff.relay_text_from_citizen(case, gettext_(NOT_RELAYED, "vi"))
-        return True
 
     def _numbered(self, key: str, event: Event) -> Event | None:
         """A bare number picks the choice it stands for in the list the chat was shown."""

@@ -9,6 +9,7 @@ import asyncio
 from typing import Any
 
 import aiohttp
+import pytest
 
 from backend_client import PortalClient
 from bot.store import Store
@@ -57,6 +58,45 @@ async def test_duplicates_are_answered_once_even_after_a_restart(
     assert seen == [update["message"]["message_id"]]
     assert zalo.message_count(user.chat_id) == before + 1
     await other.aclose()
+
+
+async def test_a_turn_that_dies_before_its_commit_is_handled_when_delivered_again(
+    user: ZaloUser,
+    zalo: FakeZalo,
+    zalo_turns: ZaloTurns,
+    zalo_channel: ZaloChannel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The message is marked processed by the turn's own commit: a worker dying mid-turn
+    (here the commit fails once) must not leave it marked, or Zalo's retry is dropped
+    and the citizen's message lost."""
+    await user.says("xin chào")
+    turns = zalo_channel.runtime.turns
+    save = turns.save_turn
+    died: list[str] = []
+
+    async def dies_once(*args: Any, **kwargs: Any) -> int:
+        if not died:
+            died.append(args[0])
+            raise RuntimeError("the worker died here")
+        return await save(*args, **kwargs)
+
+    monkeypatch.setattr(turns, "save_turn", dies_once)
+    update = zalo.user_sends_text(user.chat_id, "làm giấy khai sinh", queue=False)
+    before = zalo.message_count(user.chat_id)
+    zalo.redeliver(update)
+    user.expected += 1
+    await zalo_turns.wait(user.chat_id, user.expected)
+    assert died and zalo.message_count(user.chat_id) == before  # nothing said, nothing kept
+    zalo.redeliver(update)  # Zalo retries
+    user.expected += 1
+    await zalo_turns.wait(user.chat_id, user.expected)
+    answered = zalo.sent_messages(user.chat_id)[before:]
+    assert len(answered) == 1 and "Giấy chứng sinh" in texts(answered)
+    zalo.redeliver(update)  # once answered, a repeat is dropped
+    user.expected += 1
+    await zalo_turns.wait(user.chat_id, user.expected)
+    assert zalo.message_count(user.chat_id) == before + 1
 
 
 async def test_out_of_order_and_batched_webhook_deliveries(
