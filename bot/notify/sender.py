@@ -116,12 +116,19 @@ class Sender:
 
     # --- the database side -----------------------------------------------------------
 
-    async def recover(self, *, all_stale: bool = False) -> int:
-        """Put back rows this worker left claimed or sending (a crash), and those of
-        any worker whose lease ran out. Returns how many were 'sending'."""
+    async def recover(self, *, all_stale: bool = False, own: bool = True) -> int:
+        """Put back rows this worker left claimed or sending (a crash: at start only,
+        ``own``), and those of any other worker whose lease ran out (it stopped renewing
+        it: dead). Returns how many were 'sending'. Never, while running, this worker's
+        own rows: they are in its queues, and put back they would be claimed and sent a
+        second time."""
         now = as_utc(self.clock())
         expired = now - timedelta(seconds=self.settings.lease_seconds)
-        ours = or_(OutboxMessage.claimed_by == self.worker, OutboxMessage.claimed_at < expired)
+        others = and_(
+            OutboxMessage.claimed_by.is_distinct_from(self.worker),
+            OutboxMessage.claimed_at < expired,
+        )
+        ours = or_(OutboxMessage.claimed_by == self.worker, others) if own else others
         if all_stale:
             ours = or_(ours, OutboxMessage.claimed_by.is_not(None))
 
@@ -148,6 +155,34 @@ class Sender:
             log.warning("%s message(s) were in flight at a crash: sending again", count)
         self.metrics.possible_duplicates += count
         return count
+
+    async def renew(self) -> int:
+        """Renew this worker's lease on the rows it holds (claimed or being sent), so
+        that however long Telegram makes it wait (a 429's retry_after, the limiter) no
+        other worker takes them back while it lives; a dead worker's rows are taken
+        back one lease after its last renewal. Returns how many rows it holds."""
+        now = as_utc(self.clock())
+
+        def fn(db: Session) -> int:
+            held = db.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.claimed_by == self.worker,
+                    OutboxMessage.status.in_((CLAIMED, SENDING)),
+                )
+                .values(claimed_at=now)
+            )
+            return int(held.rowcount or 0)  # type: ignore[attr-defined]
+
+        return await self.db.run(fn, urgent=True)
+
+    async def _keep_lease(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.lease_seconds / 4)
+            try:
+                await self.renew()
+            except Exception as exc:  # the next one may do; the lease has 3 more chances
+                log.warning("notifier sender: lease not renewed: %s", exc)
 
     async def claim(self, limit: int) -> list[Claimed]:
         now = as_utc(self.clock())
@@ -415,13 +450,14 @@ class Sender:
     async def run(self, wake: asyncio.Event) -> None:
         await self.recover()
         self._last_recovery = time.monotonic()
+        lease = asyncio.create_task(self._keep_lease())
         try:
             while True:
                 try:
                     claimed = await self.fill()
                     if time.monotonic() - self._last_recovery > self.settings.lease_seconds / 2:
                         self._last_recovery = time.monotonic()
-                        await self.recover()
+                        await self.recover(own=False)  # a dead worker's rows
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -440,6 +476,8 @@ class Sender:
                     wake.clear()
         finally:
             self.started.set()
+            lease.cancel()
+            await asyncio.gather(lease, return_exceptions=True)
             await self._wind_down()
 
     async def _wind_down(self) -> None:

@@ -43,9 +43,10 @@ class NotifySettings(BaseSettings):
     max_in_flight: int = 0  # 0: one second of the global limit
     concurrency: int = 64
     # A name per sender process: a restarted sender takes back its own rows at once,
-    # another's after the lease.
+    # another's once its lease ran out. A live sender renews its lease every quarter of
+    # it, so a dead one's messages wait at most about this long for another sender.
     worker: str = Field(default_factory=socket.gethostname)
-    lease_seconds: float = 120.0
+    lease_seconds: float = 20.0
     # Several processes on PostgreSQL: one follows the feed (an advisory lock); the
     # others ask for the lock every leader_retry seconds, the leader checks its
     # connection every leader_check seconds.

@@ -3,6 +3,9 @@ the fake Bot API, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import select, update
 
 from backend_client import PortalClient, StaffClient
@@ -288,3 +291,102 @@ async def test_another_workers_rows_wait_for_its_lease(
     assert await notifier.sender.recover() == 1
     await notifier.sender.drain()
     assert len(tg.sent_messages(ALICE)) == 1
+
+
+async def test_a_running_worker_never_takes_back_its_own_rows(
+    new_notifier: NewNotifier,
+    submit: Submit,
+    clerk: StaffClient,
+    tg: FakeTelegram,
+    notify_store: Store,
+    clock: FrozenClock,
+) -> None:
+    """The periodic recovery puts back a dead worker's rows only: this worker's claimed
+    rows are in its queues, and put back they would be claimed and sent twice."""
+    app = await submit(key(ALICE))
+    await clerk.act(app.id, "receive")
+    notifier = new_notifier(lease_seconds=60)
+    await notifier.follower.catch_up()
+    [claimed] = await notifier.sender.claim(10)
+    clock.advance(seconds=120)  # its own lease long past: still its own
+    assert await notifier.sender.recover(own=False) == 0
+    [row] = rows(notify_store)
+    assert (row.status, row.claimed_by) == ("claimed", notifier.sender.worker)
+    assert claimed.id == row.id
+    assert await notifier.sender.claim(10) == []  # nothing to claim a second time
+
+
+async def test_a_live_workers_lease_is_renewed_a_dead_ones_runs_out(
+    new_notifier: NewNotifier,
+    submit: Submit,
+    clerk: StaffClient,
+    tg: FakeTelegram,
+    notify_store: Store,
+    clock: FrozenClock,
+) -> None:
+    app = await submit(key(ALICE))
+    await clerk.act(app.id, "receive")
+    alive = new_notifier(lease_seconds=60, worker="alive")
+    other = new_notifier(lease_seconds=60, worker="other")
+    await alive.follower.catch_up()
+    await alive.sender.claim(10)
+    for _ in range(3):  # Telegram keeps it waiting for minutes: it renews
+        clock.advance(seconds=45)
+        assert await alive.sender.renew() == 1
+        assert await other.sender.recover(own=False) == 0
+    clock.advance(seconds=61)  # it died: no renewal for a whole lease
+    assert await other.sender.recover(own=False) == 0  # 'claimed', never tried: no duplicate
+    [row] = rows(notify_store)
+    assert (row.status, row.claimed_by) == ("pending", None)
+    await other.sender.drain()
+    assert len(tg.sent_messages(ALICE)) == 1
+
+
+async def test_the_running_sender_renews_its_lease(
+    new_notifier: NewNotifier,
+    submit: Submit,
+    clerk: StaffClient,
+    tg: FakeTelegram,
+    notify_store: Store,
+    clock: FrozenClock,
+) -> None:
+    """The renewal runs beside the send loop: a loop waiting on Telegram's retry_after
+    must not let its lease run out."""
+    from sqlalchemy.orm import Session
+
+    app = await submit(key(ALICE))
+    await clerk.act(app.id, "receive")
+    notifier = new_notifier(lease_seconds=0.2)
+    await notifier.start()
+    notifier.wake()
+    await tg.wait_for_messages(ALICE, 1)
+    for _ in range(200):  # its 'sent' written
+        if rows(notify_store)[0].status == "sent":
+            break
+        await asyncio.sleep(0.02)
+    old = clock() - timedelta(hours=1)
+    with Session(notify_store.engine) as db:  # held by it, as if waiting on Telegram
+        db.execute(
+            update(OutboxMessage).values(
+                status="sending", claimed_by=notifier.sender.worker, claimed_at=old
+            )
+        )
+        db.commit()
+    for _ in range(200):
+        await asyncio.sleep(0.02)
+        [row] = rows(notify_store)
+        if row.claimed_at is not None and naive(row.claimed_at) > naive(old):
+            break
+    await notifier.stop()
+    [row] = rows(notify_store)
+    assert row.status == "sending" and naive(row.claimed_at) == naive(clock())
+    assert len(tg.sent_messages(ALICE)) == 1  # not taken back and sent again meanwhile
+
+
+def naive(moment: datetime | None) -> datetime:
+    assert moment is not None
+    return (
+        moment.replace(tzinfo=None)
+        if moment.tzinfo is None
+        else moment.astimezone(UTC).replace(tzinfo=None)
+    )
