@@ -91,7 +91,16 @@ class SendPicture(TelegramMethod[Sent]):
     reply_markup: Markup | None = None
 
 
-_LEAN = (SendText, SendPicture)
+class AnswerPress(TelegramMethod[bool]):
+    """answerCallbackQuery with no text: the button stops spinning."""
+
+    __returning__ = bool
+    __api_method__ = "answerCallbackQuery"
+
+    callback_query_id: str
+
+
+_LEAN = (SendText, SendPicture, AnswerPress)
 
 
 def pinned_response(returning: Any) -> type[Any]:
@@ -102,6 +111,12 @@ def pinned_response(returning: Any) -> type[Any]:
 
 
 class PinnedAiohttpSession(AiohttpSession):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built once rather than for every call: the method URLs and aiohttp's timeouts.
+        self._urls: dict[tuple[str, str], str] = {}
+        self._timeouts: dict[float, ClientTimeout] = {}
+
     def json_body(self, bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
         """The method's parameters as a JSON body, or None when it uploads a file.
         The same parameters as aiogram's form: values prepared alike, and those the
@@ -132,7 +147,7 @@ class PinnedAiohttpSession(AiohttpSession):
             _MARKUPS[id(markup)] = (markup, body["reply_markup"])
         return self.json_dumps(body).encode()
 
-    def _lean_body(self, bot: Bot, method: SendText | SendPicture) -> bytes | None:
+    def _lean_body(self, bot: Bot, method: SendText | SendPicture | AnswerPress) -> bytes | None:
         """The body of our own methods from their fields (all str, int, a keyboard or a
         file to upload), left out as aiogram's form leaves them: None and empty text."""
         body: dict[str, Any] = {}
@@ -168,16 +183,19 @@ class PinnedAiohttpSession(AiohttpSession):
         if body is None:
             return await super().make_request(bot, method, timeout)
         session = await self.create_session()
-        url = self.api.api_url(token=bot.token, method=method.__api_method__)
+        url = self._urls.get((bot.token, method.__api_method__))
+        if url is None:
+            url = self.api.api_url(token=bot.token, method=method.__api_method__)
+            self._urls[(bot.token, method.__api_method__)] = url
+        seconds = self.timeout if timeout is None else timeout
+        limit = self._timeouts.get(seconds)
+        if limit is None:
+            # What aiohttp makes of aiogram's number of seconds.
+            limit = self._timeouts[seconds] = ClientTimeout(total=seconds)
         try:
-            async with session.post(
-                url,
-                data=body,
-                headers=_JSON,
-                # What aiohttp makes of aiogram's number of seconds.
-                timeout=ClientTimeout(total=self.timeout if timeout is None else timeout),
-            ) as resp:
-                raw_result = await resp.text()
+            async with session.post(url, data=body, headers=_JSON, timeout=limit) as resp:
+                # Bytes: pydantic reads UTF-8 JSON itself (no charset sniffing first).
+                raw_result = await resp.read()
         except TimeoutError as e:
             raise TelegramNetworkError(method=method, message="Request timeout error") from e
         except ClientError as e:
@@ -192,7 +210,7 @@ class PinnedAiohttpSession(AiohttpSession):
         bot: Bot,
         method: TelegramMethod[TelegramType],
         status_code: int,
-        content: str,
+        content: str | bytes,
     ) -> Response[TelegramType]:
         cls = pinned_response(method.__returning__)  # the base class then hits pydantic's cache
         if HTTPStatus.OK <= status_code <= HTTPStatus.IM_USED:
@@ -203,4 +221,6 @@ class PinnedAiohttpSession(AiohttpSession):
             else:
                 if response.ok:
                     return cast(Response[TelegramType], response)
+        if isinstance(content, bytes):
+            content = content.decode(errors="replace")
         return super().check_response(bot, method, status_code, content)

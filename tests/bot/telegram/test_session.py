@@ -20,7 +20,7 @@ from aiogram.types import (
 )
 
 from bot.telegram.app import create_bot
-from bot.telegram.generics import PinnedAiohttpSession, SendPicture, SendText, Sent
+from bot.telegram.generics import AnswerPress, PinnedAiohttpSession, SendPicture, SendText, Sent
 from tests.fakes.telegram_api import FakeTelegram
 
 TOKEN = "123456:TEST"
@@ -89,6 +89,7 @@ _CHOOSE = InlineKeyboardMarkup(
             SendPhoto(chat_id=42, photo="AgACAgIAAx0", caption="Thẻ", reply_markup=_CHOOSE),
         ),
         (SendPicture(chat_id=42, photo="AgACAgIAAx0"), SendPhoto(chat_id=42, photo="AgACAgIAAx0")),
+        (AnswerPress(callback_query_id="q-77"), AnswerCallbackQuery(callback_query_id="q-77")),
     ],
 )
 async def test_the_senders_methods_carry_what_aiogram_s_would(
