@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json as jsonlib
 import random
 from collections.abc import Mapping
 from typing import Any
@@ -26,8 +27,22 @@ def _seconds(value: str | None) -> float:
         return 0.0
 
 
+class Reply:
+    """A portal answer, read whole: what the clients use of it."""
+
+    __slots__ = ("content", "headers", "status_code")
+
+    def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes) -> None:
+        self.status_code = status_code
+        self.headers = headers  # case-insensitive (aiohttp's or httpx's)
+        self.content = content
+
+    def json(self) -> Any:
+        return jsonlib.loads(self.content)
+
+
 class _Retryable(Exception):
-    def __init__(self, response: httpx.Response | None, cause: Exception | None = None) -> None:
+    def __init__(self, response: Reply | None, cause: Exception | None = None) -> None:
         self.response = response
         self.cause = cause
         super().__init__(str(cause or response))
@@ -84,18 +99,66 @@ class Transport:
             "User-Agent": "motcua-backend-client",
         }
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, 5.0)).as_dict()
-        self._transport = transport if transport is not None else _NetworkTransport()
+        # What httpx-aiohttp makes of that timeout, built once for the direct path.
+        self._aiohttp_timeout = aiohttp.ClientTimeout(
+            sock_connect=self._timeout["connect"],
+            sock_read=self._timeout["read"],
+            connect=self._timeout["pool"],
+        )
+        self._json_headers = self._headers | {"Content-Type": "application/json"}
+        # The network transport, when no test replaced it: requests without files then
+        # skip httpx (see _send_direct).
+        self._network: _NetworkTransport | None = None
+        self._transport: httpx.AsyncBaseTransport
+        if transport is None:
+            self._transport = self._network = _NetworkTransport()
+        else:
+            self._transport = transport
 
     async def aclose(self) -> None:
         await self._transport.aclose()
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
+    async def _send(self, request: httpx.Request) -> Reply:
         response = await self._transport.handle_async_request(request)
         try:
             await response.aread()
         finally:
             await response.aclose()
-        return response
+        return Reply(response.status_code, response.headers, response.content)
+
+    async def _send_direct(
+        self,
+        network: _NetworkTransport,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        params: Mapping[str, Any] | None,
+    ) -> Reply:
+        """Over the network, a request without files goes to aiohttp directly, on the
+        session the httpx transport uses: building httpx's request and response
+        around it, and reading the body as a stream through them, was most of the
+        client's own CPU per call (py-spy, benchmarks/dialogs.py). Errors are told
+        apart as httpx-aiohttp does (see _NetworkTransport)."""
+        if not isinstance(network.client, aiohttp.ClientSession):
+            network.client = network.get_client()
+        session = network.client
+        try:
+            async with session.request(
+                method,
+                url,
+                params=params,
+                data=body,
+                headers=headers,
+                allow_redirects=False,
+                timeout=self._aiohttp_timeout,
+            ) as response:
+                content = await response.read()
+        except aiohttp.ClientConnectorError as exc:
+            raise httpx.ConnectError(str(exc)) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise httpx.TransportError(str(exc) or type(exc).__name__) from exc
+        return Reply(response.status, response.headers, content)
 
     async def request(
         self,
@@ -109,28 +172,43 @@ class Transport:
         files: Any = None,
         data: Any = None,
         headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
+    ) -> Reply:
         """Send once, or several times when it is safe: idempotent calls are retried on
         connection failures, timeouts, 5xx and 429; other calls only when the
         connection failed before anything was sent."""
-        all_headers = self._headers | dict(headers or {})
+        network = self._network if files is None and data is None else None
+        body: bytes | None = None
+        if network is not None and json is not None:
+            # As httpx encodes it.
+            body = jsonlib.dumps(
+                json, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode()
+            all_headers = self._json_headers | dict(headers or {})
+        else:
+            all_headers = self._headers | dict(headers or {})
         if citizen:
             all_headers["X-Citizen"] = citizen
+        url = self._base + path
 
-        async def once() -> httpx.Response:
+        async def once() -> Reply:
             try:
-                response = await self._send(
-                    httpx.Request(
-                        method,
-                        self._base + path,
-                        json=json,
-                        params=params,
-                        files=files,
-                        data=data,
-                        headers=all_headers,
-                        extensions={"timeout": self._timeout},
+                if network is not None:
+                    response = await self._send_direct(
+                        network, method, url, all_headers, body, params
                     )
-                )
+                else:
+                    response = await self._send(
+                        httpx.Request(
+                            method,
+                            url,
+                            json=json,
+                            params=params,
+                            files=files,
+                            data=data,
+                            headers=all_headers,
+                            extensions={"timeout": self._timeout},
+                        )
+                    )
             except httpx.ConnectError as exc:
                 # Refused or unresolvable: nothing was sent, so any call may be retried.
                 # (A ConnectTimeout is not: over aiohttp it may be a connection
@@ -174,7 +252,7 @@ _UNAVAILABLE = localized(
 )
 
 
-def _raise_for(response: httpx.Response) -> httpx.Response:
+def _raise_for(response: Reply) -> Reply:
     if response.status_code < 400:
         return response
     try:

@@ -35,6 +35,8 @@ from kernel.i18n import LANGUAGES, N_, gettext_
 
 log = logging.getLogger(__name__)
 
+_ANSWERED = b"{}"  # what aiohttp's json_response({}) would send, not dumped every time
+
 COMMANDS = (
     ("start", N_("Main menu")),
     ("help", N_("How to use this assistant")),
@@ -216,7 +218,7 @@ class TelegramChannel:
         except Exception:
             log.exception("update %s failed; left for Telegram to deliver again", update.update_id)
             return web.Response(status=500)
-        return web.json_response({})
+        return web.Response(body=_ANSWERED, content_type="application/json")
 
     async def run_webhook(self) -> None:
         runner = web.AppRunner(self.webhook_app())

@@ -13,6 +13,7 @@ from bot.loop_filters import on_loop
 from bot.runtime import Runtime
 from bot.telegram.albums import AlbumCollector
 from bot.telegram.convert import album_to_event, callback_to_event, message_to_event
+from bot.telegram.generics import AnswerPress
 from bot.telegram.middleware import TurnTicket, chat_key
 from bot.telegram.sender import ReplySender
 from dialogs import Event, Unsupported
@@ -66,7 +67,7 @@ class TelegramHandlers:
     ) -> None:
         # Always answer, or the button keeps spinning on the user's phone; while the
         # turn runs, so the answer costs the user no round trip.
-        answering = asyncio.create_task(self._answer(query))
+        answering = asyncio.create_task(self._answer(bot, query))
         # Let it start now: the turn may not yield before its replies are being sent
         # (the store's statements run on the loop), and the answer should go first.
         await asyncio.sleep(0)
@@ -78,9 +79,9 @@ class TelegramHandlers:
         finally:
             await answering
 
-    async def _answer(self, query: CallbackQuery) -> None:
+    async def _answer(self, bot: Bot, query: CallbackQuery) -> None:
         try:
-            await self.sender.call(lambda: query.answer())
+            await self.sender.call(lambda: bot(AnswerPress(callback_query_id=query.id)))
         except Exception as exc:
             log.debug("callback answer failed: %s", exc)
 

@@ -20,6 +20,7 @@ from aiogram.types import (
 )
 
 from bot.render import MAX_CAPTION, safe_buttons, split_text
+from bot.telegram.generics import SendPicture, SendText
 from bot.telegram.photos import PhotoCache, digest
 from dialogs import Btn, Reply
 
@@ -162,8 +163,8 @@ class ReplySender:
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             await self.call(
-                lambda chunk=chunk, last=last: self.bot.send_message(  # type: ignore[misc]
-                    chat_id, chunk, reply_markup=markup if last else None
+                lambda chunk=chunk, last=last: self.bot(  # type: ignore[misc]
+                    SendText(chat_id=chat_id, text=chunk, reply_markup=markup if last else None)
                 )
             )
         self._shown(chat_id, markup)
@@ -184,8 +185,10 @@ class ReplySender:
         if known is not None:
             try:
                 await self.call(
-                    lambda: self.bot.send_photo(
-                        chat_id, known, caption=caption, reply_markup=markup
+                    lambda: self.bot(
+                        SendPicture(
+                            chat_id=chat_id, photo=known, caption=caption, reply_markup=markup
+                        )
                     )
                 )
                 return
@@ -196,7 +199,9 @@ class ReplySender:
                 self.photos.forget(content)
         upload = BufferedInputFile(image, filename=filename)
         sent = await self.call(
-            lambda: self.bot.send_photo(chat_id, upload, caption=caption, reply_markup=markup)
+            lambda: self.bot(
+                SendPicture(chat_id=chat_id, photo=upload, caption=caption, reply_markup=markup)
+            )
         )
         if sent.photo:
             self.photos.remember(content, sent.photo[-1].file_id)  # the largest size

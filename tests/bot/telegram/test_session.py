@@ -3,6 +3,7 @@ what aiogram's multipart form would carry; a method with a file stays a form."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,7 +20,7 @@ from aiogram.types import (
 )
 
 from bot.telegram.app import create_bot
-from bot.telegram.generics import PinnedAiohttpSession
+from bot.telegram.generics import AnswerPress, PinnedAiohttpSession, SendPicture, SendText, Sent
 from tests.fakes.telegram_api import FakeTelegram
 
 TOKEN = "123456:TEST"
@@ -66,11 +67,79 @@ async def test_the_json_body_carries_the_form_parameters(bot: Bot, method: Any) 
     assert json.loads(body) == _form_params(session, bot, method)
 
 
+_CHOOSE = InlineKeyboardMarkup(
+    inline_keyboard=[[InlineKeyboardButton(text="Có", callback_data="s1:ans:yes")]]
+)
+
+
+@pytest.mark.parametrize(
+    ("lean", "full"),
+    [
+        (
+            SendText(chat_id=42, text="Chọn", reply_markup=_CHOOSE),
+            SendMessage(chat_id=42, text="Chọn", reply_markup=_CHOOSE),
+        ),
+        (
+            SendText(chat_id=42, text="Xong", reply_markup=ReplyKeyboardRemove()),
+            SendMessage(chat_id=42, text="Xong", reply_markup=ReplyKeyboardRemove()),
+        ),
+        (SendText(chat_id=42, text="Chào"), SendMessage(chat_id=42, text="Chào")),
+        (
+            SendPicture(chat_id=42, photo="AgACAgIAAx0", caption="Thẻ", reply_markup=_CHOOSE),
+            SendPhoto(chat_id=42, photo="AgACAgIAAx0", caption="Thẻ", reply_markup=_CHOOSE),
+        ),
+        (SendPicture(chat_id=42, photo="AgACAgIAAx0"), SendPhoto(chat_id=42, photo="AgACAgIAAx0")),
+        (AnswerPress(callback_query_id="q-77"), AnswerCallbackQuery(callback_query_id="q-77")),
+    ],
+)
+async def test_the_senders_methods_carry_what_aiogram_s_would(
+    bot: Bot, lean: Any, full: Any
+) -> None:
+    session = bot.session
+    assert isinstance(session, PinnedAiohttpSession)
+    assert lean.__api_method__ == full.__api_method__
+    for _ in range(2):  # the keyboard's JSON is kept after the first time
+        body = session.json_body(bot, lean)
+        assert body is not None
+        assert json.loads(body) == _form_params(session, bot, full)
+
+
 async def test_an_upload_is_no_json_body(bot: Bot) -> None:
     session = bot.session
     assert isinstance(session, PinnedAiohttpSession)
     upload = SendPhoto(chat_id=42, photo=BufferedInputFile(b"png", filename="a.png"))
     assert session.json_body(bot, upload) is None
+    picture = SendPicture(chat_id=42, photo=BufferedInputFile(b"png", filename="a.png"))
+    assert session.json_body(bot, picture) is None
+
+
+async def test_the_senders_methods_read_the_answer_and_its_errors() -> None:
+    async with FakeTelegram() as tg:
+        tg.user_sends_text(42, "chào")
+        bot = create_bot(TOKEN, tg.api_base)
+        try:
+            sent = await bot(SendText(chat_id=42, text="Chào bạn"))
+            assert isinstance(sent, Sent) and sent.message_id > 0 and sent.photo is None
+            upload = BufferedInputFile(_png(), filename="the.png")
+            photo = await bot(SendPicture(chat_id=42, photo=upload, caption="Thẻ"))
+            assert photo.photo and photo.photo[-1].file_id
+            again = await bot(SendPicture(chat_id=42, photo=photo.photo[-1].file_id))
+            assert again.message_id > photo.message_id
+            with pytest.raises(TelegramBadRequest, match="chat not found"):
+                await bot(SendText(chat_id=-5, text="Không ai"))
+            tg.block_user(42)
+            with pytest.raises(TelegramForbiddenError, match="blocked"):
+                await bot(SendText(chat_id=42, text="Còn đó không?"))
+        finally:
+            await bot.session.close()
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, format="PNG")
+    return out.getvalue()
 
 
 async def test_messages_and_errors_over_json() -> None:
