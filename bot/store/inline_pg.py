@@ -101,8 +101,9 @@ class InlinePostgres:
                         cur = await conn.execute(statement.sql, params)
                         row = await cur.fetchone() if cur.description is not None else None
                     except psycopg.OperationalError as exc:
+                        if conn.broken:  # the statement may have landed: see above
+                            log.warning("database connection lost under a statement (in doubt)")
                         _finish(conn)
-                        log.warning("database connection lost under a statement (in doubt)")
                         failure = exc
                     except BaseException:
                         # Cancelled mid-statement, or an error: only an idle connection
