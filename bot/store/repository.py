@@ -193,7 +193,7 @@ class Store:
         touch = chat is None or (
             chat.blocked or chat.lang != state.lang or chat.consented != bool(state.consent)
         )
-        if self._pg is not None and expected_version > 0 and len(updates) <= 1:
+        if self._pg is not None and len(updates) <= 1:
             # One statement: the save, and only if it matched, the touch and the mark.
             channel, update_id = updates[0] if updates else NO_UPDATE
             touching = ("consent" if state.consent else "plain") if touch else "none"
@@ -208,7 +208,7 @@ class Store:
                 "channel_": channel,
                 "update_id_": update_id,
             }
-            statement = self._pg_sql.save[touching, bool(updates)]
+            statement = self._pg_sql.save[expected_version == 0, touching, bool(updates)]
             if await self._pg.fetch(statement, params) is None:
                 raise StaleStateError(key, expected_version)
             return new_version
@@ -538,10 +538,11 @@ class _TurnStatements:
 
 class _PgTurnStatements:
     """The per-turn operations on PostgreSQL as one statement each, compiled once for
-    ``InlinePostgres``. A save (of an existing state, at most one update) is a
-    versioned ``UPDATE ... RETURNING`` whose row feeds the chats touch and the processed
-    mark (data-modifying CTEs selecting FROM it): a stale save touches and marks
-    nothing, and the statement's one row says the save matched."""
+    ``InlinePostgres``. A save (with at most one update) is a versioned
+    ``UPDATE ... RETURNING`` (the first one an ``INSERT ... ON CONFLICT DO NOTHING
+    RETURNING``) whose row feeds the chats touch and the processed mark (data-modifying
+    CTEs selecting FROM it): a stale save touches and marks nothing, and the statement's
+    one row says the save matched."""
 
     def __init__(self, turn: _TurnStatements, engine: Engine) -> None:
         self.load = PgStatement(turn.load, engine)
@@ -550,7 +551,8 @@ class _PgTurnStatements:
         state_type = Conversation.__table__.c.state.type
         self._open = state_type.dialect_impl(engine.dialect).result_processor(engine.dialect, None)
         self.save = {
-            (touching, marking): PgStatement(self._save(touching, marking), engine)
+            (first, touching, marking): PgStatement(self._save(first, touching, marking), engine)
+            for first in (False, True)
             for touching in ("none", "plain", "consent")
             for marking in (False, True)
         }
@@ -559,23 +561,40 @@ class _PgTurnStatements:
         return stored if self._open is None else self._open(stored)
 
     @staticmethod
-    def _save(touching: str, marking: bool) -> Any:
-        saved = (
-            update(Conversation)
-            .where(
-                Conversation.key == bindparam("key_"),
-                Conversation.version == bindparam("expected_"),
-            )
-            .values(
-                state=bindparam("state_", type_=Conversation.__table__.c.state.type),
+    def _save(first: bool, touching: str, marking: bool) -> Any:
+        state = bindparam("state_", type_=Conversation.__table__.c.state.type)
+        now = bindparam("now_", type_=DateTime(timezone=True))
+        if first:
+            # Someone else's first save (the key taken) refuses this one, as the
+            # IntegrityError does on the transaction path.
+            new = postgresql.insert(Conversation).values(
+                key=bindparam("key_"),
+                state=state,
                 version=bindparam("version_"),
-                updated_at=bindparam("now_"),
+                updated_at=now,
                 waiting=bindparam("waiting_"),
             )
-            .returning(Conversation.key)
-            .cte("saved")
-        )
-        now = bindparam("now_", type_=DateTime(timezone=True))
+            saved = (
+                new.on_conflict_do_nothing(index_elements=[Conversation.key])
+                .returning(Conversation.key)
+                .cte("saved")
+            )
+        else:
+            saved = (
+                update(Conversation)
+                .where(
+                    Conversation.key == bindparam("key_"),
+                    Conversation.version == bindparam("expected_"),
+                )
+                .values(
+                    state=state,
+                    version=bindparam("version_"),
+                    updated_at=now,
+                    waiting=bindparam("waiting_"),
+                )
+                .returning(Conversation.key)
+                .cte("saved")
+            )
         query = select(saved.c.key)
         if touching != "none":
             # As _TurnStatements._touch: unblocked, consent dated once (or cleared).

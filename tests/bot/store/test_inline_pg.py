@@ -40,9 +40,9 @@ def _rows(pg: BotPostgres, sql: str) -> list[tuple[object, ...]]:
 
 
 async def test_the_turn_statements_run_without_a_thread(pg_store: Store) -> None:
-    await pg_store.save_state("telegram:1", State(lang="en"), 0)  # a first save: a thread
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(repository, "run_reconnecting", _refuse)
+        assert await pg_store.save_turn("telegram:1", State(lang="en"), 0) == 1
         assert await pg_store.mark_update_processed("telegram", 1) is True
         assert await pg_store.mark_update_processed("telegram", 1) is False
         loaded = await pg_store.load_turn("telegram:1", ("telegram", 2))
@@ -81,6 +81,13 @@ async def test_a_stale_save_marks_and_touches_nothing(pg_store: Store, pg: BotPo
     ]
     loaded = await pg_store.load_turn("telegram:2", ("telegram", 20))
     assert (loaded.state.flow, loaded.state.version, loaded.processed) == ("form", 2, False)
+    # A second "first save" of the key, likewise.
+    with pytest.raises(StaleStateError):
+        await pg_store.save_turn("telegram:2", State(lang="vi"), 0, updates=[("telegram", 21)])
+    assert _rows(pg, "SELECT channel, update_id FROM processed_updates") == []
+    assert _rows(pg, "SELECT lang, version FROM chats JOIN conversations USING (key)") == [
+        ("en", 2)
+    ]
 
 
 async def test_a_save_unblocks_and_dates_consent_once(pg_store: Store, pg: BotPostgres) -> None:
