@@ -26,6 +26,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         # pool_pre_ping: a connection that died while pooled (a server restart) is
         # replaced before use; calls cut mid-way are run again (bot.store.reconnect).
+        # The per-turn statements skip this engine (bot.store.inline_pg).
         pg = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
         track_commits(pg)
         return pg

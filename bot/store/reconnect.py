@@ -15,6 +15,13 @@ refused (the state's version moved) and the turn redone on the saved state; that
 must find its update already processed, i.e. the update marked in the same transaction
 as the save, so that the turn does not apply twice.
 
+The per-turn operations on PostgreSQL do not come here: each is one statement in
+autocommit on the event loop's own connections (``bot.store.inline_pg``), where the same
+reasoning holds with the statement in place of the transaction: an idle connection the
+server ended is dropped before use (its socket is readable: no ping), and one lost under
+the statement is replaced and the statement run again, in doubt like a lost COMMIT,
+the save and its update's mark being that one statement.
+
 SQLite has no connection to lose: its errors are never retried here."""
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The bot store's operations. Each runs in one short transaction: in a worker thread,
 so the event loop never waits on the database, except the per-turn ones on a SQLite
-file (see ``_InlineSqlite``)."""
+file (see ``_InlineSqlite``) and, on PostgreSQL, those that fit one statement (see
+``bot.store.inline_pg``)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,19 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     Connection,
+    DateTime,
     Engine,
+    String,
     bindparam,
     exists,
+    false,
     func,
     insert,
     literal,
+    null,
     select,
     update,
 )
@@ -31,6 +37,7 @@ from sqlalchemy.pool import QueuePool
 
 from bot.store.engine import make_engine
 from bot.store.erasure import ChatErasure, erase_chat
+from bot.store.inline_pg import InlinePostgres, PgStatement
 from bot.store.models import Chat, Conversation, HandoffRequest, ProcessedUpdate, utcnow
 from bot.store.reconnect import run_reconnecting
 from dialogs import State
@@ -83,6 +90,10 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._turn_sql = _TurnStatements(self._insert)
         self._inline = _InlineSqlite(self.engine) if _InlineSqlite.suits(self.engine) else None
+        self._pg: InlinePostgres | None = None
+        if InlinePostgres.suits(self.engine):
+            self._pg = InlinePostgres(self.engine)
+            self._pg_sql = _PgTurnStatements(self._turn_sql, self.engine)
 
     @classmethod
     def migrated(cls, url: str) -> Store:
@@ -95,6 +106,8 @@ class Store:
     def close(self) -> None:
         if self._inline is not None:
             self._inline.close()
+        if self._pg is not None:
+            self._pg.close()
         self.engine.dispose()
 
     async def _run(self, fn: Callable[[Session], T]) -> T:
@@ -135,19 +148,19 @@ class Store:
         processed, and the chats row: one statement, so a turn reads once."""
         channel, update_id = update or NO_UPDATE
         params = {"key_": key, "channel_": channel, "update_id_": update_id}
+        if self._pg is not None:
+            row = await self._pg.fetch(self._pg_sql.load, params)
+            assert row is not None  # the statement always returns its one row
+            state, version, chat_lang, blocked, consented, processed = row
+            return _loaded(
+                self._pg_sql.open_state(state), version, chat_lang, blocked, consented, processed
+            )
 
         def fn(conn: Connection) -> LoadedTurn:
             row = conn.execute(self._turn_sql.load, params).one()
-            chat = None
-            if row.chat_lang is not None:
-                chat = Seen(row.chat_lang, bool(row.blocked), bool(row.consented))
-            if row.state is None:
-                return LoadedTurn(State(), None, bool(row.processed), chat)
-            data = dict(row.state)
-            journal = data.pop(JOURNAL, None)
-            state = State.model_validate(data)
-            state.version = row.version
-            return LoadedTurn(state, journal, bool(row.processed), chat)
+            return _loaded(
+                row.state, row.version, row.chat_lang, row.blocked, row.consented, row.processed
+            )
 
         return await self._run_core(fn)
 
@@ -180,6 +193,25 @@ class Store:
         touch = chat is None or (
             chat.blocked or chat.lang != state.lang or chat.consented != bool(state.consent)
         )
+        if self._pg is not None and len(updates) <= 1:
+            # One statement: the save, and only if it matched, the touch and the mark.
+            channel, update_id = updates[0] if updates else NO_UPDATE
+            touching = ("consent" if state.consent else "plain") if touch else "none"
+            params = {
+                "key_": key,
+                "expected_": expected_version,
+                "state_": data,
+                "version_": new_version,
+                "now_": now,
+                "waiting_": waiting,
+                "lang_": state.lang,
+                "channel_": channel,
+                "update_id_": update_id,
+            }
+            statement = self._pg_sql.save[expected_version == 0, touching, bool(updates)]
+            if await self._pg.fetch(statement, params) is None:
+                raise StaleStateError(key, expected_version)
+            return new_version
 
         def fn(conn: Connection) -> int:
             if expected_version == 0:
@@ -218,6 +250,9 @@ class Store:
     async def mark_updates(self, updates: Sequence[tuple[str, int]]) -> None:
         """A turn that changed nothing still marks its update processed."""
         now = utcnow()
+        if self._pg is not None and len(updates) == 1:
+            await self._pg.fetch(self._pg_sql.mark_only, _mark_params(updates[0], now))
+            return
 
         def fn(conn: Connection) -> None:
             conn.execute(self._turn_sql.mark_only, _marks(updates, now))
@@ -265,6 +300,8 @@ class Store:
         """True the first time an update is seen, False for a repeat."""
 
         params = _mark_params((channel, update_id), utcnow())
+        if self._pg is not None:
+            return await self._pg.fetch(self._pg_sql.mark, params) is not None
 
         def fn(conn: Connection) -> bool:
             # RETURNING says whether the row went in (rowcount is unreliable here).
@@ -394,6 +431,26 @@ def _is_busy(exc: OperationalError) -> bool:
     return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
+def _loaded(
+    stored: dict[str, Any] | None,
+    version: int | None,
+    chat_lang: str | None,
+    blocked: bool | None,
+    consented: bool | None,
+    processed: bool | None,
+) -> LoadedTurn:
+    chat = None
+    if chat_lang is not None:
+        chat = Seen(chat_lang, bool(blocked), bool(consented))
+    if stored is None:
+        return LoadedTurn(State(), None, bool(processed), chat)
+    data = dict(stored)
+    journal = data.pop(JOURNAL, None)
+    state = State.model_validate(data)
+    state.version = version or 0
+    return LoadedTurn(state, journal, bool(processed), chat)
+
+
 def _mark_params(update: tuple[str, int], now: datetime) -> dict[str, Any]:
     return {"channel_": update[0], "update_id_": update[1], "now_": now}
 
@@ -477,3 +534,106 @@ class _TurnStatements:
                 "consent_at": consent_at,
             },
         )
+
+
+class _PgTurnStatements:
+    """The per-turn operations on PostgreSQL as one statement each, compiled once for
+    ``InlinePostgres``. A save (with at most one update) is a versioned
+    ``UPDATE ... RETURNING`` (the first one an ``INSERT ... ON CONFLICT DO NOTHING
+    RETURNING``) whose row feeds the chats touch and the processed mark (data-modifying
+    CTEs selecting FROM it): a stale save touches and marks nothing, and the statement's
+    one row says the save matched."""
+
+    def __init__(self, turn: _TurnStatements, engine: Engine) -> None:
+        self.load = PgStatement(turn.load, engine)
+        self.mark = PgStatement(turn.mark, engine)
+        self.mark_only = PgStatement(turn.mark_only, engine)
+        state_type = Conversation.__table__.c.state.type
+        self._open = state_type.dialect_impl(engine.dialect).result_processor(engine.dialect, None)
+        self.save = {
+            (first, touching, marking): PgStatement(self._save(first, touching, marking), engine)
+            for first in (False, True)
+            for touching in ("none", "plain", "consent")
+            for marking in (False, True)
+        }
+
+    def open_state(self, stored: Any) -> Any:
+        return stored if self._open is None else self._open(stored)
+
+    @staticmethod
+    def _save(first: bool, touching: str, marking: bool) -> Any:
+        state = bindparam("state_", type_=Conversation.__table__.c.state.type)
+        now = bindparam("now_", type_=DateTime(timezone=True))
+        if first:
+            # Someone else's first save (the key taken) refuses this one, as the
+            # IntegrityError does on the transaction path.
+            new = postgresql.insert(Conversation).values(
+                key=bindparam("key_"),
+                state=state,
+                version=bindparam("version_"),
+                updated_at=now,
+                waiting=bindparam("waiting_"),
+            )
+            saved = (
+                new.on_conflict_do_nothing(index_elements=[Conversation.key])
+                .returning(Conversation.key)
+                .cte("saved")
+            )
+        else:
+            saved = (
+                update(Conversation)
+                .where(
+                    Conversation.key == bindparam("key_"),
+                    Conversation.version == bindparam("expected_"),
+                )
+                .values(
+                    state=state,
+                    version=bindparam("version_"),
+                    updated_at=now,
+                    waiting=bindparam("waiting_"),
+                )
+                .returning(Conversation.key)
+                .cte("saved")
+            )
+        query = select(saved.c.key)
+        if touching != "none":
+            # As _TurnStatements._touch: unblocked, consent dated once (or cleared).
+            consent = touching == "consent"
+            rows = select(
+                saved.c.key,
+                bindparam("lang_", type_=String),
+                false(),
+                null(),
+                now if consent else null(),
+                now,
+                now,
+            )
+            touch = postgresql.insert(Chat).from_select(
+                ["key", "lang", "blocked", "blocked_at", "consent_at", "created_at", "updated_at"],
+                rows,
+            )
+            consent_at = (
+                func.coalesce(Chat.consent_at, touch.excluded.consent_at) if consent else None
+            )
+            query = query.add_cte(
+                touch.on_conflict_do_update(
+                    index_elements=[Chat.key],
+                    set_={
+                        "lang": touch.excluded.lang,
+                        "blocked": False,
+                        "updated_at": touch.excluded.updated_at,
+                        "consent_at": consent_at,
+                    },
+                ).cte("touched")
+            )
+        if marking:
+            mark = postgresql.insert(ProcessedUpdate).from_select(
+                ["channel", "update_id", "processed_at"],
+                select(
+                    bindparam("channel_", type_=String),
+                    bindparam("update_id_", type_=BigInteger),
+                    now,
+                ).select_from(saved),
+            )
+            query = query.add_cte(mark.on_conflict_do_nothing().cte("marked"))
+        return query
