@@ -38,23 +38,29 @@ class BodyLimit:
         self.app = app
         self.max_upload_bytes = max_upload_bytes
 
-    def _limit_and_body(self, scope: Scope) -> tuple[int, dict[str, Any]]:
+    def _limit(self, scope: Scope) -> tuple[int, bool]:
+        """The limit, and whether the request is an upload."""
         if scope["method"] == "POST" and _UPLOAD_PATH.fullmatch(scope["path"]):
+            return self.max_upload_bytes + MULTIPART_OVERHEAD, True
+        return JSON_BODY_LIMIT, False
+
+    def _refusal(self, upload: bool) -> dict[str, Any]:
+        # Built only when refusing: translating it into every language is no cost for
+        # each request to pay.
+        if upload:
             mb = self.max_upload_bytes // (1024 * 1024)
             message = N_("The file is too large. Please send a photo under {mb} MB.")
-            return self.max_upload_bytes + MULTIPART_OVERHEAD, error_body(
-                "too_large", localized(message, mb=mb)
-            )
-        return JSON_BODY_LIMIT, error_body("http_413", localized(N_("The request is too large.")))
+            return error_body("too_large", localized(message, mb=mb))
+        return error_body("http_413", localized(N_("The request is too large.")))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit, refusal = self._limit_and_body(scope)
+        limit, upload = self._limit(scope)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await JSONResponse(refusal, 413)(scope, receive, send)
+            await JSONResponse(self._refusal(upload), 413)(scope, receive, send)
             return
         received = 0
 
@@ -64,7 +70,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(refusal)
+                    raise BodyTooLarge(self._refusal(upload))
             return message
 
         started = False

@@ -22,16 +22,20 @@ from portal.services.identity import CITIZEN_PATTERN, Actor
 AppId = Annotated[PlainText, Path(max_length=64)]
 
 
-async def get_ctx(request: Request) -> PortalContext:
-    # async: resolving the context needs no thread-pool hop
+def _ctx(request: Request) -> PortalContext:
     ctx: PortalContext = request.app.state.ctx
     return ctx
+
+
+async def get_ctx(request: Request) -> PortalContext:
+    # async: resolving the context needs no thread-pool hop
+    return _ctx(request)
 
 
 Ctx = Annotated[PortalContext, Depends(get_ctx)]
 
 
-async def get_db(ctx: Ctx) -> AsyncIterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: routes commit at their end; anything raised
     before that rolls the whole request back.
 
@@ -40,8 +44,12 @@ async def get_db(ctx: Ctx) -> AsyncIterator[Session]:
     one whose route committed (or ended its read, ``committing.respond``) holds none any
     more, so closing it is bookkeeping. Only a session still in a transaction (a route
     that raised, or one that left it open) is closed in the thread pool, where its
-    rollback may wait. Two thread-pool hops per request fewer than a plain generator."""
-    session = ctx.sessions()
+    rollback may wait. Two thread-pool hops per request fewer than a plain generator.
+
+    The context comes from the request, not from the ``Ctx`` dependency: FastAPI
+    resolves a nested dependency again (cached or not) wherever it appears, and this one
+    is in every route's tree twice (the route's own and ``get_actor``'s)."""
+    session = _ctx(request).sessions()
     try:
         yield session
     finally:
@@ -72,7 +80,7 @@ def _bearer(authorization: str | None) -> str:
 
 
 async def get_actor(
-    ctx: Ctx,
+    request: Request,
     db: Db,
     authorization: Annotated[str | None, Header()] = None,
     x_citizen: Annotated[str | None, Header()] = None,
@@ -81,6 +89,7 @@ async def get_actor(
     Async: the bot's token needs no query (no thread-pool hop for a citizen's request);
     a staff token is looked up in the thread pool."""
     token = _bearer(authorization)
+    ctx = _ctx(request)  # not the Ctx dependency: see get_db
     if hmac.compare_digest(token.encode(), ctx.settings.bot_service_token.encode()):
         if not x_citizen:
             return Actor(kind="system", id="bot")

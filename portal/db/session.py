@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import logging
+import select
 import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.close()
 
         return engine
-    # pool_pre_ping: a pooled connection that died (a PostgreSQL restart) is replaced
-    # before a request uses it, and a new connection waits out a restart (a second or
-    # two); a request whose transaction the restart cut is answered 503
-    # (database_unreachable), which the bot's client retries when it may.
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+    # A pooled connection that died (a PostgreSQL restart) is replaced before a request
+    # uses it (_check_on_checkout, instead of pool_pre_ping's round trip on every
+    # checkout), and a new connection waits out a restart (a second or two); a request
+    # whose transaction the restart cut is answered 503 (database_unreachable), which
+    # the bot's client retries when it may. LIFO: under a steady load the same few
+    # connections stay busy (and unpinged); the rest go idle, and are pinged when
+    # they next serve.
+    engine = create_engine(url, pool_size=10, max_overflow=10, pool_use_lifo=True, **kwargs)
     _survive_restarts(engine)
+    _check_on_checkout(engine)
     return engine
 
 
@@ -86,6 +91,58 @@ def _survive_restarts(engine: Engine) -> None:
                     log.warning("database not accepting connections (%s); waiting", exc)
             time.sleep(pause)  # a pool thread, never the event loop
             pause = min(pause * 2, 0.5)
+
+
+# A connection unused for longer than this is pinged before it serves again.
+PING_AFTER_IDLE = 1.0
+_IDLE_SINCE = "motcua_idle_since"
+
+
+def _check_on_checkout(engine: Engine) -> None:
+    """Ping a pooled connection only when it may be dead: when its socket has something
+    to read, or when it sat idle for over PING_AFTER_IDLE seconds. A busy connection is
+    then checked by one non-blocking poll of its socket instead of a ``SELECT 1`` round
+    trip (~0.1 ms of portal and 0.03-0.07 ms of server CPU per request).
+
+    Why this is as safe as pinging every time: an idle connection in a healthy session
+    has nothing to read (the server speaks only when asked; we use no LISTEN). When
+    PostgreSQL stops or restarts, every backend sends its clients a FATAL
+    "terminating connection" (57P01) and closes its socket before the server is gone,
+    and a killed backend's socket is closed by its kernel: either way the socket turns
+    readable, which the poll sees, and the ping then fails. A restart is only complete
+    once all its old backends are gone, so a connection that outlived one is always
+    readable by then. What no FIN reveals (a host or a link gone silent) the idle ping
+    covers as the pre-ping did. Anything readable that is not a death (a notice) costs
+    one ping, nothing more."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None:
+            return  # fresh from connect: nothing to doubt yet
+        if time.monotonic() - since < PING_AFTER_IDLE and not _readable(dbapi_conn):
+            return
+        dialect = engine.dialect
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as exc:
+            # The server went away: this and every older pooled connection are
+            # replaced (the pool retries the checkout with a new one).
+            raise InvalidatePoolError(f"pooled connection failed its ping: {exc}") from exc
+
+
+def _readable(dbapi_conn: Any) -> bool:
+    """The connection's socket has bytes (or an end of file) waiting: a message the
+    server sent unasked, such as the FATAL of a shutdown. A closed socket counts too."""
+    try:
+        ready, _, _ = select.select([dbapi_conn.fileno()], [], [], 0)
+    except Exception:  # a closed connection: psycopg's OperationalError, or OSError
+        return True
+    return bool(ready)
 
 
 def database_unreachable(exc: BaseException) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from sqlalchemy.engine.interfaces import DBAPIConnection
 
 from backend_client import PortalClient
 from portal.api.app import create_app
@@ -78,15 +79,28 @@ async def test_a_request_made_while_the_server_restarts_waits_for_it(
 
 
 async def test_pooled_connections_the_server_ended_are_replaced(
-    pg_server: PrivatePostgres, portal: PortalClient, transport: httpx.ASGITransport
+    pg_server: PrivatePostgres,
+    portal: PortalClient,
+    transport: httpx.ASGITransport,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Never idle long enough for the idle ping: the socket's poll alone must see it.
+    monkeypatch.setattr(session, "PING_AFTER_IDLE", 3600.0)
     await asyncio.gather(*(portal.my_applications(CITIZEN) for _ in range(5)))
     with psycopg.connect(pg_server.url, autocommit=True) as admin:
         ended = admin.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = 'test' AND pid <> pg_backend_pid()"
+            "SELECT array_agg(pid) FILTER (WHERE pg_terminate_backend(pid)) "
+            "FROM pg_stat_activity WHERE datname = 'test' AND pid <> pg_backend_pid()"
         ).fetchone()
-    assert ended is not None and ended[0] >= 1
+        assert ended is not None and ended[0]
+        # As after a restart: the ended backends are gone (their sockets closed).
+        for _ in range(200):
+            row = admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", (ended[0],)
+            ).fetchone()
+            if row is not None and row[0] == 0:
+                break
+            await asyncio.sleep(0.05)
     async with httpx.AsyncClient(transport=transport, base_url="http://portal") as http:
         headers = {"Authorization": f"Bearer {BOT_TOKEN}", "X-Citizen": CITIZEN}
         for _ in range(5):  # no retries here: each one must succeed at once
@@ -94,6 +108,29 @@ async def test_pooled_connections_the_server_ended_are_replaced(
                 "/v1/applications", json={"procedure": "birth_registration"}, headers=headers
             )
             assert response.status_code == 201, response.text
+
+
+async def test_a_busy_pooled_connection_is_not_pinged_an_idle_one_is(
+    ctx: PortalContext, portal: PortalClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool pings only a connection idle for a while (or with something to read),
+    not one back from the previous request: no SELECT 1 round trip per request."""
+    dialect = ctx.engine.dialect
+    ping = dialect.do_ping
+    pings: list[DBAPIConnection] = []
+
+    def counted(dbapi_conn: DBAPIConnection) -> bool:
+        pings.append(dbapi_conn)
+        return ping(dbapi_conn)
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    monkeypatch.setattr(session, "PING_AFTER_IDLE", 3600.0)
+    for _ in range(3):
+        await portal.my_applications(CITIZEN)
+    assert pings == []
+    monkeypatch.setattr(session, "PING_AFTER_IDLE", 0.0)
+    await portal.my_applications(CITIZEN)
+    assert len(pings) == 1
 
 
 async def test_a_database_down_for_longer_is_a_503_in_the_usual_shape(
