@@ -7,7 +7,7 @@ from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from kernel.i18n import N_, localized
 from portal.catalog import Procedure
@@ -35,38 +35,17 @@ def procedure_of(ctx: PortalContext, app: Application) -> Procedure:
     return ctx.catalog.get(app.procedure)
 
 
-# What ApplicationOut shows besides the row: loaded by get_for(full=True).
-_SHOWN = (
-    joinedload(Application.documents),
-    joinedload(Application.transitions),
-    joinedload(Application.payments),
-)
-
-
-def get_for(
-    db: Session, actor: Actor, app_id: str, *, lock: bool = False, full: bool = False
-) -> Application:
+def get_for(db: Session, actor: Actor, app_id: str, *, lock: bool = False) -> Application:
     """The application ``app_id`` names; staff may also name it by its tracking code
-    (typed in any usual form: "px 2026 7q4k9m").
-
-    ``full``: its documents, transitions and payments come in the same statement (outer
-    joins) instead of three lazy loads when the response is built: two or three round
-    trips fewer. Only for a route that adds none of them to the session afterwards (a
-    row added with ``db.add`` would be missing from a collection loaded before it).
-    The joined rows are documents x transitions x payments: a few dozen at most, as the
-    catalog bounds the photos and the workflow the transitions."""
+    (typed in any usual form: "px 2026 7q4k9m")."""
     code = tracking.normalize_code(app_id) if actor.is_staff else None
     if code is not None and tracking.is_valid_code(code):
         stmt = select(Application).where(Application.tracking_code == code)
     else:
         stmt = select(Application).where(Application.id == app_id)
-    if full:
-        stmt = stmt.options(*_SHOWN)
     if lock:
-        # Only the application's row: PostgreSQL refuses FOR UPDATE on the nullable
-        # side of an outer join, and the lock is what serialises writers anyway.
-        stmt = stmt.with_for_update(of=Application)
-    app = db.execute(stmt).unique().scalar_one_or_none() if full else db.scalar(stmt)
+        stmt = stmt.with_for_update()
+    app = db.scalar(stmt)
     if app is None or not can_see(actor, app):
         # Same answer for "absent" and "not yours": ids are not probed.
         raise not_found_application()

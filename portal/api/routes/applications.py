@@ -48,15 +48,14 @@ def my_applications(ctx: Ctx, db: Db, actor: Citizen) -> list[schemas.Applicatio
 
 @router.get("/{app_id}", response_model=schemas.ApplicationOut)
 def get_application(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> Response:
-    app = service.get_for(db, actor, app_id, full=True)
-    return respond(db, presenters.application(ctx, app))
+    return respond(db, presenters.application(ctx, service.get_for(db, actor, app_id)))
 
 
 @router.patch("/{app_id}/answers", response_model=schemas.ApplicationOut)
 def set_answers(
     ctx: Ctx, db: Db, actor: Citizen, app_id: AppId, body: schemas.AnswersIn
 ) -> Response:
-    app = service.get_for(db, actor, app_id, lock=True, full=True)  # answers add no rows
+    app = service.get_for(db, actor, app_id, lock=True)
     service.set_answers(db, ctx, app, dict(body.answers))
     return commit_and_respond(db, presenters.application(ctx, app))
 

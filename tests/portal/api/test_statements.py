@@ -41,24 +41,23 @@ def counting(ctx: PortalContext) -> Iterator[Statements]:
 # Most statements a request may send, per route, on either database (the events' advisory
 # lock on PostgreSQL included). What they are, for the record (SQLite):
 #   create   INSERT application, INSERT transition (its collections need no query)
-#   answer   SELECT application with its documents, transitions and payments (joined:
-#            the response shows them), UPDATE it; an answer that is a citizen ID or
-#            phone also reads and writes the lookups
-#   get      SELECT application with its documents, transitions and payments
+#   answer   SELECT application, UPDATE it, SELECT documents, SELECT transitions (for the
+#            response); an answer that is a citizen ID or phone also reads and writes
+#            the lookups
 #   upload   SELECT application, documents; UPDATE application; INSERT document
 #   submit   SELECT application, documents, a free tracking code, holiday overrides;
 #            UPDATE application; INSERT transition, payment; SELECT payments,
 #            transitions (response); INSERT events (both in one)
 MOST = {
     "create": 2,
-    "answer": 2,
-    "answer_phone": 4,
+    "answer": 4,
+    "answer_phone": 6,
     "upload": 4,
-    "get_draft": 1,
+    "get_draft": 3,
     "fee": 1,
     "submit": 11,
     "submit_again": 4,
-    "get_submitted": 1,
+    "get_submitted": 4,
     "receipt": 1,
     "card": 2,
 }
