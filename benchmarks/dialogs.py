@@ -1369,6 +1369,16 @@ def steps_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def num(value: float) -> str:
+    return "–" if value != value else f"{value:.0f}"  # NaN: not measured (--no-closed)
+
+
+def capacity_text(row: Row) -> str:
+    if row.capacity != row.capacity:
+        return "–"
+    return f"{row.capacity:.0f} ({row.busy:.0%})"
+
+
 def note_table(rows: list[Row]) -> str:
     """The closing note's table: per database and worker count, beside the echo floor.
     CPU per turn is the Poisson run's when there is one (else the first schedule's)."""
@@ -1398,7 +1408,7 @@ def note_table(rows: list[Row]) -> str:
         lines.append(
             f"| {db} | {name} | {workers} {main.mode} | {cpu} "
             f"| {cpu_text(main.answer_cpu())} | {main.cpu_driver_ms:.2f} "
-            f"| {main.capacity:.0f} ({main.busy:.0%}) | {main.tps:.0f} | {ceiling(main):.0f} "
+            f"| {capacity_text(main)} | {num(main.tps)} | {ceiling(main):.0f} "
             f"| {ms(by.get('poisson'))} | {ms(by.get('burst'))} | {main.submit_p99:.1f} "
             f"| {done} | {main.spread or '–'} |"
         )
