@@ -24,14 +24,13 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    insert,
     literal,
     null,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -215,15 +214,15 @@ class Store:
 
         def fn(conn: Connection) -> int:
             if expected_version == 0:
-                try:
-                    with conn.begin_nested():
-                        conn.execute(
-                            insert(Conversation).values(
-                                key=key, state=data, version=1, updated_at=now, waiting=waiting
-                            )
-                        )
-                except IntegrityError as exc:
-                    raise StaleStateError(key, expected_version) from exc
+                # ON CONFLICT DO NOTHING, not a SAVEPOINT around a plain INSERT: pysqlite
+                # opens no transaction before a SAVEPOINT, so its RELEASE committed the
+                # row alone, before the turn's other writes. A write that then found the
+                # database locked sent the turn to a thread, where the INSERT failed:
+                # the turn was redone on a greeted state and its first replies (the
+                # greeting, the language buttons) were never sent.
+                first = {"key_": key, "state_": data, "now_": now, "waiting_": waiting}
+                if conn.execute(self._turn_sql.first, first).first() is None:
+                    raise StaleStateError(key, expected_version)
             else:
                 done = conn.execute(
                     self._turn_sql.save,
@@ -485,6 +484,18 @@ class _TurnStatements:
             one.outerjoin(Conversation, Conversation.key == bindparam("key_")).outerjoin(
                 Chat, Chat.key == bindparam("key_")
             )
+        )
+        self.first = (
+            dialect_insert(Conversation)
+            .values(
+                key=bindparam("key_"),
+                state=bindparam("state_", type_=Conversation.__table__.c.state.type),
+                version=1,
+                updated_at=bindparam("now_"),
+                waiting=bindparam("waiting_"),
+            )
+            .on_conflict_do_nothing(index_elements=[Conversation.key])
+            .returning(Conversation.key)
         )
         self.save = (
             update(Conversation)

@@ -102,3 +102,25 @@ def test_migrations_go_down_and_up(tmp_path: object) -> None:
     upgrade(url)
     assert "conversations" in set(inspect(s.engine).get_table_names())
     s.close()
+
+
+async def test_a_first_save_is_all_or_nothing_on_sqlite(sqlite_store: Store) -> None:
+    """The first save of a conversation and the turn's other writes are one transaction:
+    a later write failing leaves no conversation behind (a SAVEPOINT committed it alone on
+    SQLite, and the retried turn then found the chat already greeted)."""
+    from sqlalchemy import text
+
+    store = sqlite_store
+    store._turn_sql.mark_only = text("INSERT INTO no_such_table VALUES (1)")
+    with pytest.raises(Exception, match="no_such_table"):
+        await store.save_turn("telegram:9", State(greeted=True), 0, updates=[("telegram", 1)])
+    assert (await store.load_state("telegram:9")).version == 0  # nothing was kept
+    assert not (await store.load_turn("telegram:9", ("telegram", 1))).processed
+
+
+async def test_a_first_save_refused_when_the_conversation_exists(store: Store) -> None:
+    assert await store.save_state("telegram:8", State(lang="en"), 0) == 1
+    with pytest.raises(StaleStateError):
+        await store.save_turn("telegram:8", State(lang="vi"), 0, updates=[("telegram", 2)])
+    assert (await store.load_state("telegram:8")).lang == "en"
+    assert not (await store.load_turn("telegram:8", ("telegram", 2))).processed
