@@ -192,21 +192,19 @@ class Store:
         touch = chat is None or (
             chat.blocked or chat.lang != state.lang or chat.consented != bool(state.consent)
         )
+        saved = {
+            "key_": key,
+            "expected_": expected_version,
+            "state_": data,
+            "version_": new_version,
+            "now_": now,
+            "waiting_": waiting,
+        }
         if self._pg is not None and len(updates) <= 1:
             # One statement: the save, and only if it matched, the touch and the mark.
             channel, update_id = updates[0] if updates else NO_UPDATE
             touching = ("consent" if state.consent else "plain") if touch else "none"
-            params = {
-                "key_": key,
-                "expected_": expected_version,
-                "state_": data,
-                "version_": new_version,
-                "now_": now,
-                "waiting_": waiting,
-                "lang_": state.lang,
-                "channel_": channel,
-                "update_id_": update_id,
-            }
+            params = {**saved, "lang_": state.lang, "channel_": channel, "update_id_": update_id}
             statement = self._pg_sql.save[expected_version == 0, touching, bool(updates)]
             if await self._pg.fetch(statement, params) is None:
                 raise StaleStateError(key, expected_version)
@@ -220,21 +218,10 @@ class Store:
                 # database locked sent the turn to a thread, where the INSERT failed:
                 # the turn was redone on a greeted state and its first replies (the
                 # greeting, the language buttons) were never sent.
-                first = {"key_": key, "state_": data, "now_": now, "waiting_": waiting}
-                if conn.execute(self._turn_sql.first, first).first() is None:
+                if conn.execute(self._turn_sql.first, saved).first() is None:
                     raise StaleStateError(key, expected_version)
             else:
-                done = conn.execute(
-                    self._turn_sql.save,
-                    {
-                        "key_": key,
-                        "expected_": expected_version,
-                        "state_": data,
-                        "version_": new_version,
-                        "now_": now,
-                        "waiting_": waiting,
-                    },
-                )
+                done = conn.execute(self._turn_sql.save, saved)
                 if done.rowcount != 1:
                     raise StaleStateError(key, expected_version)
             if touch:
