@@ -1,7 +1,7 @@
 """The bot store's operations. Each runs in one short transaction: in a worker thread,
 so the event loop never waits on the database, except the per-turn ones on a SQLite
-file (see ``_InlineSqlite``) and, on PostgreSQL, those that fit one statement (see
-``bot.store.inline_pg``)."""
+file (see ``bot.store.inline_sqlite``) and, on PostgreSQL, those that fit one statement
+(see ``bot.store.inline_pg``)."""
 
 from __future__ import annotations
 
@@ -30,13 +30,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
 
 from bot.store.engine import make_engine
 from bot.store.erasure import ChatErasure, erase_chat
 from bot.store.inline_pg import InlinePostgres, PgStatement
+from bot.store.inline_sqlite import InlineSqlite, SqliteStatement
 from bot.store.models import Chat, Conversation, HandoffRequest, ProcessedUpdate, utcnow
 from bot.store.reconnect import run_reconnecting
 from dialogs import State
@@ -88,7 +87,10 @@ class Store:
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._turn_sql = _TurnStatements(self._insert)
-        self._inline = _InlineSqlite(self.engine) if _InlineSqlite.suits(self.engine) else None
+        self._inline: InlineSqlite | None = None
+        if InlineSqlite.suits(self.engine):
+            self._inline = InlineSqlite(self.engine)
+            self._lite_sql = _SqliteTurnStatements(self._turn_sql, self.engine)
         self._pg: InlinePostgres | None = None
         if InlinePostgres.suits(self.engine):
             self._pg = InlinePostgres(self.engine)
@@ -118,11 +120,20 @@ class Store:
 
         return await run_reconnecting(work)
 
-    async def _run_core(self, fn: Callable[[Connection], T]) -> T:
+    async def _run_core(
+        self,
+        fn: Callable[[Connection], T],
+        inline: Callable[[sqlite3.Connection], T] | None = None,
+        *,
+        transaction: bool = False,
+    ) -> T:
         """Like ``_run`` on a bare connection: the per-turn operations skip the ORM
-        session, which costs more than the statement itself."""
-        if self._inline is not None:
-            done, result = self._inline.run(fn)
+        session, which costs more than the statement itself. On a SQLite file,
+        ``inline`` (the same operation on the compiled statements, see
+        ``bot.store.inline_sqlite``; ``transaction`` if it runs several statements)
+        runs on the event loop, and ``fn`` in a thread if the database was locked."""
+        if self._inline is not None and inline is not None:
+            done, result = self._inline.run(inline, transaction=transaction)
             if done:
                 return result  # type: ignore[return-value]
 
@@ -161,7 +172,17 @@ class Store:
                 row.state, row.version, row.chat_lang, row.blocked, row.consented, row.processed
             )
 
-        return await self._run_core(fn)
+        def inline(conn: sqlite3.Connection) -> LoadedTurn:
+            load = self._lite_sql.load
+            # fetchall: the statement is done with (its read snapshot let go) at once.
+            ((state, version, chat_lang, blocked, consented, processed),) = conn.execute(
+                load.sql, load.params(params)
+            ).fetchall()
+            return _loaded(
+                self._lite_sql.open_state(state), version, chat_lang, blocked, consented, processed
+            )
+
+        return await self._run_core(fn, inline)
 
     async def save_state(self, key: str, state: State, expected_version: int) -> int:
         """Save if nobody saved since ``expected_version``; returns the new version.
@@ -231,7 +252,22 @@ class Store:
                 conn.execute(self._turn_sql.mark_only, _marks(updates, now))
             return new_version
 
-        return await self._run_core(fn)
+        def inline(conn: sqlite3.Connection) -> int:
+            sql = self._lite_sql
+            if expected_version == 0:
+                # As above: ON CONFLICT DO NOTHING; no row back, the key was taken.
+                if not conn.execute(sql.first.sql, sql.first.params(saved)).fetchall():
+                    raise StaleStateError(key, expected_version)
+            elif conn.execute(sql.save.sql, sql.save.params(saved)).rowcount != 1:
+                raise StaleStateError(key, expected_version)
+            if touch:
+                stmt = sql.touch_consent if state.consent else sql.touch
+                conn.execute(stmt.sql, stmt.params({"key_": key, "lang_": state.lang, "now_": now}))
+            if updates:
+                sql.run_marks(conn, updates, now)
+            return new_version
+
+        return await self._run_core(fn, inline, transaction=True)
 
     async def mark_updates(self, updates: Sequence[tuple[str, int]]) -> None:
         """A turn that changed nothing still marks its update processed."""
@@ -243,7 +279,10 @@ class Store:
         def fn(conn: Connection) -> None:
             conn.execute(self._turn_sql.mark_only, _marks(updates, now))
 
-        await self._run_core(fn)
+        def inline(conn: sqlite3.Connection) -> None:
+            self._lite_sql.run_marks(conn, updates, now)
+
+        await self._run_core(fn, inline, transaction=len(updates) > 1)
 
     async def waiting_chats(self) -> list[str]:
         """The chats whose state keeps portal writes for later (any worker's)."""
@@ -293,7 +332,11 @@ class Store:
             # RETURNING says whether the row went in (rowcount is unreliable here).
             return conn.execute(self._turn_sql.mark, params).first() is not None
 
-        return await self._run_core(fn)
+        def inline(conn: sqlite3.Connection) -> bool:
+            mark = self._lite_sql.mark
+            return bool(conn.execute(mark.sql, mark.params(params)).fetchall())
+
+        return await self._run_core(fn, inline)
 
     # --- handoffs ------------------------------------------------------------------------
 
@@ -316,105 +359,6 @@ class Store:
             return list(db.scalars(query.order_by(HandoffRequest.id)))
 
         return await self._run(fn)
-
-
-class _InlineSqlite:
-    """The per-turn statements on a SQLite file, run on the event loop itself.
-
-    They take tens of microseconds, less than handing them to a worker thread and back
-    (the hand-off cost more CPU than the statements, measured with py-spy). Waiting on
-    the event loop is what the thread avoids, so this connection never waits: its
-    ``busy_timeout`` is 0, and a statement that finds the database locked by another
-    connection (a thread's, another process's: the notifier, a reseal) rolls back and
-    the operation runs in a thread as before, waiting there. Commits do not fsync
-    (WAL, synchronous=NORMAL); the WAL checkpoint, which does, is not run by this
-    connection (``wal_autocheckpoint=0``) but in a thread every ``CHECKPOINT_EVERY``
-    commits."""
-
-    CHECKPOINT_EVERY = 256  # commits; a few pages each, SQLite's default is 1000 pages
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.conn: Connection | None = None
-        self.commits = 0
-        self.checkpoint: asyncio.Task[None] | None = None
-
-    @staticmethod
-    def suits(engine: Engine) -> bool:
-        # A file shared through a pool: ":memory:" (a database per connection, or one
-        # connection for all) keeps the thread hop.
-        database = engine.url.database
-        return (
-            engine.dialect.name == "sqlite"
-            and isinstance(engine.pool, QueuePool)
-            and bool(database)
-            and database != ":memory:"
-            and not str(database).startswith("file::memory:")
-        )
-
-    def _connection(self) -> Connection:
-        if self.conn is None:
-            conn = self.engine.connect()
-            conn.exec_driver_sql("PRAGMA busy_timeout=0")
-            conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
-            conn.commit()
-            self.conn = conn
-        return self.conn
-
-    def run(self, fn: Callable[[Connection], T]) -> tuple[bool, T | None]:
-        """(True, result), or (False, None) when the database was locked: nothing was
-        written and the caller runs ``fn`` again in a thread."""
-        conn = self._connection()
-        try:
-            with conn.begin():
-                result = fn(conn)
-        except OperationalError as exc:
-            if not _is_busy(exc):
-                self._discard()
-                raise
-            return False, None
-        except BaseException:
-            if conn.invalidated or conn.in_transaction():
-                self._discard()
-            raise
-        self.commits += 1
-        if self.commits >= self.CHECKPOINT_EVERY and self.checkpoint is None:
-            self.commits = 0
-            self.checkpoint = asyncio.get_running_loop().create_task(self._checkpoint())
-        return True, result
-
-    async def _checkpoint(self) -> None:
-        def work() -> None:
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-
-        try:
-            await asyncio.to_thread(work)
-        except Exception as exc:  # the next one will do it; nothing is lost meanwhile
-            log.warning("bot store checkpoint failed: %s", exc)
-        finally:
-            self.checkpoint = None
-
-    def _discard(self) -> None:
-        conn, self.conn = self.conn, None
-        if conn is not None:
-            try:
-                conn.invalidate()
-                conn.close()
-            except Exception:  # pragma: no cover - closing a broken connection
-                log.debug("closing the inline connection failed", exc_info=True)
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-
-def _is_busy(exc: OperationalError) -> bool:
-    code = getattr(exc.orig, "sqlite_errorcode", None)
-    if code is None:
-        return "locked" in str(exc.orig)
-    return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _loaded(
@@ -532,6 +476,35 @@ class _TurnStatements:
                 "consent_at": consent_at,
             },
         )
+
+
+class _SqliteTurnStatements:
+    """The per-turn statements compiled once for ``InlineSqlite``: the same SQL the
+    SQLAlchemy path sends, without SQLAlchemy's cost per execution."""
+
+    def __init__(self, turn: _TurnStatements, engine: Engine) -> None:
+        self.load = SqliteStatement(turn.load, engine)
+        self.first = SqliteStatement(turn.first, engine)
+        self.save = SqliteStatement(turn.save, engine)
+        self.touch = SqliteStatement(turn.touch, engine)
+        self.touch_consent = SqliteStatement(turn.touch_consent, engine)
+        self.mark = SqliteStatement(turn.mark, engine)
+        self.mark_only = SqliteStatement(turn.mark_only, engine)
+        state_type = Conversation.__table__.c.state.type
+        self._open = state_type.dialect_impl(engine.dialect).result_processor(engine.dialect, None)
+
+    def open_state(self, stored: Any) -> Any:
+        return stored if self._open is None else self._open(stored)
+
+    def run_marks(
+        self, conn: sqlite3.Connection, updates: Sequence[tuple[str, int]], now: datetime
+    ) -> None:
+        """One statement, or several rows (executemany) for a resumed turn."""
+        mark = self.mark_only
+        if len(updates) == 1:
+            conn.execute(mark.sql, mark.params(_mark_params(updates[0], now)))
+        else:
+            conn.executemany(mark.sql, [mark.params(_mark_params(u, now)) for u in updates])
 
 
 class _PgTurnStatements:

@@ -520,8 +520,8 @@ async def test_a_turn_that_changes_nothing_still_marks_its_update(sqlite_store: 
 async def test_a_typed_turn_is_one_read_and_one_write_transaction(sqlite_store: Store) -> None:
     """The turn transaction's cost in the bot store: the chat read once (state,
     processed?, chats row), then the state saved with the update marked, in one commit
-    (the chats row untouched while nothing in it changes)."""
-    from sqlalchemy import event
+    (the chats row untouched while nothing in it changes). On a SQLite file these run
+    on the store's own sqlite3 connection (bot.store.inline_sqlite), traced here."""
 
     def note(state: State, ev: Event, ctx: Context) -> Step:
         step = Step(state.model_copy(deep=True))
@@ -539,11 +539,7 @@ async def test_a_typed_turn_is_one_read_and_one_write_transaction(sqlite_store: 
 
     await turn(1)
     seen: list[str] = []
-    event.listen(
-        sqlite_store.engine,
-        "before_cursor_execute",
-        lambda conn, cursor, statement, *args: seen.append(statement.split()[0]),
-    )
-    event.listen(sqlite_store.engine, "commit", lambda conn: seen.append("COMMIT"))
+    assert sqlite_store._inline is not None and sqlite_store._inline.conn is not None
+    sqlite_store._inline.conn.set_trace_callback(lambda sql: seen.append(sql.split()[0]))
     await turn(2)
-    assert seen == ["SELECT", "COMMIT", "UPDATE", "INSERT", "COMMIT"]
+    assert seen == ["SELECT", "BEGIN", "UPDATE", "INSERT", "COMMIT"]

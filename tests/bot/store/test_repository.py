@@ -104,18 +104,30 @@ def test_migrations_go_down_and_up(tmp_path: object) -> None:
     s.close()
 
 
-async def test_a_first_save_is_all_or_nothing_on_sqlite(sqlite_store: Store) -> None:
+@pytest.mark.parametrize("path", ["inline", "thread"])
+async def test_a_first_save_is_all_or_nothing_on_sqlite(sqlite_store: Store, path: str) -> None:
     """The first save of a conversation and the turn's other writes are one transaction:
     a later write failing leaves no conversation behind (a SAVEPOINT committed it alone on
-    SQLite, and the retried turn then found the chat already greeted)."""
-    from sqlalchemy import text
-
+    SQLite, and the retried turn then found the chat already greeted). On the event
+    loop's connection (inline) and on the thread path's alike."""
     store = sqlite_store
-    store._turn_sql.mark_only = text("INSERT INTO no_such_table VALUES (1)")
-    with pytest.raises(Exception, match="no_such_table"):
+    _refuse_marks(store)
+    if path == "thread":
+        store._inline = None
+    with pytest.raises(Exception, match="no marks today"):
         await store.save_turn("telegram:9", State(greeted=True), 0, updates=[("telegram", 1)])
     assert (await store.load_state("telegram:9")).version == 0  # nothing was kept
     assert not (await store.load_turn("telegram:9", ("telegram", 1))).processed
+    assert await store.get_chat("telegram:9") is None  # nor the chats row written before
+
+
+def _refuse_marks(store: Store) -> None:
+    """The turn's last statement (its update's mark) fails, after the save and the touch."""
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER no_marks BEFORE INSERT ON processed_updates"
+            " BEGIN SELECT RAISE(ABORT, 'no marks today'); END"
+        )
 
 
 async def test_a_first_save_refused_when_the_conversation_exists(store: Store) -> None:
