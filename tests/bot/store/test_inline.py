@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.store import StaleStateError, Store, repository
 from bot.store.inline_sqlite import InlineSqlite
@@ -239,3 +239,24 @@ async def test_the_pool_keeps_its_settings(file_store: Store) -> None:
     file_store.close()
     with pytest.raises(sqlite3.ProgrammingError):  # closed with the store
         inline.execute("SELECT 1")
+
+
+async def test_an_operational_error_drops_the_connection(file_store: Store, db_path: Path) -> None:
+    await file_store.save_state("telegram:9", State(lang="en"), 0)
+    with file_store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER lost AFTER INSERT ON processed_updates"
+            " BEGIN INSERT INTO no_such_table VALUES (1); END"
+        )
+    inline = _inline(file_store)
+    first = inline.conn
+    with pytest.raises(OperationalError, match="no_such_table"):
+        await file_store.save_turn("telegram:9", State(lang="vi"), 1, updates=[("telegram", 90)])
+    assert inline.conn is None  # not lent again: a new one is opened for what follows
+    assert first is not None
+    with pytest.raises(sqlite3.ProgrammingError):  # closed, its transaction with it
+        first.execute("SELECT 1")
+    assert _rows(db_path, "SELECT version FROM conversations") == [(1,)]
+    assert _rows(db_path, "SELECT * FROM processed_updates") == []
+    assert await file_store.save_turn("telegram:9", State(lang="vi"), 1) == 2
+    assert inline.conn is not None and inline.conn is not first
