@@ -21,9 +21,10 @@ APP_FACTORY = "portal.api.app:create_app"
 # running slower; "auto" picks the same when they are installed.
 HTTP = "httptools"
 LOOP = "uvloop"
-# uvicorn's access log (one line per request, ~5% of the portal's CPU under the bot's
-# load) is off unless `motcua portal --access-log`: nginx in front logs the requests
-# (deploy/nginx/); the bot's direct calls are the bot's own to log.
+# uvicorn's access log (a formatted line per request, ~5% of the portal's CPU under the
+# bot's load) is off unless `motcua portal --access-log`: nginx in front logs the
+# requests that come through it (deploy/nginx/); the bot's and notifiers' direct calls
+# (PORTAL_URL) are then logged nowhere but in their errors.
 ACCESS_LOG = False
 
 
