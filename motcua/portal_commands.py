@@ -70,7 +70,14 @@ def check_deployment(settings: PortalSettings) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-def serve(host: str, port: int, *, seed: bool | None, workers: int = 1) -> None:
+def serve(
+    host: str,
+    port: int,
+    *,
+    seed: bool | None,
+    workers: int = 1,
+    access_log: bool = False,
+) -> None:
     import uvicorn
 
     from portal.api.app import create_app
@@ -115,11 +122,12 @@ def serve(host: str, port: int, *, seed: bool | None, workers: int = 1) -> None:
             click.echo(f"  Staff {username}: token {token}, password {DEMO_PASSWORDS[role]}")
         click.echo("  Try: motcua staff queue   (PORTAL_URL and STAFF_TOKEN select the portal)")
     if app is None:
-        serve_workers(host, port, workers)
+        serve_workers(host, port, workers, access_log=access_log)
         return
     # A request still running after 10 s of shutdown is cut rather than holding the stop.
     # proxy_headers=False: uvicorn would take X-Forwarded-For from any local peer as the
     # client address; the portal applies TRUSTED_PROXIES itself (portal.api.clients).
+    # The access log is off by default: see portal.workers.ACCESS_LOG.
     uvicorn.run(
         app,
         host=host,
@@ -129,6 +137,7 @@ def serve(host: str, port: int, *, seed: bool | None, workers: int = 1) -> None:
         proxy_headers=False,
         http=HTTP,
         loop=LOOP,
+        access_log=access_log,
     )
 
 
@@ -164,13 +173,24 @@ def _echo_workers(settings: PortalSettings, workers: int) -> None:
     default=None,
     help="Create the demo staff accounts (default: in demo mode only; never in production).",
 )
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="uvicorn's line per request (off: the reverse proxy logs requests).",
+)
 @click.pass_context
 def portal_command(
-    ctx: click.Context, host: str, port: int, seed: bool | None, workers: int
+    ctx: click.Context,
+    host: str,
+    port: int,
+    seed: bool | None,
+    workers: int,
+    access_log: bool,
 ) -> None:
     """Serve the ward's back office (migrates the database first)."""
     if ctx.invoked_subcommand is None:
-        serve(host, port, seed=seed, workers=workers)
+        serve(host, port, seed=seed, workers=workers, access_log=access_log)
 
 
 @portal_command.command("purge")

@@ -21,6 +21,11 @@ APP_FACTORY = "portal.api.app:create_app"
 # running slower; "auto" picks the same when they are installed.
 HTTP = "httptools"
 LOOP = "uvloop"
+# uvicorn's access log (a formatted line per request, ~5% of the portal's CPU under the
+# bot's load) is off unless `motcua portal --access-log`: nginx in front logs the
+# requests that come through it (deploy/nginx/); the bot's and notifiers' direct calls
+# (PORTAL_URL) are then logged nowhere but in their errors.
+ACCESS_LOG = False
 
 
 class SingleProcessDatabase(Exception):
@@ -37,7 +42,7 @@ def require_shared_database(database_url: str, workers: int) -> None:
         )
 
 
-def serve_workers(host: str, port: int, workers: int) -> None:
+def serve_workers(host: str, port: int, workers: int, *, access_log: bool = ACCESS_LOG) -> None:
     """Run uvicorn's supervisor with ``workers`` processes (restarted if one dies)."""
     import uvicorn
 
@@ -53,4 +58,5 @@ def serve_workers(host: str, port: int, workers: int) -> None:
         proxy_headers=False,
         http=HTTP,
         loop=LOOP,
+        access_log=access_log,
     )

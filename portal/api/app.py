@@ -12,7 +12,6 @@ from kernel.deployment import require_safe_secrets
 from portal import console
 from portal.api import bodylimit, docs, errors, schemas
 from portal.api.clients import TrustedProxies
-from portal.api.downloads import NoSniff
 from portal.api.ratelimit import make_limiter
 from portal.api.routes import (
     applications,
@@ -68,9 +67,9 @@ def create_app(
     app.state.track_limiter = make_limiter(context.settings)
     app.state.trusted_proxies = TrustedProxies(context.settings.trusted_proxies)
     errors.install(app)
+    # The body limits and nosniff on every response (portal.api.downloads): one layer.
     bodylimit.install(app, max_upload_bytes=context.settings.max_upload_bytes)
     docs.install(app)
-    app.add_middleware(NoSniff)
 
     @app.get("/v1/health", tags=["meta"])
     def health() -> dict[str, str]:

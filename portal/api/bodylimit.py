@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kernel.i18n import N_, localized
+from portal.api.downloads import add_nosniff
 from portal.api.errors import error_body
 
 # JSON bodies are small (answers, notes): this leaves a wide margin.
@@ -31,8 +32,11 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimit:
-    """Pure ASGI middleware: refuses a declared Content-Length over the limit at once, and
-    counts the bytes of ``http.request`` messages as the application reads them."""
+    """Pure ASGI middleware, the portal's one layer of its own around every HTTP request:
+    refuses a declared Content-Length over the limit at once, counts the bytes of
+    ``http.request`` messages as the application reads them, and marks every response
+    ``nosniff`` (``downloads.add_nosniff``). One layer rather than a second middleware for
+    the header: each response message passes one wrapper of ``send``, not two."""
 
     def __init__(self, app: ASGIApp, *, max_upload_bytes: int) -> None:
         self.app = app
@@ -57,10 +61,19 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                add_nosniff(message)
+            await send(message)
+
         limit, upload = self._limit(scope)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await JSONResponse(self._refusal(upload), 413)(scope, receive, send)
+            await JSONResponse(self._refusal(upload), 413)(scope, receive, watched)
             return
         received = 0
 
@@ -73,19 +86,12 @@ class BodyLimit:
                     raise BodyTooLarge(self._refusal(upload))
             return message
 
-        started = False
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
         try:
             await self.app(scope, limited, watched)
         except BodyTooLarge as exc:
             # Raised outside the app's exception handlers (e.g. by a middleware).
             if not started:
-                await JSONResponse(exc.body, 413)(scope, receive, send)
+                await JSONResponse(exc.body, 413)(scope, receive, watched)
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -3,8 +3,9 @@
 Every such response says ``nosniff``, so a browser shows the file only as the type
 the portal declares (a picture never runs as a page); a citizen's paper is offered as
 an attachment, under its sanitised name, never displayed inline on the portal's origin.
-:class:`NoSniff` adds ``nosniff`` to every other response too (the docs' assets, error
-bodies), so a route added later cannot forget it.
+:func:`add_nosniff` puts ``nosniff`` on every other response too (the docs' assets, error
+bodies), so a route added later cannot forget it: the portal's one ASGI layer
+(``portal.api.bodylimit.BodyLimit``) calls it on each response's start.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 from typing import Final
 from urllib.parse import quote
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message
 
 from portal.domain.filenames import ascii_fallback, safe_filename
 
@@ -30,20 +30,17 @@ def attachment(filename: str | None) -> dict[str, str]:
     return {**NOSNIFF, "Content-Disposition": disposition}
 
 
-class NoSniff:
-    """ASGI middleware: ``X-Content-Type-Options: nosniff`` on every HTTP response."""
+_NOSNIFF_NAME: Final = b"x-content-type-options"
+_NOSNIFF_HEADER: Final = (_NOSNIFF_NAME, b"nosniff")
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+def add_nosniff(message: Message) -> None:
+    """``X-Content-Type-Options: nosniff`` on an ``http.response.start`` message, unless
+    the response set the header itself. What starlette's ``MutableHeaders.setdefault``
+    does (a copy of the list, the header appended), without building a Headers object
+    for each response. Names in ASGI messages are lower case."""
+    headers = message["headers"] = list(message.get("headers", ()))
+    for name, _ in headers:
+        if name == _NOSNIFF_NAME:
             return
-
-        async def send_nosniff(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).setdefault("X-Content-Type-Options", "nosniff")
-            await send(message)
-
-        await self.app(scope, receive, send_nosniff)
+    headers.append(_NOSNIFF_HEADER)

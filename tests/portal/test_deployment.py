@@ -129,6 +129,19 @@ def test_the_server_ignores_forwarded_headers_itself(
     assert (served[0]["http"], served[0]["loop"]) == ("httptools", "uvloop")
 
 
+def test_the_access_log_is_off_unless_asked_for(
+    tmp_path: Path, served: list[dict[str, Any]]
+) -> None:
+    """nginx logs the requests; uvicorn's line per request costs CPU on every call."""
+    env = _env(tmp_path, strong=True)
+    result = CliRunner().invoke(portal_command, [], env=env)
+    assert result.exit_code == 0, result.output
+    get_settings.cache_clear()
+    result = CliRunner().invoke(portal_command, ["--access-log"], env=env)
+    assert result.exit_code == 0, result.output
+    assert [call["access_log"] for call in served] == [False, True]
+
+
 async def test_rotating_a_token_invalidates_the_old_one(
     db_url: str, http: httpx.AsyncClient
 ) -> None:

@@ -84,6 +84,9 @@ def test_the_workers_run_the_app_factory_without_uvicorns_proxy_headers(
     assert seen["app"] == APP_FACTORY and seen["factory"] is True and seen["workers"] == 3
     assert seen["proxy_headers"] is False
     assert (seen["http"], seen["loop"]) == ("httptools", "uvloop")
+    assert seen["access_log"] is False  # as with one process: nginx logs requests
+    serve_workers("127.0.0.1", 8000, 3, access_log=True)
+    assert seen["access_log"] is True
     module, _, name = APP_FACTORY.partition(":")
     assert getattr(importlib.import_module(module), name) is create_app
 

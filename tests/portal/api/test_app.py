@@ -18,3 +18,41 @@ async def test_start_up_computes_this_and_next_years_holidays(
     assert calendar._HOLIDAYS == {}
     async with app.router.lifespan_context(app):
         assert set(calendar._HOLIDAYS) == {2031, 2032}
+
+
+def test_a_route_authenticates_once() -> None:
+    """Each of deps' checks authenticates by itself (a level of dependencies fewer): a
+    route taking two of them would look a staff token up twice."""
+    from fastapi.dependencies.models import Dependant
+    from fastapi.routing import APIRoute
+
+    from portal.api import deps
+    from portal.api.routes import (
+        applications,
+        citizens,
+        documents,
+        events,
+        papers,
+        payments,
+        procedures,
+        staff,
+        track,
+    )
+
+    checks = {deps.get_citizen, deps.get_staff, deps.get_feed_reader}
+
+    def calls(dependant: Dependant) -> set[object]:
+        found = {dependant.call} & checks
+        for sub in dependant.dependencies:
+            found |= calls(sub)
+        return found
+
+    modules = (applications, citizens, documents, events, papers, payments, procedures)
+    routes = [
+        r for m in (*modules, staff, track) for r in m.router.routes if isinstance(r, APIRoute)
+    ]
+    assert len(routes) >= 30
+    authenticated = [r for r in routes if calls(r.dependant)]
+    assert len(authenticated) > 20
+    for route in authenticated:
+        assert len(calls(route.dependant)) == 1, route.path

@@ -65,3 +65,22 @@ async def test_every_response_says_nosniff(http: httpx.AsyncClient) -> None:
         response = await http.get(path)
         assert response.headers["x-content-type-options"] == "nosniff", path
         assert response.headers.get_list("x-content-type-options") == ["nosniff"]
+
+
+async def test_every_response_says_nosniff_once(http: httpx.AsyncClient) -> None:
+    """JSON, errors, the docs and a refusal before the app is reached alike; a response
+    that sets the header itself keeps one."""
+    responses = [
+        await http.get("/v1/health"),
+        await http.get("/v1/nowhere"),
+        await http.get("/v1/applications"),  # 401: no token
+        await http.get("/docs"),
+        await http.post(
+            "/v1/payments/callback",
+            content=b"{}",
+            headers={"Content-Length": str(10**9), "Content-Type": "application/json"},
+        ),
+    ]
+    assert [r.status_code for r in responses] == [200, 404, 401, 200, 413]
+    for response in responses:
+        assert response.headers.get_list("x-content-type-options") == ["nosniff"], response
