@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import typing
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,15 +13,20 @@ from typing import Any, Protocol
 from sqlalchemy import (
     BigInteger,
     Integer,
+    Table,
     Text,
+    Update,
     bindparam,
     cast,
     literal_column,
     null,
     select,
     union_all,
+    update,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from kernel.i18n import N_, localized
 from portal.catalog import Procedure
@@ -47,17 +54,27 @@ def procedure_of(ctx: PortalContext, app: Application) -> Procedure:
     return ctx.catalog.get(app.procedure)
 
 
+# get_for's statements, built once: a statement built per call costs its cache key
+# (a walk of the whole statement) before the compiled SQL is found, ~0.1 ms a request.
+_BY_KEY = {
+    (column.key, lock): (
+        select(Application).where(column == bindparam("key")).with_for_update()
+        if lock
+        else select(Application).where(column == bindparam("key"))
+    )
+    for column in (Application.id, Application.tracking_code)
+    for lock in (False, True)
+}
+
+
 def get_for(db: Session, actor: Actor, app_id: str, *, lock: bool = False) -> Application:
     """The application ``app_id`` names; staff may also name it by its tracking code
     (typed in any usual form: "px 2026 7q4k9m")."""
     code = tracking.normalize_code(app_id) if actor.is_staff else None
     if code is not None and tracking.is_valid_code(code):
-        stmt = select(Application).where(Application.tracking_code == code)
+        app = db.scalar(_BY_KEY["tracking_code", lock], {"key": code})
     else:
-        stmt = select(Application).where(Application.id == app_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    app = db.scalar(stmt)
+        app = db.scalar(_BY_KEY["id", lock], {"key": app_id})
     if app is None or not can_see(actor, app):
         # Same answer for "absent" and "not yours": ids are not probed.
         raise not_found_application()
@@ -329,11 +346,50 @@ def set_answers(
             ],
         )
     had = lookups.digests_for(app.answers, app.phone)
-    app.answers = dict(result.cleaned)
+    cleaned = dict(result.cleaned)
+    if lookups.digests_for(cleaned, app.phone) == had and not db.is_modified(app):
+        # Most answers: only the row changes. One UPDATE of our own instead of a flush
+        # (same statement and version check, without the unit of work's bookkeeping).
+        update_row(db, app, answers=cleaned, updated_at=ctx.now())
+        return app
+    app.answers = cleaned
     lookups.refresh(db, app, had)
     app.updated_at = ctx.now()
     db.flush()
     return app
+
+
+def update_row(db: Session, app: Application, **values: Any) -> None:
+    """Write ``values`` to the application's row now, as a flush would: one UPDATE that
+    also moves the version on, and fails with the ORM's own StaleDataError (a 409) when
+    another request changed the row since it was read. The instance then holds the
+    values as committed: the session has nothing left to flush for it. Only for an
+    application with no other change pending (it would be written under the old
+    version, and fail)."""
+    version = app.version
+    result = db.connection().execute(
+        _update_statement(tuple(values)),
+        {**values, "b_id": app.id, "b_version": version, "b_next": version + 1},
+    )
+    if result.rowcount != 1:
+        raise StaleDataError(
+            f"UPDATE statement on table 'applications' expected to update 1 row(s); "
+            f"{result.rowcount} were matched."
+        )
+    for key, value in values.items():
+        set_committed_value(app, key, value)
+    set_committed_value(app, "version", version + 1)
+
+
+@functools.cache
+def _update_statement(keys: tuple[str, ...]) -> Update:
+    """update_row's statement for these columns, built once (see _BY_KEY)."""
+    table = typing.cast(Table, Application.__table__)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values({**{key: bindparam(key) for key in keys}, "version": bindparam("b_next")})
+    )
 
 
 def active_documents(ctx: PortalContext, app: Application) -> list[Any]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.api import schemas
 from portal.db.models import Application, Document, Payment, Transition
@@ -22,6 +24,49 @@ def _draft(ctx: PortalContext) -> str:
         app = applications.create_draft(db, ctx, OWNER, procedure="certified_copy")
         db.commit()
         return app.id
+
+
+def test_an_answer_is_written_with_its_version_moved_on(ctx: PortalContext) -> None:
+    app_id = _draft(ctx)
+    with ctx.sessions() as db:
+        app = applications.get_for(db, OWNER, app_id, lock=True)
+        applications.set_answers(db, ctx, app, {"pages": "3", "document_title": "Sổ đỏ"})
+        assert not db.dirty  # nothing left for a flush
+        db.commit()
+        assert app.version == 2 and app.answers == {"pages": 3, "document_title": "Sổ đỏ"}
+    with ctx.sessions() as db:
+        row = db.get_one(Application, app_id)
+        assert row.version == 2 and row.answers == {"pages": 3, "document_title": "Sổ đỏ"}
+        assert row.updated_at == ctx.now()
+
+
+def test_an_answer_to_a_row_changed_since_it_was_read_is_refused(ctx: PortalContext) -> None:
+    """SQLite takes no row lock: the version is what keeps a concurrent change."""
+    app_id = _draft(ctx)
+    with ctx.sessions() as db:
+        app = applications.get_for(db, OWNER, app_id)  # read, not locked
+        with ctx.sessions() as other:
+            theirs = applications.get_for(other, OWNER, app_id)
+            applications.set_answers(other, ctx, theirs, {"pages": "5"})
+            other.commit()
+        with pytest.raises(StaleDataError):
+            applications.set_answers(db, ctx, app, {"pages": "3"})
+    with ctx.sessions() as db:
+        assert db.get_one(Application, app_id).answers == {"pages": 5}
+
+
+def test_an_answer_after_another_change_in_the_session_is_flushed(ctx: PortalContext) -> None:
+    """A pending change of the same row is written with the answer (one UPDATE by the
+    flush), not left to fail under the version the answer moved on."""
+    app_id = _draft(ctx)
+    with ctx.sessions() as db:
+        app = applications.get_for(db, OWNER, app_id, lock=True)
+        app.result_note = "ghi chú"
+        applications.set_answers(db, ctx, app, {"pages": "3"})
+        db.commit()
+    with ctx.sessions() as db:
+        row = db.get_one(Application, app_id)
+        assert (row.result_note, row.answers, row.version) == ("ghi chú", {"pages": 3}, 2)
 
 
 def test_shown_is_the_orm_collections_in_order(ctx: PortalContext) -> None:
