@@ -522,11 +522,14 @@ def _transition(
     app.updated_at = ctx.now()
 
 
+_CODE_TAKEN = select(Application.id).where(Application.tracking_code == bindparam("key"))
+
+
 def _new_tracking_code(db: Session, ctx: PortalContext) -> str:
     year = ctx.today().year
     for _ in range(20):
         code = tracking.generate_code(ctx.settings.ward_code, year)
-        if db.scalar(select(Application.id).where(Application.tracking_code == code)) is None:
+        if db.scalar(_CODE_TAKEN, {"key": code}) is None:
             return code
     raise Conflict(N_("Please try again in a moment."), code="busy")  # pragma: no cover
 
