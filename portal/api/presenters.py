@@ -12,7 +12,13 @@ from portal.domain.money import amount_in_words, format_vnd
 from portal.domain.workflow import Status, coarse_label, coarse_status, status_label
 from portal.public.urls import public_url
 from portal.services import payments
-from portal.services.applications import EDITABLE, document_rules, missing_requirements
+from portal.services.applications import (
+    EDITABLE,
+    Shown,
+    ShownPayment,
+    document_rules,
+    missing_requirements,
+)
 from portal.services.context import PortalContext
 
 
@@ -57,10 +63,20 @@ def _citizen_id(app: Application) -> str | None:
     return None
 
 
-def application(ctx: PortalContext, app: Application) -> schemas.ApplicationOut:
+def application(
+    ctx: PortalContext, app: Application, shown: Shown | None = None
+) -> schemas.ApplicationOut:
+    """``shown``: the application's documents, transitions and payments as read by
+    ``applications.shown`` (one statement); without it, its ORM collections."""
     proc = ctx.catalog.get(app.procedure)
+    documents = app.documents if shown is None else shown.documents
+    transitions = app.transitions if shown is None else shown.transitions
+    pay: Payment | ShownPayment | None = None
     # Drafts have no quote yet: their payments are not even loaded.
-    pay = payments.current(app) if app.fee_amount else None
+    if app.fee_amount and shown is not None:
+        pay = shown.payments[-1] if shown.payments else None
+    elif app.fee_amount:
+        pay = payments.current(app)
     return schemas.ApplicationOut(
         id=app.id,
         procedure=app.procedure,
@@ -86,13 +102,15 @@ def application(ctx: PortalContext, app: Application) -> schemas.ApplicationOut:
         paid_at=app.paid_at,
         supplement=app.supplement,
         result_note=app.result_note,
-        documents=[schemas.DocumentOut.model_validate(d) for d in app.documents],
-        transitions=[schemas.TransitionOut.model_validate(t) for t in app.transitions],
-        missing=missing_requirements(ctx, app) if app.status in EDITABLE else [],
+        documents=[schemas.DocumentOut.model_validate(d) for d in documents],
+        transitions=[schemas.TransitionOut.model_validate(t) for t in transitions],
+        missing=missing_requirements(ctx, app, documents) if app.status in EDITABLE else [],
         created_at=app.created_at,
         updated_at=app.updated_at,
         payment=payment(ctx, app, pay) if pay is not None else None,
-        document_rules=[schemas.DocumentRuleOut(**rule) for rule in document_rules(ctx, app)]
+        document_rules=[
+            schemas.DocumentRuleOut(**rule) for rule in document_rules(ctx, app, documents)
+        ]
         if app.status in EDITABLE
         else [],
     )
@@ -137,7 +155,9 @@ def track(ctx: PortalContext, app: Application) -> schemas.TrackOut:
     )
 
 
-def payment(ctx: PortalContext, app: Application, pay: Payment) -> schemas.PaymentOut:
+def payment(
+    ctx: PortalContext, app: Application, pay: Payment | ShownPayment
+) -> schemas.PaymentOut:
     return schemas.PaymentOut(
         reference=pay.reference,
         amount=pay.amount,

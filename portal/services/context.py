@@ -56,5 +56,10 @@ class PortalContext:
         return self.clock().astimezone(self._tz).date()
 
     def calendar(self, db: Session) -> WorkingCalendar:
-        overrides = {o.day: o.working for o in db.scalars(select(HolidayOverride))}
+        overrides = {day: working for day, working in db.execute(_OVERRIDES)}
         return WorkingCalendar(overrides, tz=self.settings.timezone)
+
+
+# Built once, and two columns rather than entities: read at every submission, where the
+# overrides only feed the calendar (no identity map needed).
+_OVERRIDES = select(HolidayOverride.day, HolidayOverride.working)

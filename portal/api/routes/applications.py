@@ -48,7 +48,8 @@ def my_applications(ctx: Ctx, db: Db, actor: Citizen) -> list[schemas.Applicatio
 
 @router.get("/{app_id}", response_model=schemas.ApplicationOut)
 def get_application(ctx: Ctx, db: Db, actor: Citizen, app_id: AppId) -> Response:
-    return respond(db, presenters.application(ctx, service.get_for(db, actor, app_id)))
+    app = service.get_for(db, actor, app_id)
+    return respond(db, presenters.application(ctx, app, service.shown(db, app)))
 
 
 @router.patch("/{app_id}/answers", response_model=schemas.ApplicationOut)
@@ -56,8 +57,11 @@ def set_answers(
     ctx: Ctx, db: Db, actor: Citizen, app_id: AppId, body: schemas.AnswersIn
 ) -> Response:
     app = service.get_for(db, actor, app_id, lock=True)
+    # Read before the UPDATE: on SQLite the write lock is then held for less time (an
+    # upload or a step changing these in between moves the version: the UPDATE fails).
+    shown = service.shown(db, app)
     service.set_answers(db, ctx, app, dict(body.answers))
-    return commit_and_respond(db, presenters.application(ctx, app))
+    return commit_and_respond(db, presenters.application(ctx, app, shown))
 
 
 @router.get("/{app_id}/fee", response_model=schemas.FeeOut)
@@ -95,7 +99,7 @@ def submit_application(
         )
     app = service.get_for(db, actor, app_id, lock=True)
     service.submit(db, ctx, app, actor, idempotency_key)
-    return commit_and_respond(db, presenters.application(ctx, app))
+    return commit_and_respond(db, presenters.application(ctx, app, service.shown(db, app)))
 
 
 @router.post("/{app_id}/cancel", response_model=schemas.ApplicationOut)

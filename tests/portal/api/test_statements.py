@@ -41,23 +41,25 @@ def counting(ctx: PortalContext) -> Iterator[Statements]:
 # Most statements a request may send, per route, on either database (the events' advisory
 # lock on PostgreSQL included). What they are, for the record (SQLite):
 #   create   INSERT application, INSERT transition (its collections need no query)
-#   answer   SELECT application, UPDATE it, SELECT documents, SELECT transitions (for the
-#            response); an answer that is a citizen ID or phone also reads and writes
-#            the lookups
+#   answer   SELECT application, SELECT its documents, transitions and payments (one
+#            UNION ALL, for the response), UPDATE it; an answer that is a citizen ID or
+#            phone also reads and writes the lookups
+#   get      SELECT application, SELECT its documents, transitions and payments
 #   upload   SELECT application, documents; UPDATE application; INSERT document
 #   submit   SELECT application, documents, a free tracking code, holiday overrides;
-#            UPDATE application; INSERT transition, payment; SELECT payments,
-#            transitions (response); INSERT events (both in one)
+#            UPDATE application; INSERT transition, payment; SELECT documents,
+#            transitions and payments (response); INSERT events (both in one)
+#   again    SELECT application, SELECT its documents, transitions and payments
 MOST = {
     "create": 2,
-    "answer": 4,
-    "answer_phone": 6,
+    "answer": 3,
+    "answer_phone": 5,
     "upload": 4,
-    "get_draft": 3,
+    "get_draft": 2,
     "fee": 1,
-    "submit": 11,
-    "submit_again": 4,
-    "get_submitted": 4,
+    "submit": 10,
+    "submit_again": 2,
+    "get_submitted": 2,
     "receipt": 1,
     "card": 2,
 }

@@ -94,3 +94,29 @@ async def test_a_draft_carries_the_rule_of_each_active_paper(
     assert rules[ID_CARD].received == 1 and rules[ID_CARD].sides == 2
     spec = {d.code: d for d in proc.documents}
     assert set(rules) <= set(spec) and spec[ID_CARD].sides == 2
+
+
+async def test_an_answer_during_a_supplement_shows_every_paper_and_step_once(
+    portal: PortalClient, clerk: StaffClient, clock: FrozenClock
+) -> None:
+    """The answer and the citizen's read take documents and transitions from one UNION
+    ALL statement: each row still once, in order, as the staff's view (the ORM's
+    collections) shows them."""
+    app = await _submitted_birth_registration(portal, clock)
+    await clerk.act(app.id, "receive")
+    await clerk.act(app.id, "request-supplement", fields=["child_name"], note="Sai tên")
+    answered = await portal.set_answers(CITIZEN, app.id, {"child_name": "Nguyễn Văn An"})
+    seen = await portal.get_application(CITIZEN, app.id)
+    staff_view = await clerk.get_application(app.id)
+    assert len(app.documents) >= 2  # several papers times several steps
+    for got in (answered, seen):
+        assert got.documents == staff_view.documents == app.documents
+        assert got.transitions == staff_view.transitions
+        assert [t.to_status for t in got.transitions] == [
+            "draft",
+            "submitted",
+            "received",
+            "supplement_requested",
+        ]
+        assert got.payment == staff_view.payment
+        assert got.missing == staff_view.missing
