@@ -118,3 +118,26 @@ def _digests(ctx: PortalContext, app_id: str) -> set[tuple[str, str]]:
     with ctx.sessions() as db:
         rows = db.scalars(select(Lookup).where(Lookup.application_id == app_id))
         return {(row.kind, row.digest) for row in rows}
+
+
+async def test_a_reading_request_ends_without_a_rollback(
+    ctx: PortalContext, portal: PortalClient
+) -> None:
+    """A read is committed, not rolled back: psycopg forgets every prepared statement of
+    the connection at a ROLLBACK (the next statement sends ``DEALLOCATE ALL`` first), so
+    each read would cost the following requests a round trip and their planning."""
+    app = await portal.create_application(ANA, "certified_copy")
+    await portal.set_answers(ANA, app.id, {"pages": "3"})
+    ends: list[str] = []
+    on_commit = lambda _conn: ends.append("commit")  # noqa: E731
+    on_rollback = lambda _conn: ends.append("rollback")  # noqa: E731
+    event.listen(ctx.engine, "commit", on_commit)
+    event.listen(ctx.engine, "rollback", on_rollback)
+    try:
+        await portal.get_application(ANA, app.id)
+        await portal.get_fee(ANA, app.id)
+        await portal.events(after=0)
+    finally:
+        event.remove(ctx.engine, "commit", on_commit)
+        event.remove(ctx.engine, "rollback", on_rollback)
+    assert ends == ["commit"] * 3, ends
