@@ -112,6 +112,7 @@ from bot.store import Store  # noqa: E402
 from bot.telegram import TelegramChannel  # noqa: E402
 from bot.telegram.app import create_bot  # noqa: E402
 from dialogs import Reply  # noqa: E402
+from kernel import heap  # noqa: E402
 from portal import workers as portal_workers  # noqa: E402
 from portal.db.migrate import upgrade as portal_upgrade  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
@@ -550,7 +551,9 @@ def report_turn(chat_id: int) -> None:
 
 async def serve(dispatcher: Dispatcher, bot: Any, webhook_app: Any, webhook_port: int) -> None:
     """Long polling (port 0), or the webhook app on a port shared with the other
-    workers (SO_REUSEPORT, like `motcua bot --workers N`); "ready" once serving."""
+    workers (SO_REUSEPORT, like `motcua bot --workers N`); "ready" once serving. Both
+    bots' start-up heaps are frozen, as `motcua bot` does (kernel.heap)."""
+    heap.settle()
     if not webhook_port:
         dispatcher.startup.register(lambda: print("ready", flush=True))
         await dispatcher.start_polling(bot, polling_timeout=10)

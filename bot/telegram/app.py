@@ -31,6 +31,7 @@ from bot.telegram.middleware import ChatTurnMiddleware
 from bot.telegram.sender import ReplySender
 from dialogs import Reply
 from dialogs.context import Office
+from kernel import heap
 from kernel.i18n import LANGUAGES, N_, gettext_
 
 log = logging.getLogger(__name__)
@@ -181,6 +182,7 @@ class TelegramChannel:
 
     async def run_polling(self, *, handle_signals: bool = True) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
+        heap.settle()
         await self.dispatcher.start_polling(
             self.bot,
             allowed_updates=self.dispatcher.resolve_used_update_types(),
@@ -193,6 +195,7 @@ class TelegramChannel:
         app = web.Application()
         app.router.add_post(self.settings.webhook_path, self.on_webhook)
         setup_application(app, self.dispatcher, bot=self.bot)
+        app.on_startup.append(_settle_heap)
         return app
 
     async def on_webhook(self, request: web.Request) -> web.Response:
@@ -243,3 +246,7 @@ class TelegramChannel:
             await self.run_webhook()
         else:
             await self.run_polling()
+
+
+async def _settle_heap(_: web.Application) -> None:
+    heap.settle()  # the webhook worker is built: what it holds now, it holds for good

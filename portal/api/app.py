@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from kernel import heap
 from kernel.deployment import require_safe_secrets
 from portal import console
 from portal.api import bodylimit, docs, errors, schemas
@@ -48,6 +49,7 @@ def create_app(
         year = context.today().year
         await asyncio.to_thread(preload_holidays, year, year + 1)
         pusher = EventPusher.start_if_configured(context)
+        heap.settle()
         try:
             yield
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
@@ -337,10 +338,12 @@ async def test_webhook_mode_with_a_secret(
         store=sqlite_store,
         engine_handle=recorder.handle,
     )
+    gc.unfreeze()
     runner = web.AppRunner(ch.webhook_app())
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
+        assert gc.get_freeze_count() > 0  # the built worker's heap, frozen (kernel.heap)
         hook = await tg.wait_for("setWebhook", timeout=10)
         assert hook.params["secret_token"] == "s3cret-token"
         injected = tg.user_sends_text(CHAT, "qua webhook")
@@ -360,6 +363,7 @@ async def test_webhook_mode_with_a_secret(
         assert recorder.events == [Text("qua webhook")]
     finally:
         await runner.cleanup()
+        gc.unfreeze()  # the other tests' heaps stay collectable
 
 
 async def test_the_webhook_is_answered_only_once_the_turn_is_committed(
