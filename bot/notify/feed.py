@@ -436,7 +436,12 @@ class Follower:
             day = date.fromisoformat(str(due_date)) - timedelta(days=1)
             due_at = datetime.combine(day, time(s.due_risk_hour), tzinfo=s.zone)
             existing = chunk.reminders.get((app_id, "due_at_risk"))
-            if existing is None or existing.status == "pending":
+            if existing is None and due_at <= at:
+                # Due tomorrow and sent after the moment to warn (a same-day paper sent in
+                # the afternoon): the office has had no time to fall behind, and a warning
+                # at once would alarm the citizen who has just sent it.
+                pass
+            elif existing is None or existing.status == "pending":
                 chunk.set_reminder(ev, app_id, "due_at_risk", due_at, as_utc(self.clock()))
 
     async def fire_reminders(self) -> int:

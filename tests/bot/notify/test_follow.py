@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from datetime import timedelta
 from hashlib import sha256
 
 import pytest
@@ -163,3 +164,43 @@ async def test_the_webhook_only_wakes_the_follower(new_notifier: NewNotifier) ->
         assert bad.status == 401 and not notifier.feed_wake.is_set()
         ok = await client.post("/portal-events", data=body, headers={"X-Signature": good})
         assert ok.status == 200 and notifier.feed_wake.is_set()
+
+
+AT_RISK = "nhưng chưa xong"
+
+
+async def test_no_at_risk_warning_for_an_application_sent_after_its_moment(
+    new_notifier: NewNotifier, submit: Submit, tg: FakeTelegram, clock: FrozenClock
+) -> None:
+    """Sent on Monday at 16:00, after the 15:00 cut-off, a same-day copy is due on Tuesday:
+    the moment to warn ("due tomorrow, not ready", Monday 08:00) passed before it was even
+    sent, so the citizen who has just sent it hears nothing of the kind."""
+    clock.set_local(2026, 3, 9, hour=16)
+    app = await submit(key(OWNER))
+    notifier = new_notifier(unpaid_reminder_hours=10_000)
+    await notifier.follower.catch_up()
+    await notifier.sender.drain()
+    clock.advance(hours=2)
+    await notifier.follower.catch_up()
+    await notifier.sender.drain()
+    assert app.due_date is not None and str(app.due_date) == "2026-03-10"
+    assert not any(AT_RISK in m["text"] for m in tg.sent_messages(OWNER))
+
+
+async def test_the_at_risk_warning_comes_the_day_before_the_due_date(
+    new_notifier: NewNotifier, submit: Submit, tg: FakeTelegram, clock: FrozenClock
+) -> None:
+    """An application the office has had days for and has not finished: warned once, at
+    08:00 the day before its due date."""
+    app = await submit(key(OWNER), procedure="elderly_allowance")
+    assert app.due_date is not None
+    notifier = new_notifier(unpaid_reminder_hours=10_000)
+    await notifier.follower.catch_up()
+    await notifier.sender.drain()
+    assert not any(AT_RISK in m["text"] for m in tg.sent_messages(OWNER))
+    eve = app.due_date - timedelta(days=1)
+    clock.set_local(eve.year, eve.month, eve.day, hour=8, minute=5)
+    await notifier.follower.catch_up()
+    await notifier.sender.drain()
+    warned = [m for m in tg.sent_messages(OWNER) if AT_RISK in m["text"]]
+    assert len(warned) == 1 and app.tracking_code and app.tracking_code in warned[0]["text"]
