@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from kernel import heap
 from kernel.deployment import require_safe_secrets
 from portal import console
-from portal.api import bodylimit, docs, errors, schemas
+from portal.api import bodylimit, docs, errors, lane, schemas
 from portal.api.clients import TrustedProxies
 from portal.api.ratelimit import make_limiter
 from portal.api.routes import (
@@ -69,6 +69,8 @@ def create_app(
     app.state.track_limiter = make_limiter(context.settings)
     app.state.trusted_proxies = TrustedProxies(context.settings.trusted_proxies)
     errors.install(app)
+    # The bot's frequent calls without FastAPI's per-request layers (inside the body limit).
+    app.add_middleware(lane.Lane, portal=app, routes=lane.hot_routes())
     # The body limits and nosniff on every response (portal.api.downloads): one layer.
     bodylimit.install(app, max_upload_bytes=context.settings.max_upload_bytes)
     docs.install(app)

@@ -79,6 +79,24 @@ def _bearer(authorization: str | None) -> str:
     return authorization[7:].strip()
 
 
+def bot_actor(ctx: PortalContext, authorization: str | None, x_citizen: str | None) -> Actor | None:
+    """Who the bot's service token names (a citizen with X-Citizen, else the bot
+    itself); None when the token is another one (or missing). Also used by
+    ``portal.api.lane``."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        return None
+    token = authorization[7:].strip()
+    if not hmac.compare_digest(token.encode(), ctx.settings.bot_service_token.encode()):
+        return None
+    if not x_citizen:
+        return Actor(kind="system", id="bot")
+    if not CITIZEN_PATTERN.match(x_citizen):
+        raise ValidationFailed(
+            N_("The citizen identity is malformed."), code="bad_citizen_identity"
+        )
+    return Actor(kind="citizen", id=x_citizen)
+
+
 async def _authenticate(
     request: Request, db: Session, authorization: str | None, x_citizen: str | None
 ) -> Actor:
@@ -86,15 +104,9 @@ async def _authenticate(
     Async: the bot's token needs no query (no thread-pool hop for a citizen's request);
     a staff token is looked up in the thread pool."""
     token = _bearer(authorization)
-    ctx = _ctx(request)  # not the Ctx dependency: see get_db
-    if hmac.compare_digest(token.encode(), ctx.settings.bot_service_token.encode()):
-        if not x_citizen:
-            return Actor(kind="system", id="bot")
-        if not CITIZEN_PATTERN.match(x_citizen):
-            raise ValidationFailed(
-                N_("The citizen identity is malformed."), code="bad_citizen_identity"
-            )
-        return Actor(kind="citizen", id=x_citizen)
+    bot = bot_actor(_ctx(request), authorization, x_citizen)  # not Ctx: see get_db
+    if bot is not None:
+        return bot
     staff = await run_in_threadpool(staff_service.authenticate, db, token)
     if staff is None:
         raise Unauthorized(N_("This token is not valid."), code="bad_token")
