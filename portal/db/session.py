@@ -11,7 +11,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.db import writers
+
 log = logging.getLogger(__name__)
+
+# How long a SQLite writer waits for another one (in the process, then SQLite's own wait).
+BUSY_WAIT = 10.0
 
 
 def normalize_url(url: str) -> str:
@@ -27,9 +32,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        connect_args: dict[str, Any] = {"check_same_thread": False}
+        on_file = parsed.database if parsed.database not in (None, "", ":memory:") else None
+        if on_file:
+            Path(on_file).parent.mkdir(parents=True, exist_ok=True)
+            connect_args["factory"] = writers.QueuedConnection
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        if on_file:  # writers queue in the process, woken at once (portal/db/writers.py)
+            writers.queue_writers(engine, str(Path(on_file).resolve()), BUSY_WAIT)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -41,7 +51,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # be lost with the machine's power. SQLite is the one-process default;
             # production runs PostgreSQL (README, "Running in production").
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=10000")
+            cur.execute(f"PRAGMA busy_timeout={int(BUSY_WAIT * 1000)}")
             cur.execute("PRAGMA foreign_keys=ON")
             # Deleted rows are overwritten, not left in free pages (citizen erasure).
             cur.execute("PRAGMA secure_delete=ON")
