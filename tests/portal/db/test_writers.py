@@ -5,6 +5,7 @@ as soon as the writer before it commits."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,27 @@ def test_a_writer_that_waited_too_long_goes_on_to_sqlites_own_wait(tmp_path: Pat
             conn.execute(text("INSERT INTO u DEFAULT VALUES"))
     finally:
         lock.release()
+
+
+def test_the_log_is_checkpointed_in_the_background_not_by_a_commit(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writers, "CHECKPOINT_EVERY", 3)
+    assert engine.url.database
+    checkpoints = writers.checkpoints_for(str(Path(engine.url.database).resolve()))
+    before = checkpoints.done
+    with engine.connect() as conn:
+        # SQLite's own checkpoint only for a log the thread could not keep small.
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
+        conn.execute(text("SELECT count(*) FROM t"))
+        conn.commit()  # a read's end: not counted
+        for v in "abc":
+            conn.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": v})
+            conn.commit()
+    deadline = time.monotonic() + 30
+    while checkpoints.done == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert checkpoints.done == before + 1
+    with engine.connect() as conn:  # everything in the log is in the database now
+        busy, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        assert busy == 0 and frames == copied
