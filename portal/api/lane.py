@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -91,14 +92,10 @@ class Lane:
     """ASGI middleware: the routes of ``routes`` for the bot's citizens, the rest to
     ``app``. ``portal`` is the FastAPI app (its state and exception handlers)."""
 
-    def __init__(
-        self, app: ASGIApp, *, portal: FastAPI, routes: Iterable[LaneRoute], threads: int = 40
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, portal: FastAPI, routes: Iterable[LaneRoute]) -> None:
         self.app = app
         self.portal = portal
         self.routes = tuple(routes)
-        # The same bound as anyio's default thread limiter that FastAPI's routes use.
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lane")
         self._guarded: ASGIApp | None = None
 
     def _handlers(self) -> ASGIApp:
@@ -141,8 +138,22 @@ class Lane:
         endpoint, actor, params = scope["motcua.lane"]
         ctx = _ctx(self.portal)
         loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(self._pool, _call, endpoint, ctx, actor, params)
+        response = await loop.run_in_executor(_pool(), _call, endpoint, ctx, actor, params)
         await response(scope, receive, send)
+
+
+_POOL: list[ThreadPoolExecutor] = []
+_POOL_GUARD = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The lane's threads, one pool per process (every app built in it shares them), as
+    many as anyio's default limiter gives FastAPI's routes."""
+    if not _POOL:
+        with _POOL_GUARD:
+            if not _POOL:
+                _POOL.append(ThreadPoolExecutor(max_workers=40, thread_name_prefix="lane"))
+    return _POOL[0]
 
 
 def _call(

@@ -42,6 +42,7 @@ _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", r
 # Commits between two checkpoints in the background; pages before SQLite's own.
 CHECKPOINT_EVERY = 100
 AUTOCHECKPOINT_PAGES = 10_000
+IDLE_THREAD_SECONDS = 60.0
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,11 @@ class Checkpoints:
 
     def _run(self) -> None:
         while True:
-            self._wanted.wait()
+            if not self._wanted.wait(timeout=IDLE_THREAD_SECONDS):
+                with self._guard:  # idle: end (the next ask starts another)
+                    if not self._wanted.is_set():
+                        self._thread = None
+                        return
             self._wanted.clear()
             try:
                 with closing(sqlite3.connect(self.path, timeout=1.0)) as conn:
