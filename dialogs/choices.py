@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -190,8 +191,9 @@ def action_of(data: str) -> str:
     return action
 
 
+@lru_cache(maxsize=4096)
 def clean_label(label: str) -> str:
-    """The label folded, without its leading emoji."""
+    """The label folded, without its leading emoji (remembered, as ``fold``)."""
     return fold(_EMOJI.sub("", label))
 
 

@@ -487,7 +487,18 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
     if nav:
         _nav(step, nav, ctx)
         return
-    parsed = ctx.nlu.parse(text, lang_hint=s.lang)
+    if (
+        value_question
+        and field is not None
+        and field.type in ("text", "address")
+        and not _looks_like_question(step, text, ctx)
+    ):
+        # A name or an address typed plainly: nothing below reads the NLU's parse of it
+        # (a text answer is never taken for a tracking code, and an aside at a text
+        # question needs a question), so the classifier is not run.
+        parsed: dict[str, Any] = {"intent": {"name": None, "confidence": 0.0}, "entities": []}
+    else:
+        parsed = ctx.nlu.parse(text, lang_hint=s.lang)
     intent = parsed["intent"]["name"]
     confidence = float(parsed["intent"]["confidence"])
     code = _entity(parsed, "tracking_code")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
-    """Lowercase, no diacritics (đ -> d), single spaces: for comparing what people type."""
+    """Lowercase, no diacritics (đ -> d), single spaces: for comparing what people type.
+    Remembered: a turn folds the same button labels and menu entries a dozen times."""
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     text = re.sub(r"[^\w\s/.-]", " ", text.lower())

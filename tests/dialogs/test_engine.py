@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from dialogs import Button, Command, Context, EffectResult, Reply, State, Text, Unsupported, handle
@@ -125,6 +126,27 @@ def test_a_question_mid_form_is_answered_then_the_form_resumes(dctx: Context) ->
     assert step.effects == []
     assert "Lệ phí" in step.replies[0].text and "Họ tên của bé" in step.replies[-1].text
     assert step.state.field == "child_name"
+
+
+def test_a_name_typed_plainly_is_not_classified_a_question_at_a_name_is(dctx: Context) -> None:
+    """Nothing reads the NLU's parse of a plain text answer, so it is not run there;
+    a question typed at the same step still is (and gets its answer)."""
+    step = _in_form(dctx)
+    parsed: list[str] = []
+    nlu = dctx.nlu
+
+    class Counting:
+        def parse(self, text: str, lang_hint: str | None = None) -> dict[str, Any]:
+            parsed.append(text)
+            return nlu.parse(text, lang_hint=lang_hint)
+
+    counted = replace(dctx, nlu=Counting())
+    answered = _send(step.state, Text("Nguyễn Thị Hoa"), counted)
+    assert answered.effects[0].params["answers"] == {"child_name": "Nguyễn Thị Hoa"}
+    assert parsed == []
+    asked = _send(step.state, Text("lệ phí làm khai sinh bao nhiêu tiền vậy?"), counted)
+    assert parsed == ["lệ phí làm khai sinh bao nhiêu tiền vậy?"]
+    assert asked.effects == [] and "Lệ phí" in asked.replies[0].text
 
 
 def test_voice_notes_are_answered_kindly_and_change_nothing(dctx: Context) -> None:
