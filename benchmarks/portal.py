@@ -5,7 +5,10 @@ beside a bare endpoint of the same stack (/v1/health) measured in the same run.
 
 The portal runs in its own process (uvicorn, one worker); the load comes from this
 process at a fixed arrival rate (open loop, so a slow server cannot hide its queueing),
-then flat out with a fixed concurrency for the throughput figures.
+then flat out with a fixed concurrency for the throughput figures. Last, the portal's CPU
+per request (its process's user + system time, /proc) for the bot's most frequent calls,
+an answer (PATCH one answer) and a read of the application, sent one after the other,
+beside the bare endpoint's.
 """
 
 from __future__ import annotations
@@ -69,6 +72,47 @@ def start_portal(db_url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], s
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("portal did not start")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and of its children, in seconds."""
+    total = 0
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for each in [pid, *map(int, children)]:
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def cpu_per_request(base: str, pid: int, n: int) -> dict[str, float]:
+    """The portal's CPU (ms) per answer, per read and per bare request, one client
+    sending each kind ``n`` times in a row after a warm-up."""
+    async with PortalClient(base, BOT, timeout=30) as client, httpx.AsyncClient() as bare:
+        proc = await client.get_procedure("certified_copy")
+        answers = sample_answers(proc, today=date.today())
+        keys = list(answers)
+        who = "telegram:90001"
+        app = await client.create_application(who, proc.slug)
+
+        async def answer(i: int) -> None:
+            key = keys[i % len(keys)]
+            await client.set_answers(who, app.id, {key: answers[key]})
+
+        async def read(_: int) -> None:
+            await client.get_application(who, app.id)
+
+        async def health(_: int) -> None:
+            (await bare.get(base + "/v1/health")).raise_for_status()
+
+        spent: dict[str, float] = {}
+        for name, call in (("answer", answer), ("read", read), ("health", health)):
+            for i in range(n // 5):
+                await call(i)
+            before = cpu_seconds(pid)
+            for i in range(n):
+                await call(i)
+            spent[name] = 1000 * (cpu_seconds(pid) - before) / n
+        return spent
 
 
 def pct(values: list[float], q: float) -> float:
@@ -166,6 +210,7 @@ async def run_backend(name: str, db_url: str, args: argparse.Namespace) -> dict[
             track = await open_loop(base, track_paths, args.rate, args.seconds)
             hello_max = await closed_loop(base, hello_paths, 16, args.seconds / 2)
             track_max = await closed_loop(base, track_paths, 16, args.seconds / 2)
+            cpu = await cpu_per_request(base, proc.pid, args.requests)
         finally:
             proc.terminate()
             proc.wait(timeout=10)
@@ -179,6 +224,7 @@ async def run_backend(name: str, db_url: str, args: argparse.Namespace) -> dict[
         "track_errors": track["errors"],
         "hello_max": hello_max,
         "track_max": track_max,
+        **{f"cpu_{k}": v for k, v in cpu.items()},
     }
 
 
@@ -204,6 +250,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--applications", type=int, default=200)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--requests", type=int, default=2000, help="per kind, for CPU/request")
     args = parser.parse_args()
     rows: list[tuple[str, dict[str, float]]] = []
     for backend in args.backends.split(","):
@@ -238,6 +285,12 @@ def main() -> None:
             f"| {r['track_max'] / r['hello_max']:.2f} "
             f"| {r['submit_per_s']:.1f} | {int(r['track_errors'])} |"
         )
+    print(f"\nPortal CPU per request, ms (one client, {args.requests} of each in a row)")
+    print("| backend | answer | read | bare endpoint | answer / bare | read / bare |")
+    print("|---|---|---|---|---|---|")
+    for name, r in rows:
+        a, g, h = r["cpu_answer"], r["cpu_read"], r["cpu_health"]
+        print(f"| {name} | {a:.2f} | {g:.2f} | {h:.2f} | {a / h:.1f} | {g / h:.1f} |")
 
 
 if __name__ == "__main__":
