@@ -138,22 +138,29 @@ class Lane:
         endpoint, actor, params = scope["motcua.lane"]
         ctx = _ctx(self.portal)
         loop = asyncio.get_running_loop()
-        response = await loop.run_in_executor(_pool(), _call, endpoint, ctx, actor, params)
+        pool = _pool(ctx.settings.lane_thread_count)
+        response = await loop.run_in_executor(pool, _call, endpoint, ctx, actor, params)
         await response(scope, receive, send)
 
 
-_POOL: list[ThreadPoolExecutor] = []
-_POOL_GUARD = threading.Lock()
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOLS_GUARD = threading.Lock()
 
 
-def _pool() -> ThreadPoolExecutor:
-    """The lane's threads, one pool per process (every app built in it shares them), as
-    many as anyio's default limiter gives FastAPI's routes."""
-    if not _POOL:
-        with _POOL_GUARD:
-            if not _POOL:
-                _POOL.append(ThreadPoolExecutor(max_workers=40, thread_name_prefix="lane"))
-    return _POOL[0]
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """The lane's threads, one pool per process and size (every app built in it shares
+    it), few on purpose (settings.lane_threads): each request's work holds the
+    interpreter's lock, so more threads do not answer more, they take turns at it, and
+    the switching cost about a third more CPU per request and starved the event loop
+    that reads the requests (see the setting)."""
+    pool = _POOLS.get(threads)
+    if pool is None:
+        with _POOLS_GUARD:
+            pool = _POOLS.get(threads)
+            if pool is None:
+                pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lane")
+                _POOLS[threads] = pool
+    return pool
 
 
 def _call(

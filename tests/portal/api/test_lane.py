@@ -4,6 +4,8 @@ as plainly valid left to FastAPI."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -16,6 +18,8 @@ from starlette.routing import Match
 
 from backend_client import PortalClient
 from portal.api import lane
+from portal.services.context import PortalContext
+from portal.settings import PortalSettings
 from tests.conftest import BOT_TOKEN, CLERK_TOKEN
 from tests.support.forms import sample_answers
 from tests.support.images import photo
@@ -96,6 +100,36 @@ async def test_a_citizens_form_calls_take_the_lane(portal: PortalClient, taken: 
         "get_payment_qr",
     }
     assert "upload_document" not in taken  # multipart: FastAPI's
+
+
+async def test_the_lane_runs_on_its_few_threads(
+    portal: PortalClient, ctx: PortalContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One thread on SQLite (its writes go one at a time), four on PostgreSQL, or as
+    many as LANE_THREADS says: every lane call runs on a thread of that pool."""
+    sqlite = ctx.settings.database_url.startswith("sqlite")
+    size = ctx.settings.lane_thread_count
+    assert size == (1 if sqlite else 4)
+    threads: set[str] = set()
+    real = lane._call
+
+    def spy(endpoint: Callable[..., Any], *args: Any) -> Any:
+        threads.add(threading.current_thread().name)
+        return real(endpoint, *args)
+
+    monkeypatch.setattr(lane, "_call", spy)
+    proc = await portal.get_procedure("certified_copy")
+    drafts = [await portal.create_application(f"telegram:{7100 + i}", proc.slug) for i in range(3)]
+    await asyncio.gather(
+        *(portal.get_application(f"telegram:{7100 + i}", d.id) for i, d in enumerate(drafts))
+    )
+    pool = lane._pool(size)
+    assert threads and all(name.startswith("lane") for name in threads)
+    assert {t.name for t in pool._threads} >= threads
+    assert pool._max_workers == size
+    assert PortalSettings(database_url="sqlite:///var/x.sqlite3").lane_thread_count == 1
+    assert PortalSettings(database_url="postgresql+psycopg://x@h/db").lane_thread_count == 4
+    assert PortalSettings(lane_threads=8).lane_thread_count == 8
 
 
 async def test_the_lane_answers_as_fastapi_does(
