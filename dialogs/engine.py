@@ -28,6 +28,7 @@ from dialogs.state import State, Step
 from dialogs.text import fold
 from dialogs.ui import nav_row, next_question, say, sbtn
 from kernel.jsoncopy import json_copy
+from nlu import tracking
 
 # Words that always mean navigation, whatever the step (compared folded).
 NAV_WORDS = {
@@ -497,6 +498,15 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
         # (a text answer is never taken for a tracking code, and an aside at a text
         # question needs a question), so the classifier is not run.
         parsed: dict[str, Any] = {"intent": {"name": None, "confidence": 0.0}, "entities": []}
+    elif value_question and _plain_value(text):
+        # A number, date, phone or ID typed with no word in it: only a tracking code could
+        # be read from it, and that is looked for directly (the classifier has nothing to
+        # read in digits, and an aside needs words).
+        codes = tracking.find_codes(text)
+        parsed = {
+            "intent": {"name": None, "confidence": 0.0},
+            "entities": [{"entity": "tracking_code", "value": c.value} for c in codes],
+        }
     else:
         parsed = ctx.nlu.parse(text, lang_hint=s.lang)
     intent = parsed["intent"]["name"]
@@ -673,6 +683,12 @@ def _looks_like_question(step: Step, text: str, ctx: Context) -> bool:
         w in folded.split()
         for w in ("bao nhieu", "gi", "chi", "khong", "may", "how", "what", "can")
     )
+
+
+def _plain_value(text: str) -> bool:
+    """Digits and separators only ("3", "0905 123 456", "12/3/1950"): no word, no
+    question mark."""
+    return "?" not in text and not any(ch.isalpha() for ch in text)
 
 
 def _entity(parsed: dict[str, Any], name: str) -> str | None:

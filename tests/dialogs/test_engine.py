@@ -149,6 +149,33 @@ def test_a_name_typed_plainly_is_not_classified_a_question_at_a_name_is(dctx: Co
     assert asked.effects == [] and "Lệ phí" in asked.replies[0].text
 
 
+def test_a_date_typed_in_digits_is_not_classified_a_code_still_is_found(dctx: Context) -> None:
+    """A date, number, phone or ID typed in digits alone: the classifier is not run
+    (only a tracking code could be read there, and that is looked for directly); a
+    date in words and a tracking code still go through the NLU."""
+    step = _send(_in_form(dctx).state, Text("Nguyễn Thị Hoa"), dctx)
+    answered = {"child_name": "Nguyễn Thị Hoa"}
+    step = _send(step.state, EffectResult("save_answers", True, _app(answered)), dctx)
+    assert step.state.field == "child_dob"
+    parsed: list[str] = []
+    nlu = dctx.nlu
+
+    class Counting:
+        def parse(self, text: str, lang_hint: str | None = None) -> dict[str, Any]:
+            parsed.append(text)
+            return nlu.parse(text, lang_hint=lang_hint)
+
+    counted = replace(dctx, nlu=Counting())
+    dated = _send(step.state, Text("12/3/2026"), counted)
+    assert dated.effects[0].params["answers"] == {"child_dob": "12/3/2026"}
+    assert parsed == []
+    worded = _send(step.state, Text("ngay 12 thang 3 nam 2026"), counted)
+    assert parsed == ["ngay 12 thang 3 nam 2026"] and worded.effects[0].name == "save_answers"
+    tracked = _send(step.state, Text("PX-2026-7Q4K9M"), counted)
+    assert parsed[-1] == "PX-2026-7Q4K9M"
+    assert [e.name for e in tracked.effects] == ["track"]
+
+
 def test_voice_notes_are_answered_kindly_and_change_nothing(dctx: Context) -> None:
     before = _in_form(dctx).state
     step = _send(before, Unsupported("voice"), dctx)
