@@ -128,10 +128,8 @@ def test_a_question_mid_form_is_answered_then_the_form_resumes(dctx: Context) ->
     assert step.state.field == "child_name"
 
 
-def test_a_name_typed_plainly_is_not_classified_a_question_at_a_name_is(dctx: Context) -> None:
-    """Nothing reads the NLU's parse of a plain text answer, so it is not run there;
-    a question typed at the same step still is (and gets its answer)."""
-    step = _in_form(dctx)
+def _counting_nlu(dctx: Context) -> tuple[Context, list[str]]:
+    """The context with an NLU that records each text it is asked to parse."""
     parsed: list[str] = []
     nlu = dctx.nlu
 
@@ -140,7 +138,14 @@ def test_a_name_typed_plainly_is_not_classified_a_question_at_a_name_is(dctx: Co
             parsed.append(text)
             return nlu.parse(text, lang_hint=lang_hint)
 
-    counted = replace(dctx, nlu=Counting())
+    return replace(dctx, nlu=Counting()), parsed
+
+
+def test_a_name_typed_plainly_is_not_classified_a_question_at_a_name_is(dctx: Context) -> None:
+    """Nothing reads the NLU's parse of a plain text answer, so it is not run there;
+    a question typed at the same step still is (and gets its answer)."""
+    step = _in_form(dctx)
+    counted, parsed = _counting_nlu(dctx)
     answered = _send(step.state, Text("Nguyễn Thị Hoa"), counted)
     assert answered.effects[0].params["answers"] == {"child_name": "Nguyễn Thị Hoa"}
     assert parsed == []
@@ -157,15 +162,7 @@ def test_a_date_typed_in_digits_is_not_classified_a_code_still_is_found(dctx: Co
     answered = {"child_name": "Nguyễn Thị Hoa"}
     step = _send(step.state, EffectResult("save_answers", True, _app(answered)), dctx)
     assert step.state.field == "child_dob"
-    parsed: list[str] = []
-    nlu = dctx.nlu
-
-    class Counting:
-        def parse(self, text: str, lang_hint: str | None = None) -> dict[str, Any]:
-            parsed.append(text)
-            return nlu.parse(text, lang_hint=lang_hint)
-
-    counted = replace(dctx, nlu=Counting())
+    counted, parsed = _counting_nlu(dctx)
     dated = _send(step.state, Text("12/3/2026"), counted)
     assert dated.effects[0].params["answers"] == {"child_dob": "12/3/2026"}
     assert parsed == []
