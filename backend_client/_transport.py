@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json as jsonlib
+import logging
 import random
 from collections.abc import Mapping
 from typing import Any
@@ -14,6 +15,8 @@ from httpx_aiohttp import AiohttpTransport
 
 from backend_client._errors import BackendError, RateLimitedError, UnavailableError
 from kernel.i18n import N_, localized
+
+log = logging.getLogger("backend_client")
 
 RETRYABLE_STATUS = {429, 502, 503, 504, 500}
 # A person is waiting on the other side of the chat: never sit out a longer pause.
@@ -217,6 +220,8 @@ class Transport:
             except httpx.TransportError as exc:
                 if idempotent:
                     raise _Retryable(None, exc) from exc
+                # It may have been handled: not sent again, and the caller says "busy".
+                log.warning("%s %s failed, not retried: %r", method, path, exc)
                 raise UnavailableError(status=0, code="unavailable", message=_UNAVAILABLE) from exc
             if idempotent and response.status_code in RETRYABLE_STATUS:
                 if _seconds(response.headers.get("Retry-After")) > MAX_RETRY_AFTER:

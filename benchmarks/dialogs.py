@@ -1166,11 +1166,12 @@ def start_portal_workers(
         "BOT_SERVICE_TOKEN": BOT,
         "TRACK_RATE_PER_MINUTE": "100000000",
     }
-    # proxy headers off, a 10 s graceful stop, the protocol and loop it names and no
-    # access log, as `motcua portal` runs uvicorn.
+    # proxy headers off, a 10 s graceful stop, the keep-alive, the protocol and loop it
+    # names and no access log, as `motcua portal` runs uvicorn.
     command = [sys.executable, "-m", "uvicorn", "portal.api.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     command += ["--no-proxy-headers", "--timeout-graceful-shutdown", "10", *portal_server()]
+    command += ["--timeout-keep-alive", str(portal_workers.KEEP_ALIVE)]
     command += ["--no-access-log"]
     proc = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT

@@ -35,8 +35,15 @@ class PortalThread:
         self.port = port or _free_port(host)
         # proxy_headers=False: the portal reads X-Forwarded-For itself, from trusted
         # proxies only (TRUSTED_PROXIES); uvicorn's default believes any local peer.
+        from portal.workers import KEEP_ALIVE
+
         config = uvicorn.Config(
-            app, host=host, port=self.port, log_level="warning", proxy_headers=False
+            app,
+            host=host,
+            port=self.port,
+            log_level="warning",
+            proxy_headers=False,
+            timeout_keep_alive=KEEP_ALIVE,  # see portal.workers.KEEP_ALIVE
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="portal", daemon=True)

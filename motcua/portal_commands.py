@@ -83,6 +83,7 @@ def serve(
     from portal.api.app import create_app
     from portal.workers import (
         HTTP,
+        KEEP_ALIVE,
         LOOP,
         SingleProcessDatabase,
         require_shared_database,
@@ -134,6 +135,7 @@ def serve(
         port=port,
         log_level="info",
         timeout_graceful_shutdown=10,
+        timeout_keep_alive=KEEP_ALIVE,
         proxy_headers=False,
         http=HTTP,
         loop=LOOP,

@@ -26,6 +26,12 @@ LOOP = "uvloop"
 # requests that come through it (deploy/nginx/); the bot's and notifiers' direct calls
 # (PORTAL_URL) are then logged nowhere but in their errors.
 ACCESS_LOG = False
+# An idle keep-alive connection is closed by its client first, never by the portal:
+# uvicorn's 5 s default is shorter than aiohttp's 15 s (the bot, the notifier) and
+# nginx's 60 s for its upstream connections, so a request sent on a connection just
+# as the portal closed it was lost ("server disconnected"), and a create or an upload,
+# which cannot be sent twice blindly, reached the citizen as "the system is busy".
+KEEP_ALIVE = 75
 
 
 class SingleProcessDatabase(Exception):
@@ -55,6 +61,7 @@ def serve_workers(host: str, port: int, workers: int, *, access_log: bool = ACCE
         port=port,
         log_level="info",
         timeout_graceful_shutdown=10,
+        timeout_keep_alive=KEEP_ALIVE,
         proxy_headers=False,
         http=HTTP,
         loop=LOOP,

@@ -6,6 +6,7 @@ import asyncio
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -77,3 +78,32 @@ def test_a_clerk_works_the_queue_from_the_terminal(served: str, clock: FrozenClo
     assert refused.exit_code == 2  # clerks do not approve
     wrong = runner.invoke(main, ["staff", "queue"], env={"PORTAL_URL": served, "STAFF_TOKEN": "x"})
     assert wrong.exit_code == 2
+
+
+def test_an_idle_connection_is_left_for_its_client_to_close() -> None:
+    """uvicorn's own default closed a connection idle for 5 s, while the bot's aiohttp
+    keeps one for 15 s: a request sent as the portal closed it was lost. A connection
+    idle past those 5 s still carries the next request (portal.workers.KEEP_ALIVE)."""
+    import socket
+    import time
+
+    from motcua.demo import PortalThread
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        length = [(b"content-length", b"2")]
+        await send({"type": "http.response.start", "status": 200, "headers": length})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    server = PortalThread(app).start()
+    try:
+        with socket.create_connection((server.host, server.port), timeout=5) as conn:
+            request = b"GET / HTTP/1.1\r\nHost: portal\r\n\r\n"
+            for pause in (0.0, 5.5):
+                time.sleep(pause)
+                conn.sendall(request)
+                answer = conn.recv(4096)
+                assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"ok"), answer
+    finally:
+        server.stop()

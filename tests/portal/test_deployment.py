@@ -20,6 +20,7 @@ from portal.db.models import Staff
 from portal.db.session import make_engine, make_sessionmaker
 from portal.services import staff
 from portal.settings import PortalSettings, get_settings
+from portal.workers import KEEP_ALIVE
 from tests.conftest import CLERK_TOKEN
 
 
@@ -127,6 +128,7 @@ def test_the_server_ignores_forwarded_headers_itself(
     assert result.exit_code == 0, result.output
     assert served[0]["proxy_headers"] is False
     assert (served[0]["http"], served[0]["loop"]) == ("httptools", "uvloop")
+    assert served[0]["timeout_keep_alive"] == KEEP_ALIVE  # see portal.workers
 
 
 def test_the_access_log_is_off_unless_asked_for(

@@ -76,7 +76,7 @@ def test_the_workers_run_the_app_factory_without_uvicorns_proxy_headers(
     import uvicorn
 
     from portal.api.app import create_app
-    from portal.workers import APP_FACTORY, serve_workers
+    from portal.workers import APP_FACTORY, KEEP_ALIVE, serve_workers
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
@@ -85,6 +85,8 @@ def test_the_workers_run_the_app_factory_without_uvicorns_proxy_headers(
     assert seen["proxy_headers"] is False
     assert (seen["http"], seen["loop"]) == ("httptools", "uvloop")
     assert seen["access_log"] is False  # as with one process: nginx logs requests
+    # Idle connections are closed by their clients first: aiohttp (15 s), nginx (60 s).
+    assert seen["timeout_keep_alive"] == KEEP_ALIVE > 60
     serve_workers("127.0.0.1", 8000, 3, access_log=True)
     assert seen["access_log"] is True
     module, _, name = APP_FACTORY.partition(":")
