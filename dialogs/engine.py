@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from backend_client import FormField
@@ -497,16 +498,12 @@ def _on_text(step: Step, text: str, ctx: Context) -> None:
         # A name or an address typed plainly: nothing below reads the NLU's parse of it
         # (a text answer is never taken for a tracking code, and an aside at a text
         # question needs a question), so the classifier is not run.
-        parsed: dict[str, Any] = {"intent": {"name": None, "confidence": 0.0}, "entities": []}
+        parsed = _unclassified(codes=())
     elif value_question and _plain_value(text):
         # A number, date, phone or ID typed with no word in it: only a tracking code could
         # be read from it, and that is looked for directly (the classifier has nothing to
         # read in digits, and an aside needs words).
-        codes = tracking.find_codes(text)
-        parsed = {
-            "intent": {"name": None, "confidence": 0.0},
-            "entities": [{"entity": "tracking_code", "value": c.value} for c in codes],
-        }
+        parsed = _unclassified(codes=[c.value for c in tracking.find_codes(text)])
     else:
         parsed = ctx.nlu.parse(text, lang_hint=s.lang)
     intent = parsed["intent"]["name"]
@@ -683,6 +680,14 @@ def _looks_like_question(step: Step, text: str, ctx: Context) -> bool:
         w in folded.split()
         for w in ("bao nhieu", "gi", "chi", "khong", "may", "how", "what", "can")
     )
+
+
+def _unclassified(codes: Iterable[str]) -> dict[str, Any]:
+    """A parse without the classifier: no intent, only the tracking codes given."""
+    return {
+        "intent": {"name": None, "confidence": 0.0},
+        "entities": [{"entity": "tracking_code", "value": code} for code in codes],
+    }
 
 
 def _plain_value(text: str) -> bool:

@@ -107,7 +107,9 @@ class PortalSettings(BaseSettings):
     def lane_thread_count(self) -> int:
         if self.lane_threads is not None:
             return self.lane_threads
-        return 1 if self.database_url.startswith("sqlite") else 4
+        from portal.db.session import is_sqlite  # SQLAlchemy: not for every settings read
+
+        return 1 if is_sqlite(self.database_url) else 4
 
     @property
     def is_demo(self) -> bool:

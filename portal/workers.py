@@ -10,9 +10,7 @@ process is derived from files or code (catalog, public holidays) and is the same
 
 from __future__ import annotations
 
-from sqlalchemy.engine import make_url
-
-from portal.db.session import normalize_url
+from portal.db.session import is_sqlite
 
 APP_FACTORY = "portal.api.app:create_app"
 # uvicorn's C HTTP parser and libuv event loop (pinned dependencies): against its
@@ -41,7 +39,7 @@ class SingleProcessDatabase(Exception):
 def require_shared_database(database_url: str, workers: int) -> None:
     """SQLite is the single-process default: its one write lock and the in-process
     fallbacks are not meant for several workers."""
-    if workers > 1 and make_url(normalize_url(database_url)).get_backend_name() == "sqlite":
+    if workers > 1 and is_sqlite(database_url):
         raise SingleProcessDatabase(
             f"--workers {workers} needs a PostgreSQL DATABASE_URL: SQLite serves one "
             "portal process (run without --workers, or set DATABASE_URL=postgresql://...)"

@@ -97,6 +97,7 @@ class Lane:
         self.portal = portal
         self.routes = tuple(routes)
         self._guarded: ASGIApp | None = None
+        self._threads: ThreadPoolExecutor | None = None  # _pool's, at the first call
 
     def _handlers(self) -> ASGIApp:
         # Built at the first request: every exception handler is registered by then.
@@ -138,8 +139,9 @@ class Lane:
         endpoint, actor, params = scope["motcua.lane"]
         ctx = _ctx(self.portal)
         loop = asyncio.get_running_loop()
-        pool = _pool(ctx.settings.lane_thread_count)
-        response = await loop.run_in_executor(pool, _call, endpoint, ctx, actor, params)
+        if self._threads is None:
+            self._threads = _pool(ctx.settings.lane_thread_count)
+        response = await loop.run_in_executor(self._threads, _call, endpoint, ctx, actor, params)
         await response(scope, receive, send)
 
 

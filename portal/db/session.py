@@ -28,6 +28,11 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def is_sqlite(url: str) -> bool:
+    """Whether a database URL names SQLite (the single-process default)."""
+    return make_url(normalize_url(url)).get_backend_name() == "sqlite"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
